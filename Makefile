@@ -1,0 +1,51 @@
+# luneo-infra: `make synth` (set up + synthesize + validate) and `make test` (set up + all tests).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := synth
+
+PIPENV_VERSION := 2026.10.3
+# The Python env lives in ./.venv; the index comes from the environment (no host is committed):
+# PIP_INDEX_URL if set, else pip's own default index.
+export PIPENV_VENV_IN_PROJECT := 1
+export PIPENV_VERBOSITY := -1
+export PIPENV_NOSPIN := 1
+PIP_INDEX_URL ?= $(shell python3 -c 'from pip._internal.models.index import PyPI; print(PyPI.simple_url)')
+export PIP_INDEX_URL
+# No telemetry or version checks from Terraform or the cdktf CLI.
+export CHECKPOINT_DISABLE := 1
+# A TF_CLI_CONFIG_FILE that points at a missing file only produces warnings; drop it.
+ifneq ($(TF_CLI_CONFIG_FILE),)
+ifeq ($(wildcard $(TF_CLI_CONFIG_FILE)),)
+unexport TF_CLI_CONFIG_FILE
+endif
+endif
+
+PYTHON := .venv/bin/python
+
+.PHONY: setup synth test bench clean
+
+setup: .venv/.synced node_modules/.synced
+
+.venv/.synced: Pipfile.lock
+	@python3 -m pipenv --version >/dev/null 2>&1 || python3 -m pip install --quiet "pipenv==$(PIPENV_VERSION)"
+	python3 -m pipenv sync --dev
+	@touch $@
+
+node_modules/.synced: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# Validate the environment files first: a bad value is one line, and cdktf.out stays untouched.
+synth: setup
+	@$(PYTHON) -m constructs_luneo.config
+	@CI=true npx --no-install cdktf synth
+	@$(PYTHON) -m scripts.validate_stacks
+
+test: setup
+	$(PYTHON) -m pytest
+
+bench: setup
+	@$(PYTHON) -m scripts.bench
+
+clean:
+	rm -rf cdktf.out .build .pytest_cache

@@ -1,0 +1,173 @@
+"""KMS: one customer-managed key per purpose (replaces `modules/kms`).
+
+HCL it replaces::
+
+    module "kms_secrets" {
+      source           = "../../modules/kms"
+      name             = "luneo-secrets"
+      description      = "KMS key for application secrets"
+      allowed_services = ["secretsmanager.amazonaws.com", "rds.amazonaws.com"]
+      tags             = { Environment = "prod" }
+    }
+
+Python::
+
+    KmsKey(stack, "kms-secrets", name="luneo-secrets", description="KMS key for application secrets",
+           allowed_services=["secretsmanager.amazonaws.com", "rds.amazonaws.com"], tags={...})
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Mapping, Sequence
+
+from cdktf import TerraformProvider
+from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
+    DataAwsIamPolicyDocument,
+    DataAwsIamPolicyDocumentStatement,
+    DataAwsIamPolicyDocumentStatementCondition,
+    DataAwsIamPolicyDocumentStatementPrincipals,
+)
+from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
+from cdktf_cdktf_provider_aws.kms_key import KmsKey as _KmsKey
+from constructs import Construct
+
+from ._common import account_context, describe, lifecycle, require
+
+# Services that call KMS as their own service principal (they are not acting on behalf of a caller
+# in the account), so the key policy must name them as principals. Regional ones get the region
+# inserted (`logs.eu-west-1.amazonaws.com`). Every other service is admitted through
+# kms:ViaService on behalf of principals of this account, which is narrower.
+SERVICE_PRINCIPALS = {
+    "logs.amazonaws.com": True,  # CloudWatch Logs (regional principal)
+    "cloudwatch.amazonaws.com": False,  # alarms publishing to an encrypted SNS topic
+    "events.amazonaws.com": False,
+    "delivery.logs.amazonaws.com": False,  # VPC flow logs to S3
+    "cloudfront.amazonaws.com": False,  # reading SSE-KMS objects through Origin Access Control
+    "s3.amazonaws.com": False,  # replication and server access logging
+    "sns.amazonaws.com": False,
+}
+SERVICE = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com$")
+NAME = re.compile(r"^[A-Za-z0-9/_-]{1,250}$")
+
+# What a service may do with the key: envelope encryption, and grants for the services that use
+# them to hand the key to their own infrastructure (RDS, EBS, ElastiCache, EKS...).
+USE_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
+GRANT_ACTIONS = ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"]
+
+
+class KmsKey(Construct):
+    """A customer-managed symmetric key with rotation and an alias `alias/<name>`.
+
+    Arguments (the HCL module's names):
+      name: alias name without `alias/` (required).
+      description: key description (default: "<name> key").
+      allowed_services: AWS service principals allowed to use the key, e.g. "rds.amazonaws.com"
+        (default: none; the account can still administer it). Services in SERVICE_PRINCIPALS are
+        named as principals; all others may use the key only via kms:ViaService from this account.
+      tags: extra tags (Environment/Project/ManagedBy come from the provider's default_tags).
+      deletion_window_in_days: 7-30 (default 30, the longest: a deleted key cannot be recovered).
+      rotation_period_in_days: 90-2560 (default 365); rotation is always on.
+      multi_region: create a multi-Region primary key (default False).
+      prevent_destroy: Terraform lifecycle prevent_destroy (default False; the stacks set it in prod).
+      provider: the AWS provider (region) to create the key with (default: the stack's default).
+
+    Attributes: key_id, key_arn, alias_name, alias_arn, key (the aws_kms_key resource).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        name: str,
+        description: str | None = None,
+        allowed_services: Sequence[str] = (),
+        tags: Mapping[str, str] | None = None,
+        deletion_window_in_days: int = 30,
+        rotation_period_in_days: int = 365,
+        multi_region: bool = False,
+        prevent_destroy: bool = False,
+        provider: TerraformProvider | None = None,
+    ) -> None:
+        who = describe(KmsKey, scope, id)
+        require(isinstance(name, str) and bool(NAME.match(name)) and not name.startswith(("alias/", "aws/")), who,
+                "name", "1-250 characters of letters, digits, '/', '_' or '-', without the 'alias/' prefix "
+                "and not starting with 'aws/'", name)
+        require(not isinstance(allowed_services, str), who, "allowed_services", "a list of service principals",
+                allowed_services)
+        for service in allowed_services:
+            require(isinstance(service, str) and bool(SERVICE.match(service)), who, "allowed_services",
+                    'service principals such as "rds.amazonaws.com"', service)
+        require(len(set(allowed_services)) == len(list(allowed_services)), who, "allowed_services",
+                "no duplicates", list(allowed_services))
+        require(isinstance(deletion_window_in_days, int) and 7 <= deletion_window_in_days <= 30, who,
+                "deletion_window_in_days", "a whole number from 7 to 30", deletion_window_in_days)
+        require(isinstance(rotation_period_in_days, int) and 90 <= rotation_period_in_days <= 2560, who,
+                "rotation_period_in_days", "a whole number from 90 to 2560", rotation_period_in_days)
+        super().__init__(scope, id)
+
+        account = account_context(self, provider)
+        statements = [
+            DataAwsIamPolicyDocumentStatement(
+                sid="AccountAdministers",
+                effect="Allow",
+                principals=[DataAwsIamPolicyDocumentStatementPrincipals(type="AWS", identifiers=[account.root_arn])],
+                actions=["kms:*"],
+                resources=["*"],
+            )
+        ]
+        via = sorted(s for s in allowed_services if s not in SERVICE_PRINCIPALS)
+        direct = sorted(s for s in allowed_services if s in SERVICE_PRINCIPALS)
+        if via:
+            statements.append(DataAwsIamPolicyDocumentStatement(
+                sid="AllowedServicesUseViaService",
+                effect="Allow",
+                principals=[DataAwsIamPolicyDocumentStatementPrincipals(type="AWS", identifiers=[account.root_arn])],
+                actions=USE_ACTIONS + GRANT_ACTIONS,
+                resources=["*"],
+                condition=[
+                    DataAwsIamPolicyDocumentStatementCondition(
+                        test="StringEquals", variable="kms:ViaService",
+                        values=[f"{s.removesuffix('.amazonaws.com')}.{account.region}.amazonaws.com" for s in via]),
+                    DataAwsIamPolicyDocumentStatementCondition(
+                        test="StringEquals", variable="kms:CallerAccount", values=[account.account_id]),
+                ],
+            ))
+        if direct:
+            principals = [
+                f"{s.removesuffix('.amazonaws.com')}.{account.region}.amazonaws.com" if SERVICE_PRINCIPALS[s] else s
+                for s in direct
+            ]
+            statements.append(DataAwsIamPolicyDocumentStatement(
+                sid="AllowedServicePrincipalsUse",
+                effect="Allow",
+                principals=[DataAwsIamPolicyDocumentStatementPrincipals(type="Service", identifiers=principals)],
+                actions=USE_ACTIONS,
+                resources=["*"],
+                # Confused-deputy protection: on behalf of this account only, wherever the service says
+                # on whose behalf it calls (CloudWatch alarms publishing to SNS do not).
+                condition=[DataAwsIamPolicyDocumentStatementCondition(
+                    test="StringEqualsIfExists", variable="aws:SourceAccount", values=[account.account_id])],
+            ))
+        policy = DataAwsIamPolicyDocument(self, "policy", statement=statements, provider=provider)
+
+        self.key = _KmsKey(
+            self,
+            "key",
+            description=description or f"{name} key",
+            enable_key_rotation=True,
+            rotation_period_in_days=rotation_period_in_days,
+            deletion_window_in_days=deletion_window_in_days,
+            multi_region=multi_region or None,
+            policy=policy.json,
+            tags=dict(tags or {}) or None,
+            lifecycle=lifecycle(prevent_destroy),
+            provider=provider,
+        )
+        self.alias = KmsAlias(self, "alias", name=f"alias/{name}", target_key_id=self.key.key_id, provider=provider)
+
+        self.key_id: str = self.key.key_id
+        self.key_arn: str = self.key.arn
+        self.alias_name: str = self.alias.name
+        self.alias_arn: str = self.alias.arn

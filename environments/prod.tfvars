@@ -1,0 +1,21 @@
+# Production. Scale by changing a number here, then: make synth && terraform plan (see README).
+state_key = "global/multi-region/terraform.tfstate"
+
+eks_primary_desired_size = 3
+eks_primary_min_size     = 3
+eks_primary_max_size     = 10
+
+eks_secondary_desired_size = 2
+eks_secondary_min_size     = 2
+eks_secondary_max_size     = 10
+
+db_primary_instance_class = "db.r6g.large"
+db_allocated_storage      = 100
+backup_retention_period   = 7
+backup_window             = "04:00-05:00"
+
+redis_node_type          = "cache.r6g.large"
+redis_num_cache_clusters = 2
+
+primary_ingress_hostname   = "ingress-eu-west-1.luneo.app"
+secondary_ingress_hostname = "ingress-us-east-1.luneo.app"

@@ -1,0 +1,21 @@
+# Staging: smaller and cheaper than prod (see the cost estimates in the README).
+state_key = "staging/multi-region/terraform.tfstate"
+
+eks_primary_desired_size = 2
+eks_primary_min_size     = 1
+eks_primary_max_size     = 4
+
+eks_secondary_desired_size = 1
+eks_secondary_min_size     = 1
+eks_secondary_max_size     = 2
+
+db_primary_instance_class = "db.t3.medium"
+db_allocated_storage      = 20
+backup_retention_period   = 7
+backup_window             = "04:00-05:00"
+
+redis_node_type          = "cache.t3.micro"
+redis_num_cache_clusters = 1
+
+primary_ingress_hostname   = "ingress-eu-west-1.staging.luneo.app"
+secondary_ingress_hostname = "ingress-us-east-1.staging.luneo.app"

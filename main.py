@@ -1,0 +1,61 @@
+#!/usr/bin/env python
+"""Synthesize every environment's stack (`environments/<env>.tfvars` -> `cdktf.out/stacks/luneo-<env>`).
+
+Run through `cdktf synth` (see cdktf.json) or directly. Configuration is validated before anything
+is built; on any error one line is printed, the exit code is 2, and the previous output directory
+is left exactly as it was: stacks are synthesized into a temporary directory and only copied over
+the output directory once every stack has synthesized.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from constructs_luneo.config import load_environments
+from constructs_luneo.errors import LuneoError
+from constructs_luneo.runtime import quiet_jsii
+
+HERE = Path(__file__).resolve().parent
+
+
+def publish(staging: Path, outdir: Path) -> None:
+    """Copy the synthesized files over `outdir`, keeping each stack's `.terraform` working directory."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    new_stacks = {p.name for p in (staging / "stacks").iterdir()} if (staging / "stacks").is_dir() else set()
+    old_stacks = outdir / "stacks"
+    if old_stacks.is_dir():
+        for stale in old_stacks.iterdir():
+            if stale.is_dir() and stale.name not in new_stacks:
+                shutil.rmtree(stale)
+    for source in sorted(staging.rglob("*")):
+        target = outdir / source.relative_to(staging)
+        if source.is_dir():
+            target.mkdir(exist_ok=True)
+        else:
+            os.replace(source, target)
+
+
+def main() -> int:
+    environments = Path(os.environ.get("LUNEO_ENVIRONMENTS_DIR", HERE / "environments"))
+    outdir = Path(os.environ.get("CDKTF_OUTDIR", HERE / "cdktf.out")).resolve()
+    try:
+        configs = load_environments(environments, base=Path.cwd())
+        quiet_jsii()
+        from constructs_luneo.stacks import build_app  # the AWS provider import: ~8-10 s
+
+        outdir.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=".synth-", dir=outdir.parent) as staging:
+            build_app(configs, outdir=staging).synth()
+            publish(Path(staging), outdir)
+    except LuneoError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

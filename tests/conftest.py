@@ -1,0 +1,53 @@
+"""Session fixtures: the AWS provider bindings are imported once, and every stack is synthesized once."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from constructs_luneo.runtime import quiet_jsii  # noqa: E402
+
+quiet_jsii()
+
+# A value no synthesized file may ever contain: if the password leaked from the environment into
+# the JSON, the stacks tests would find it.
+PASSWORD_CANARY = "canary-Pa55word-never-in-json-0123456789"
+os.environ["TF_VAR_db_master_password"] = PASSWORD_CANARY
+
+
+@pytest.fixture(scope="session")
+def synth_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every environment in environments/ synthesized by the real app, into a temporary cdktf.out."""
+    from constructs_luneo.config import load_environments
+    from constructs_luneo.stacks import build_app
+
+    outdir = tmp_path_factory.mktemp("cdktf.out")
+    build_app(load_environments(ROOT / "environments"), outdir=str(outdir)).synth()
+    return outdir
+
+
+@pytest.fixture(scope="session")
+def stacks(synth_dir: Path) -> dict[str, dict]:
+    """Stack name -> parsed cdk.tf.json."""
+    manifest = json.loads((synth_dir / "manifest.json").read_text())
+    return {name: json.loads((synth_dir / s["synthesizedStackPath"]).read_text())
+            for name, s in manifest["stacks"].items()}
+
+
+@pytest.fixture(scope="session")
+def terraform() -> str:
+    """The terraform binary. Missing terraform fails the tests that need it, loudly: never a skip."""
+    from scripts.terraform_cli import INSTALL_HINT
+
+    path = os.environ.get("TERRAFORM_BINARY") or shutil.which("terraform")
+    if not path:
+        pytest.fail(INSTALL_HINT, pytrace=False)
+    return path

@@ -1,0 +1,245 @@
+"""Environment files: parsing, defaults, and one clear line for every kind of bad input."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from constructs_luneo.config import (
+    LEGACY_PROD_STATE_KEY,
+    REQUIRED,
+    VARIABLES,
+    ConfigError,
+    load_environment,
+    load_environments,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+MINIMAL = 'db_primary_instance_class = "db.t3.medium"\nredis_node_type = "cache.t3.micro"\n'
+
+
+def write(tmp_path: Path, text: str, name: str = "staging.tfvars") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def error_of(tmp_path: Path, text: str, name: str = "staging.tfvars") -> str:
+    with pytest.raises(ConfigError) as caught:
+        load_environment(write(tmp_path, text, name))
+    message = str(caught.value)
+    assert "\n" not in message, "a config error is one line"
+    assert message.startswith(str(tmp_path / name)), "a config error names the file first"
+    return message
+
+
+def test_the_committed_environments_load():
+    configs = load_environments(ROOT / "environments")
+    assert [c.stack_name for c in configs] == ["luneo-prod", "luneo-staging"]
+    prod, staging = configs
+    assert prod.state_key == LEGACY_PROD_STATE_KEY
+    assert staging.state_key == "staging/multi-region/terraform.tfstate"
+    assert prod.db_primary_instance_class == "db.r6g.large"
+    assert isinstance(prod.eks_primary_desired_size, int)
+
+
+def test_defaults_fill_what_a_file_leaves_out(tmp_path):
+    config = load_environment(write(tmp_path, MINIMAL))
+    assert config.backup_retention_period == 7
+    assert config.backup_window == "04:00-05:00"
+    assert config.logging_bucket is None
+    assert config.state_bucket == "luneo-terraform-state"
+    assert config.state_lock_table == "luneo-terraform-locks"
+    assert config.state_region == "eu-west-1"
+    assert config.state_key == "staging/multi-region/terraform.tfstate"
+    assert config.db_manage_master_password is True
+
+
+def test_prod_defaults_to_the_state_key_that_exists_today(tmp_path):
+    assert load_environment(write(tmp_path, MINIMAL, "prod.tfvars")).state_key == LEGACY_PROD_STATE_KEY
+
+
+def test_backend_settings_are_overridable(tmp_path):
+    config = load_environment(write(tmp_path, MINIMAL + 'state_key = "x/y.tfstate"\nstate_bucket = "other-state"\n'
+                                                       'state_lock_table = "other-locks"\n'))
+    assert (config.state_key, config.state_bucket, config.state_lock_table) == ("x/y.tfstate", "other-state",
+                                                                                 "other-locks")
+
+
+def test_syntax_error_names_file_and_line(tmp_path):
+    message = error_of(tmp_path, MINIMAL + "redis_num_cache_clusters = \n")
+    assert "syntax error at line" in message
+
+
+def test_unterminated_string(tmp_path):
+    assert "syntax error" in error_of(tmp_path, 'redis_node_type = "cache.t3.micro\n')
+
+
+def test_unknown_variable_suggests_the_right_name(tmp_path):
+    message = error_of(tmp_path, MINIMAL + 'redis_nod_type = "cache.t3.micro"\n')
+    assert "staging.tfvars:3: redis_nod_type: unknown variable (did you mean redis_node_type?)" in message
+
+
+@pytest.mark.parametrize("line, expected", [
+    ('eks_primary_desired_size = "three"', "eks_primary_desired_size: expected a whole number, got 'three'"),
+    ("eks_primary_desired_size = 2.5", "eks_primary_desired_size: expected a whole number, got 2.5"),
+    ("redis_num_cache_clusters = true", "redis_num_cache_clusters: expected a whole number, got true"),
+    ("db_manage_master_password = \"no\"", "db_manage_master_password: expected true or false"),
+    ("tags = [\"a\"]", "tags: expected a map of strings, got a list"),
+    ("backup_window = 4", "backup_window: expected a quoted string, got 4"),
+])
+def test_wrong_type(tmp_path, line, expected):
+    assert expected in error_of(tmp_path, MINIMAL + line + "\n")
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("redis_num_cache_clusters = -1", "redis_num_cache_clusters: expected a whole number from 1 to 6, got -1"),
+    ("redis_num_cache_clusters = 7", "redis_num_cache_clusters: expected a whole number from 1 to 6, got 7"),
+    ("eks_primary_min_size = -2", "eks_primary_min_size: expected a whole number from 0 to 100, got -2"),
+    ("backup_retention_period = 0", "backup_retention_period: expected a whole number from 1 to 35"),
+    ('backup_window = "4am"', 'backup_window: expected a UTC window "hh:mm-hh:mm"'),
+    ('backup_window = "04:00-04:10"', "backup_window: expected a window of at least 30 minutes"),
+    ('db_primary_instance_class = "r6g.large"', "db_primary_instance_class: expected an RDS instance class"),
+    ('redis_node_type = "r6g.large"', "redis_node_type: expected an ElastiCache node type"),
+    ('primary_ingress_hostname = "not a host"', "primary_ingress_hostname: expected a DNS hostname"),
+    ('state_key = "state.json"', 'state_key: expected an S3 key ending in ".tfstate"'),
+    ('secondary_region = "eu-west-1"', "secondary_region: expected a region other than primary_region"),
+    ('tags = { Environment = "x" }', "tags: expected extra tags only; Environment come from"),
+])
+def test_value_out_of_range(tmp_path, line, expected):
+    name = line.split()[0]
+    text = "".join(x for x in MINIMAL.splitlines(keepends=True) if not x.startswith(name + " "))
+    assert expected in error_of(tmp_path, text + line + "\n")
+
+
+def test_desired_size_above_max(tmp_path):
+    message = error_of(tmp_path, MINIMAL + "eks_primary_desired_size = 12\neks_primary_max_size = 10\n")
+    assert ("eks_primary_desired_size: expected a value between eks_primary_min_size (2) and "
+            "eks_primary_max_size (10), got 12") in message
+    assert ":3:" in message, "points at the desired-size line"
+
+
+def test_desired_size_below_min_in_the_secondary_region(tmp_path):
+    message = error_of(tmp_path, MINIMAL + "eks_secondary_min_size = 3\neks_secondary_desired_size = 2\n")
+    assert "eks_secondary_desired_size: expected a value between" in message
+
+
+@pytest.mark.parametrize("name", ["db_master_password", "db_password", "redis_auth_token", "api_secret"])
+def test_a_secret_in_an_environment_file_is_refused(tmp_path, name):
+    message = error_of(tmp_path, MINIMAL + f'{name} = "correct-horse-battery-staple"\n')
+    assert f"{name}: secrets must not be stored in an environment file" in message
+    assert f"TF_VAR_{name}" in message
+    assert "correct-horse" not in message, "the error never echoes the secret"
+
+
+def test_a_missing_required_variable(tmp_path):
+    message = error_of(tmp_path, 'redis_node_type = "cache.t3.micro"\n')
+    assert "db_primary_instance_class: is required" in message
+
+
+def test_a_variable_set_twice(tmp_path):
+    message = error_of(tmp_path, MINIMAL + "redis_num_cache_clusters = 2\nredis_num_cache_clusters = 3\n")
+    assert "redis_num_cache_clusters: set more than once (lines 3, 4)" in message
+
+
+def test_expressions_are_not_values(tmp_path):
+    assert "expected a literal value" in error_of(tmp_path, MINIMAL + "logging_bucket = var.bucket\n")
+
+
+def test_blocks_are_not_values(tmp_path):
+    assert "blocks are not allowed" in error_of(tmp_path, MINIMAL + "tags {\n}\n")
+
+
+def test_environment_file_name(tmp_path):
+    with pytest.raises(ConfigError, match="lowercase environment name"):
+        load_environment(write(tmp_path, MINIMAL, "Prod Env.tfvars"))
+
+
+def test_two_environments_cannot_share_a_state_key(tmp_path):
+    write(tmp_path, MINIMAL + 'state_key = "same.tfstate"\n', "a1.tfvars")
+    write(tmp_path, MINIMAL + 'state_key = "same.tfstate"\n', "b1.tfvars")
+    with pytest.raises(ConfigError, match="state_key: expected a key of its own"):
+        load_environments(tmp_path)
+
+
+# --- terraform.tfvars.example documents every variable, and is itself a valid environment ---
+
+def test_example_documents_every_variable_with_a_comment():
+    text = (ROOT / "terraform.tfvars.example").read_text()
+    for variable in VARIABLES:
+        assert re.search(rf"^# {variable.name}: \S.*$", text, re.M), f"no one-line comment for {variable.name}"
+        assert re.search(rf"^(# )?{variable.name} = ", text, re.M), f"no example value for {variable.name}"
+
+
+def test_example_is_a_valid_environment(tmp_path):
+    path = write(tmp_path, (ROOT / "terraform.tfvars.example").read_text(), "example.tfvars")
+    config = load_environment(path)
+    required = [v.name for v in VARIABLES if v.default is REQUIRED]
+    assert all(config.values[name] is not None for name in required)
+
+
+def test_readme_references_every_variable():
+    readme = (ROOT / "README.md").read_text()
+    missing = [v.name for v in VARIABLES if f"`{v.name}`" not in readme]
+    assert not missing, f"README.md's configuration reference lacks {missing}"
+
+
+# --- the command line: one line, exit code 2, no traceback, previous output untouched ---
+
+def tree_digest(directory: Path) -> dict[str, str]:
+    return {str(p.relative_to(directory)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def previous_output(tmp_path: Path) -> Path:
+    outdir = tmp_path / "cdktf.out"
+    (outdir / "stacks" / "luneo-staging" / ".terraform").mkdir(parents=True)
+    (outdir / "stacks" / "luneo-staging" / "cdk.tf.json").write_text('{"previous": true}')
+    (outdir / "stacks" / "luneo-staging" / ".terraform" / "terraform.tfstate").write_text("{}")
+    (outdir / "manifest.json").write_text("{}")
+    return outdir
+
+
+@pytest.mark.parametrize("bad", [
+    "redis_num_cache_clusters = \n",
+    'redis_nod_type = "cache.t3.micro"\n',
+    'eks_primary_desired_size = "three"\n',
+    "eks_primary_desired_size = 50\neks_primary_max_size = 10\n",
+    "redis_num_cache_clusters = -1\n",
+    'db_master_password = "hunter2hunter2hunter2"\n',
+])
+def test_main_reports_bad_config_in_one_line_and_leaves_output_untouched(tmp_path, previous_output, bad):
+    envs = tmp_path / "environments"
+    envs.mkdir()
+    (envs / "prod.tfvars").write_text((ROOT / "environments" / "prod.tfvars").read_text())
+    (envs / "staging.tfvars").write_text(MINIMAL + bad)
+    before = tree_digest(previous_output)
+    proc = subprocess.run([sys.executable, str(ROOT / "main.py")], cwd=tmp_path, capture_output=True, text=True,
+                          env=dict(os.environ, LUNEO_ENVIRONMENTS_DIR=str(envs), CDKTF_OUTDIR=str(previous_output)),
+                          timeout=120)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: environments/staging.tfvars"), proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "hunter2" not in proc.stderr
+    assert tree_digest(previous_output) == before
+    assert not list(tmp_path.glob(".synth-*")), "no staging directory is left behind"
+
+
+def test_config_check_command(tmp_path):
+    ok = subprocess.run([sys.executable, "-m", "constructs_luneo.config", str(ROOT / "environments")],
+                        cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert ok.returncode == 0, ok.stderr
+    assert "luneo-prod" in ok.stdout and "global/multi-region/terraform.tfstate" in ok.stdout
+    write(tmp_path, MINIMAL + "redis_num_cache_clusters = 0\n")
+    bad = subprocess.run([sys.executable, "-m", "constructs_luneo.config", str(tmp_path)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "redis_num_cache_clusters: expected a whole number from 1 to 6" in bad.stderr

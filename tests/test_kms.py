@@ -1,0 +1,104 @@
+"""constructs_luneo.kms.KmsKey: the HCL module's interface, secure defaults, argument errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from cdktf import Testing
+
+from constructs_luneo.errors import ConstructArgumentError
+from constructs_luneo.kms import KmsKey
+from tests.helpers import data_sources, only_resource, synth_scope
+
+
+def secrets_key(scope, **overrides):
+    args = dict(name="luneo-secrets", description="KMS key for application secrets",
+                allowed_services=["secretsmanager.amazonaws.com", "rds.amazonaws.com"], tags={"Environment": "prod"})
+    args.update(overrides)
+    return KmsKey(scope, "kms-secrets", **args)
+
+
+def test_module_example_translates_line_for_line():
+    synthesized = synth_scope(secrets_key)
+    assert Testing.to_have_resource_with_properties(synthesized, "aws_kms_key", {
+        "description": "KMS key for application secrets",
+        "enable_key_rotation": True,
+        "rotation_period_in_days": 365,
+        "deletion_window_in_days": 30,
+        "tags": {"Environment": "prod"},
+    })
+    assert Testing.to_have_resource_with_properties(synthesized, "aws_kms_alias", {"name": "alias/luneo-secrets"})
+
+
+def test_outputs_are_references():
+    seen = {}
+
+    def build(scope):
+        key = secrets_key(scope)
+        seen.update(key_id=key.key_id, key_arn=key.key_arn, alias_name=key.alias_name)
+
+    synth_scope(build)
+    assert all(isinstance(v, str) and "${TfToken" in v for v in seen.values()), seen
+
+
+def policy_statements(synthesized):
+    return {s["sid"]: s for s in next(iter(data_sources(synthesized, "aws_iam_policy_document").values()))["statement"]}
+
+
+def test_policy_lets_the_account_administer_and_only_the_allowed_services_use():
+    statements = policy_statements(synth_scope(secrets_key))
+    assert set(statements) == {"AccountAdministers", "AllowedServicesUseViaService"}
+    admin = statements["AccountAdministers"]
+    assert admin["actions"] == ["kms:*"]
+    assert admin["principals"][0]["identifiers"][0].endswith(":root")
+    use = statements["AllowedServicesUseViaService"]
+    assert "kms:*" not in use["actions"] and "kms:Decrypt" in use["actions"]
+    via = next(c for c in use["condition"] if c["variable"] == "kms:ViaService")
+    assert sorted(v.split(".")[0] for v in via["values"]) == ["rds", "secretsmanager"]
+    assert all(p["identifiers"] != ["*"] for s in statements.values() for p in s["principals"]), "no wildcard principal"
+
+
+def test_service_principals_are_named_and_scoped_to_the_account():
+    statements = policy_statements(synth_scope(
+        lambda s: KmsKey(s, "k", name="luneo-logs", allowed_services=["logs.amazonaws.com", "cloudwatch.amazonaws.com"])))
+    direct = statements["AllowedServicePrincipalsUse"]
+    identifiers = direct["principals"][0]["identifiers"]
+    assert "cloudwatch.amazonaws.com" in identifiers
+    assert any(i.startswith("logs.${data.aws_region") for i in identifiers), "logs is a regional principal"
+    assert direct["condition"][0]["variable"] == "aws:SourceAccount"
+    assert "AllowedServicesUseViaService" not in statements
+
+
+def test_no_services_means_only_the_account():
+    assert set(policy_statements(synth_scope(lambda s: KmsKey(s, "k", name="x")))) == {"AccountAdministers"}
+
+
+def test_prevent_destroy_and_options():
+    synthesized = synth_scope(lambda s: secrets_key(s, prevent_destroy=True, deletion_window_in_days=7,
+                                                    rotation_period_in_days=90, multi_region=True))
+    key = only_resource(synthesized, "aws_kms_key")
+    assert key["lifecycle"] == {"prevent_destroy": True}
+    assert (key["deletion_window_in_days"], key["rotation_period_in_days"], key["multi_region"]) == (7, 90, True)
+
+
+def test_account_lookups_are_shared_between_keys():
+    synthesized = json.loads(synth_scope(lambda s: [KmsKey(s, "a", name="a"), KmsKey(s, "b", name="b")]))
+    assert len(synthesized["data"]["aws_caller_identity"]) == 1
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"name": "alias/luneo"}, "name: expected 1-250 characters"),
+    ({"name": "aws/luneo"}, "name: expected 1-250 characters"),
+    ({"name": ""}, "name: expected"),
+    ({"allowed_services": "rds.amazonaws.com"}, "allowed_services: expected a list of service principals"),
+    ({"allowed_services": ["rds"]}, 'allowed_services: expected service principals such as "rds.amazonaws.com"'),
+    ({"allowed_services": ["rds.amazonaws.com", "rds.amazonaws.com"]}, "allowed_services: expected no duplicates"),
+    ({"deletion_window_in_days": 3}, "deletion_window_in_days: expected a whole number from 7 to 30, got 3"),
+    ({"rotation_period_in_days": 30}, "rotation_period_in_days: expected a whole number from 90 to 2560"),
+])
+def test_bad_arguments(overrides, message):
+    with pytest.raises(ConstructArgumentError) as caught:
+        synth_scope(lambda s: secrets_key(s, **overrides))
+    assert str(caught.value).startswith("KmsKey 'test/kms-secrets': ")
+    assert message in str(caught.value)

@@ -1,0 +1,56 @@
+"""Terraform itself on the synthesized stacks: init (offline when a provider mirror exists) + validate."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from scripts import terraform_cli
+from constructs_luneo.config import load_environment
+from constructs_luneo.stacks import LuneoEnvironmentStack
+from cdktf import Testing
+
+
+@pytest.mark.parametrize("stack", ["luneo-prod", "luneo-staging"])
+def test_terraform_validate(terraform, synth_dir, tmp_path, stack):
+    result = terraform_cli.validate_stack(synth_dir / "stacks" / stack / "cdk.tf.json", tmp_path / stack)
+    assert result.ok, result.output
+    assert "The configuration is valid" in result.output
+
+
+def test_provider_mirror_is_found_when_the_machine_has_one(terraform, stacks):
+    """Says loudly when `make test` would need the network for the provider."""
+    version = terraform_cli.provider_version(stacks["luneo-prod"])
+    plugin_dir = terraform_cli.find_plugin_dir(version)
+    if plugin_dir is None:
+        pytest.fail(f"no filesystem mirror of hashicorp/aws {version} found: set TF_PLUGIN_DIR, or expect "
+                    "`terraform init` to download the provider from the registry", pytrace=False)
+    assert (plugin_dir / terraform_cli.PROVIDER / version).is_dir()
+
+
+def test_configured_plugin_dir_must_hold_the_provider(tmp_path, monkeypatch):
+    monkeypatch.setenv("TF_PLUGIN_DIR", str(tmp_path))
+    with pytest.raises(FileNotFoundError, match="has no registry.terraform.io/hashicorp/aws/5.100.0"):
+        terraform_cli.find_plugin_dir("5.100.0")
+
+
+def test_a_short_password_is_rejected_at_plan_time(terraform, tmp_path):
+    """The variable's validation, exercised by terraform plan on the synthesized variable block."""
+    path = tmp_path / "qa.tfvars"
+    path.write_text('db_primary_instance_class = "db.t3.medium"\nredis_node_type = "cache.t3.micro"\n'
+                    "db_manage_master_password = false\n")
+    synthesized = json.loads(Testing.synth(LuneoEnvironmentStack(Testing.app(), load_environment(path))))
+    workdir = tmp_path / "plan"
+    workdir.mkdir()
+    (workdir / "main.tf.json").write_text(json.dumps({"variable": synthesized["variable"]}))
+    assert terraform_cli.run(["init", "-no-color"], workdir).ok
+    env = terraform_cli.terraform_env()
+    env["TF_VAR_db_master_password"] = "too-short"
+    short = terraform_cli.run(["plan", "-no-color", "-input=false"], workdir, env=env)
+    assert not short.ok
+    assert "db_master_password must be at least 16 characters long" in short.output
+    assert "too-short" not in short.output, "terraform never prints the sensitive value"
+    env["TF_VAR_db_master_password"] = "long-enough-password-123"
+    assert terraform_cli.run(["plan", "-no-color", "-input=false"], workdir, env=env).ok
