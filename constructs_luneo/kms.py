@@ -21,13 +21,7 @@ from __future__ import annotations
 import re
 from typing import Mapping, Sequence
 
-from cdktf import TerraformProvider
-from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
-    DataAwsIamPolicyDocument,
-    DataAwsIamPolicyDocumentStatement,
-    DataAwsIamPolicyDocumentStatementCondition,
-    DataAwsIamPolicyDocumentStatementPrincipals,
-)
+from cdktf import Fn, TerraformProvider
 from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
 from cdktf_cdktf_provider_aws.kms_key import KmsKey as _KmsKey
 from constructs import Construct
@@ -108,49 +102,41 @@ class KmsKey(Construct):
         super().__init__(scope, id)
 
         account = account_context(self, provider)
-        statements = [
-            DataAwsIamPolicyDocumentStatement(
-                sid="AccountAdministers",
-                effect="Allow",
-                principals=[DataAwsIamPolicyDocumentStatementPrincipals(type="AWS", identifiers=[account.root_arn])],
-                actions=["kms:*"],
-                resources=["*"],
-            )
+        root = {"AWS": account.root_arn}
+        statements: list[dict] = [
+            {"Sid": "AccountAdministers", "Effect": "Allow", "Principal": root, "Action": "kms:*", "Resource": "*"},
         ]
         via = sorted(s for s in allowed_services if s not in SERVICE_PRINCIPALS)
         direct = sorted(s for s in allowed_services if s in SERVICE_PRINCIPALS)
         if via:
-            statements.append(DataAwsIamPolicyDocumentStatement(
-                sid="AllowedServicesUseViaService",
-                effect="Allow",
-                principals=[DataAwsIamPolicyDocumentStatementPrincipals(type="AWS", identifiers=[account.root_arn])],
-                actions=USE_ACTIONS + GRANT_ACTIONS,
-                resources=["*"],
-                condition=[
-                    DataAwsIamPolicyDocumentStatementCondition(
-                        test="StringEquals", variable="kms:ViaService",
-                        values=[f"{s.removesuffix('.amazonaws.com')}.{account.region}.amazonaws.com" for s in via]),
-                    DataAwsIamPolicyDocumentStatementCondition(
-                        test="StringEquals", variable="kms:CallerAccount", values=[account.account_id]),
-                ],
-            ))
+            statements.append({
+                "Sid": "AllowedServicesUseViaService",
+                "Effect": "Allow",
+                "Principal": root,
+                "Action": USE_ACTIONS + GRANT_ACTIONS,
+                "Resource": "*",
+                "Condition": {"StringEquals": {
+                    "kms:ViaService": [f"{s.removesuffix('.amazonaws.com')}.{account.region}.amazonaws.com"
+                                       for s in via],
+                    "kms:CallerAccount": account.account_id,
+                }},
+            })
         if direct:
-            principals = [
-                f"{s.removesuffix('.amazonaws.com')}.{account.region}.amazonaws.com" if SERVICE_PRINCIPALS[s] else s
-                for s in direct
-            ]
-            statements.append(DataAwsIamPolicyDocumentStatement(
-                sid="AllowedServicePrincipalsUse",
-                effect="Allow",
-                principals=[DataAwsIamPolicyDocumentStatementPrincipals(type="Service", identifiers=principals)],
-                actions=USE_ACTIONS,
-                resources=["*"],
+            statements.append({
+                "Sid": "AllowedServicePrincipalsUse",
+                "Effect": "Allow",
+                "Principal": {"Service": [
+                    f"{s.removesuffix('.amazonaws.com')}.{account.region}.amazonaws.com" if SERVICE_PRINCIPALS[s] else s
+                    for s in direct]},
+                "Action": USE_ACTIONS,
+                "Resource": "*",
                 # Confused-deputy protection: on behalf of this account only, wherever the service says
                 # on whose behalf it calls (CloudWatch alarms publishing to SNS do not).
-                condition=[DataAwsIamPolicyDocumentStatementCondition(
-                    test="StringEqualsIfExists", variable="aws:SourceAccount", values=[account.account_id])],
-            ))
-        policy = DataAwsIamPolicyDocument(self, "policy", statement=statements, provider=provider)
+                "Condition": {"StringEqualsIfExists": {"aws:SourceAccount": account.account_id}},
+            })
+        # A key policy, not an IAM policy: "Resource": "*" means this key. It is inline (jsonencode)
+        # rather than an aws_iam_policy_document so that nothing mistakes it for an identity policy.
+        self.policy_document = {"Version": "2012-10-17", "Statement": statements}
 
         self.key = _KmsKey(
             self,
@@ -160,7 +146,7 @@ class KmsKey(Construct):
             rotation_period_in_days=rotation_period_in_days,
             deletion_window_in_days=deletion_window_in_days,
             multi_region=multi_region or None,
-            policy=policy.json,
+            policy=Fn.jsonencode(self.policy_document),
             tags=dict(tags or {}) or None,
             lifecycle=lifecycle(prevent_destroy),
             provider=provider,

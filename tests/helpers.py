@@ -40,6 +40,24 @@ def data_sources(synthesized: str | dict, data_type: str) -> dict[str, dict]:
     return data.get("data", {}).get(data_type, {})
 
 
+def decode_jsonencode(expression: str) -> Any:
+    """The document inside a synthesized `${jsonencode({...})}` expression (policies are written
+    that way), as Python data; references stay as `${...}` strings."""
+    import re
+
+    import hcl2
+
+    match = re.fullmatch(r"\$\{jsonencode\((.*)\)\}", expression, re.S)
+    assert match, f"not a jsonencode expression: {expression[:80]}"
+    options = hcl2.SerializationOptions(strip_string_quotes=True, with_comments=False, explicit_blocks=False)
+    return hcl2.loads("x = " + match.group(1), serialization_options=options)["x"]
+
+
+def statements(policy: str) -> dict[str, dict]:
+    """Sid -> statement of a jsonencoded policy."""
+    return {s["Sid"]: s for s in decode_jsonencode(policy)["Statement"]}
+
+
 def addresses(stack_json: dict) -> list[str]:
     """Every Terraform address a stack defines (resources and data sources)."""
     found = [f"{t}.{name}" for t, items in stack_json.get("resource", {}).items() for name in items]

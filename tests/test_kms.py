@@ -9,7 +9,7 @@ from cdktf import Testing
 
 from constructs_luneo.errors import ConstructArgumentError
 from constructs_luneo.kms import KmsKey
-from tests.helpers import data_sources, only_resource, synth_scope
+from tests.helpers import only_resource, statements, synth_scope
 
 
 def secrets_key(scope, **overrides):
@@ -43,31 +43,33 @@ def test_outputs_are_references():
 
 
 def policy_statements(synthesized):
-    return {s["sid"]: s for s in next(iter(data_sources(synthesized, "aws_iam_policy_document").values()))["statement"]}
+    return statements(only_resource(synthesized, "aws_kms_key")["policy"])
 
 
 def test_policy_lets_the_account_administer_and_only_the_allowed_services_use():
-    statements = policy_statements(synth_scope(secrets_key))
-    assert set(statements) == {"AccountAdministers", "AllowedServicesUseViaService"}
-    admin = statements["AccountAdministers"]
-    assert admin["actions"] == ["kms:*"]
-    assert admin["principals"][0]["identifiers"][0].endswith(":root")
-    use = statements["AllowedServicesUseViaService"]
-    assert "kms:*" not in use["actions"] and "kms:Decrypt" in use["actions"]
-    via = next(c for c in use["condition"] if c["variable"] == "kms:ViaService")
-    assert sorted(v.split(".")[0] for v in via["values"]) == ["rds", "secretsmanager"]
-    assert all(p["identifiers"] != ["*"] for s in statements.values() for p in s["principals"]), "no wildcard principal"
+    found = policy_statements(synth_scope(secrets_key))
+    assert set(found) == {"AccountAdministers", "AllowedServicesUseViaService"}
+    admin = found["AccountAdministers"]
+    assert admin["Action"] == "kms:*"
+    assert admin["Principal"]["AWS"].endswith(":root")
+    use = found["AllowedServicesUseViaService"]
+    assert "kms:*" not in use["Action"] and "kms:Decrypt" in use["Action"]
+    via = use["Condition"]["StringEquals"]["kms:ViaService"]
+    assert sorted(v.split(".")[0] for v in via) == ["rds", "secretsmanager"]
+    assert "kms:CallerAccount" in use["Condition"]["StringEquals"]
+    assert all(s["Principal"] != "*" and s["Principal"].get("AWS") != "*" for s in found.values()), \
+        "no wildcard principal"
 
 
 def test_service_principals_are_named_and_scoped_to_the_account():
-    statements = policy_statements(synth_scope(
+    found = policy_statements(synth_scope(
         lambda s: KmsKey(s, "k", name="luneo-logs", allowed_services=["logs.amazonaws.com", "cloudwatch.amazonaws.com"])))
-    direct = statements["AllowedServicePrincipalsUse"]
-    identifiers = direct["principals"][0]["identifiers"]
+    direct = found["AllowedServicePrincipalsUse"]
+    identifiers = direct["Principal"]["Service"]
     assert "cloudwatch.amazonaws.com" in identifiers
     assert any(i.startswith("logs.${data.aws_region") for i in identifiers), "logs is a regional principal"
-    assert direct["condition"][0]["variable"] == "aws:SourceAccount"
-    assert "AllowedServicesUseViaService" not in statements
+    assert "aws:SourceAccount" in direct["Condition"]["StringEqualsIfExists"]
+    assert "AllowedServicesUseViaService" not in found
 
 
 def test_no_services_means_only_the_account():

@@ -97,7 +97,7 @@ def test_supplied_password_is_a_sensitive_validated_variable(tmp_path):
 
 # The Terraform addresses are the interface to the state: renaming one makes Terraform destroy and
 # recreate it unless a `moved` block says otherwise. Change these lists only on purpose.
-KMS = ["aws_kms_alias.kms-{p}_alias", "aws_kms_key.kms-{p}_key", "data.aws_iam_policy_document.kms-{p}_policy"]
+KMS = ["aws_kms_alias.kms-{p}_alias", "aws_kms_key.kms-{p}_key"]
 COMMON = sorted(
     [a.format(p=p) for p in ("rds", "redis", "s3", "secrets") for a in KMS]
     + ["data.aws_caller_identity.caller-default", "data.aws_partition.partition-default",
