@@ -22,13 +22,20 @@ endif
 
 PYTHON := .venv/bin/python
 
-.PHONY: setup synth test bench clean
+.PHONY: setup checkov-setup synth test checkov pin-addresses bench clean
 
 setup: .venv/.synced node_modules/.synced
+checkov-setup: .venv-checkov/.synced
 
 .venv/.synced: Pipfile.lock
 	@python3 -m pipenv --version >/dev/null 2>&1 || python3 -m pip install --quiet "pipenv==$(PIPENV_VERSION)"
 	python3 -m pipenv sync --dev
+	@touch $@
+
+# Checkov lives in its own venv: its bc-python-hcl2 installs the same `hcl2` module as python-hcl2.
+.venv-checkov/.synced: requirements-checkov.txt
+	python3 -m venv .venv-checkov
+	.venv-checkov/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
 	@touch $@
 
 node_modules/.synced: package-lock.json
@@ -41,11 +48,18 @@ synth: setup
 	@CI=true npx --no-install cdktf synth
 	@$(PYTHON) -m scripts.validate_stacks
 
-test: setup
+test: setup checkov-setup
 	$(PYTHON) -m pytest
+
+checkov: synth checkov-setup
+	@$(PYTHON) -m scripts.checkov_stacks
+
+# Re-pin each stack's Terraform addresses after a deliberate change (review the diff!).
+pin-addresses: setup
+	@$(PYTHON) -m tests.pin_addresses
 
 bench: setup
 	@$(PYTHON) -m scripts.bench
 
 clean:
-	rm -rf cdktf.out .build .pytest_cache
+	rm -rf cdktf.out .build .pytest_cache .venv-checkov

@@ -74,3 +74,61 @@ def account_context(scope: Construct, provider: TerraformProvider | None = None)
         region = stack.node.find_child(f"region-{suffix}")
     return AccountContext(account_id=caller.account_id, partition=partition.partition,
                           region=region.name, dns_suffix=partition.dns_suffix)
+
+
+def ingress_security_group(
+    scope: Construct,
+    id: str,
+    *,
+    name: str,
+    description: str,
+    vpc_id: str,
+    port: int,
+    allowed_security_group_ids: Iterable[str],
+    allowed_cidr_blocks: Iterable[str],
+    tags: Mapping[str, str] | None,
+    provider: TerraformProvider | None,
+):
+    """A security group admitting TCP `port` only from the given security groups and CIDR blocks,
+    with no egress rule (a database or cache never initiates connections)."""
+    from cdktf_cdktf_provider_aws.security_group import SecurityGroup
+    from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
+
+    group = SecurityGroup(scope, id, name=name, description=description, vpc_id=vpc_id,
+                          tags={**(tags or {}), "Name": name}, provider=provider,
+                          lifecycle=TerraformResourceLifecycle(create_before_destroy=True))
+    for i, source in enumerate(allowed_security_group_ids):
+        VpcSecurityGroupIngressRule(scope, f"{id}-from-sg-{i}", security_group_id=group.id, ip_protocol="tcp",
+                                    from_port=port, to_port=port, referenced_security_group_id=source,
+                                    description=f"TCP {port} from an allowed security group", provider=provider)
+    for i, cidr in enumerate(allowed_cidr_blocks):
+        VpcSecurityGroupIngressRule(scope, f"{id}-from-cidr-{i}", security_group_id=group.id, ip_protocol="tcp",
+                                    from_port=port, to_port=port, cidr_ipv4=cidr,
+                                    description=f"TCP {port} from {cidr}", provider=provider)
+    return group
+
+
+def check_sources(who: str, allowed_security_group_ids, allowed_cidr_blocks) -> None:
+    """Sources admitted to a private data store: lists, and never the whole internet."""
+    import ipaddress
+
+    require(not isinstance(allowed_security_group_ids, str), who, "allowed_security_group_ids",
+            "a list of security group ids", allowed_security_group_ids)
+    require(not isinstance(allowed_cidr_blocks, str), who, "allowed_cidr_blocks", "a list of CIDR blocks",
+            allowed_cidr_blocks)
+    for cidr in allowed_cidr_blocks:
+        if is_token(cidr):
+            continue
+        try:
+            network = ipaddress.IPv4Network(cidr)
+        except (ValueError, TypeError):
+            network = None
+        require(network is not None and network.is_private, who, "allowed_cidr_blocks",
+                "private IPv4 CIDR blocks (never 0.0.0.0/0 or a public range)", cidr)
+
+
+def is_token(value: Any) -> bool:
+    """True for an unresolved cdktf reference (e.g. another resource's attribute or a variable)."""
+    from cdktf import Token
+
+    return isinstance(value, str) and Token.is_unresolved(value)

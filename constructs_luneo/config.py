@@ -12,6 +12,7 @@ This module must stay cheap to import: it does not import cdktf or the AWS provi
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,6 +78,16 @@ def _tags(v: Mapping[str, str]) -> str | None:
     return f"tag keys of 1-128 characters not starting with 'aws:' (got {bad[0]!r})" if bad else None
 
 
+def _cidr(v: str) -> str | None:
+    try:
+        network = ipaddress.IPv4Network(v)
+    except ValueError:
+        return 'an IPv4 network such as "10.0.0.0/16"'
+    if not network.is_private or not 16 <= network.prefixlen <= 20:
+        return "a private IPv4 network from /16 to /20"
+    return None
+
+
 def _window(v: str) -> str | None:
     if not TIME_WINDOW.match(v):
         return 'a UTC window "hh:mm-hh:mm", e.g. "04:00-05:00"'
@@ -103,6 +114,11 @@ VARIABLES: tuple[Variable, ...] = (
              _pattern(REGION, 'an AWS region such as "eu-west-1"')),
     Variable("secondary_region", "string", "us-east-1", "secondary region (replicas, failover)",
              _pattern(REGION, 'an AWS region such as "us-east-1"')),
+    # Network.
+    Variable("vpc_primary_cidr", "string", "10.0.0.0/16", "VPC range in the primary region, /16 to /20", _cidr),
+    Variable("vpc_secondary_cidr", "string", "10.1.0.0/16", "VPC range in the secondary region, /16 to /20", _cidr),
+    Variable("single_nat_gateway", "bool", False,
+             "one NAT gateway per VPC instead of one per AZ (cheaper, not zone-redundant)"),
     # EKS node group sizes.
     Variable("eks_primary_desired_size", "int", 3, "EKS nodes wanted in the primary region", _int_range(0, 100)),
     Variable("eks_primary_min_size", "int", 2, "EKS node group minimum, primary region", _int_range(0, 100)),
@@ -114,6 +130,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("db_primary_instance_class", "string", REQUIRED, 'RDS instance class, e.g. "db.r6g.large"',
              _pattern(DB_CLASS, 'an RDS instance class such as "db.r6g.large"')),
     Variable("db_allocated_storage", "int", 100, "RDS storage in GiB (gp3)", _int_range(20, 65536)),
+    Variable("db_multi_az", "bool", True, "RDS standby in a second AZ (automatic failover)"),
     Variable("db_manage_master_password", "bool", True,
              "true: RDS keeps the master password in Secrets Manager; false: pass TF_VAR_db_master_password at plan time"),
     Variable("backup_retention_period", "int", 7, "days of automated RDS backups", _int_range(1, 35)),
@@ -287,6 +304,9 @@ def load_environment(path: str | Path, *, label: str | None = None) -> Environme
             raise ConfigError(
                 f"{where(f'{prefix}_desired_size')}: {prefix}_desired_size: expected a value between "
                 f"{prefix}_min_size ({low}) and {prefix}_max_size ({high}), got {want}")
+    if ipaddress.IPv4Network(values["vpc_primary_cidr"]).overlaps(ipaddress.IPv4Network(values["vpc_secondary_cidr"])):
+        raise ConfigError(f"{where('vpc_secondary_cidr')}: vpc_secondary_cidr: expected a range that does not overlap "
+                          f"vpc_primary_cidr ({values['vpc_primary_cidr']}), got {values['vpc_secondary_cidr']!r}")
     if values["primary_region"] == values["secondary_region"]:
         raise ConfigError(f"{where('secondary_region')}: secondary_region: expected a region other than "
                           f"primary_region ({values['primary_region']!r})")

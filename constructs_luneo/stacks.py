@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-from cdktf import App, S3Backend, TerraformElement, TerraformStack, TerraformVariable, TerraformVariableValidationConfig
+from cdktf import (
+    App,
+    S3Backend,
+    TerraformElement,
+    TerraformOutput,
+    TerraformStack,
+    TerraformVariable,
+    TerraformVariableValidationConfig,
+)
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
 from constructs import Construct, Node
 
 from .errors import ConstructArgumentError
 from .config import EnvironmentConfig
+from .ecr import EcrRepository
 from .kms import KmsKey
+from .network import Network
+from .rds import PostgresDatabase
+from .redis import RedisCluster
+from .storage import AssetStorage
 
 #: Terraform 1.11 is the first release with write-only arguments (password_wo), which keep the
 #: database password out of the state.
@@ -21,13 +34,29 @@ def kms_key_name(config: EnvironmentConfig, purpose: str) -> str:
     return f"luneo-{purpose}" if config.is_production else f"luneo-{config.environment}-{purpose}"
 
 
-# purpose -> (description, services allowed to use the key)
+def ecr_repository_name(config: EnvironmentConfig, repository: str) -> str:
+    """Prod keeps the names the docs and the HCL state use; other environments get a namespace."""
+    return repository if config.is_production else f"{config.environment}/{repository}"
+
+
+# purpose -> (description, services allowed to use the key), in the primary region.
 KMS_PURPOSES = {
     "secrets": ("KMS key for application secrets", ["secretsmanager.amazonaws.com", "rds.amazonaws.com"]),
     "rds": ("KMS key for RDS storage and Performance Insights", ["rds.amazonaws.com"]),
     "redis": ("KMS key for ElastiCache Redis", ["elasticache.amazonaws.com"]),
     "s3": ("KMS key for the assets bucket", ["s3.amazonaws.com", "cloudfront.amazonaws.com"]),
+    "ecr": ("KMS key for ECR images", ["ecr.amazonaws.com"]),
+    "logs": ("KMS key for CloudWatch Logs", ["logs.amazonaws.com"]),
 }
+#: Keys the secondary region needs (a KMS key is regional).
+SECONDARY_KMS_PURPOSES = ("logs",)
+
+ECR_REPOSITORIES = ("luneo-worker-ia", "luneo-usdz-converter")
+
+
+def zones(region: str) -> list[str]:
+    """The three availability zones the platform uses in a region."""
+    return [f"{region}{letter}" for letter in "abc"]
 
 
 class LuneoStack(TerraformStack):
@@ -98,11 +127,87 @@ class LuneoEnvironmentStack(LuneoStack):
             )
             self.db_master_password.add_override("ephemeral", True)
 
+        self._platform(config)
+
+    def _platform(self, config: EnvironmentConfig) -> None:
+        env, prod = config.environment, config.is_production
         self.kms = {
             purpose: KmsKey(self, f"kms-{purpose}", name=kms_key_name(config, purpose), description=description,
-                            allowed_services=services, prevent_destroy=config.is_production)
+                            allowed_services=services, prevent_destroy=prod)
             for purpose, (description, services) in KMS_PURPOSES.items()
         }
+        self.kms_secondary = {
+            purpose: KmsKey(self, f"kms-{purpose}-secondary", name=kms_key_name(config, purpose),
+                            description=f"{KMS_PURPOSES[purpose][0]} ({config.secondary_region})",
+                            allowed_services=KMS_PURPOSES[purpose][1], prevent_destroy=prod, provider=self.secondary)
+            for purpose in SECONDARY_KMS_PURPOSES
+        }
+
+        self.network = Network(self, "network-primary", name=f"luneo-{env}", cidr_block=config.vpc_primary_cidr,
+                               availability_zones=zones(config.primary_region),
+                               single_nat_gateway=config.single_nat_gateway,
+                               flow_log_kms_key_arn=self.kms["logs"].key_arn)
+        self.network_secondary = Network(self, "network-secondary", name=f"luneo-{env}",
+                                         cidr_block=config.vpc_secondary_cidr,
+                                         availability_zones=zones(config.secondary_region),
+                                         single_nat_gateway=config.single_nat_gateway,
+                                         flow_log_kms_key_arn=self.kms_secondary["logs"].key_arn,
+                                         provider=self.secondary)
+
+        self.assets = AssetStorage(self, "assets", bucket_name=f"luneo-{env}-assets",
+                                   kms_key_id=self.kms["s3"].key_arn, logging_bucket=config.logging_bucket,
+                                   prevent_destroy=prod)
+
+        # Applications run in the private subnets (EKS nodes): they, and only they, reach the data stores.
+        app_cidrs = self.network.private_cidr_blocks
+        self.database = PostgresDatabase(
+            self, "postgres", name=f"luneo-{env}-db", vpc_id=self.network.vpc_id,
+            subnet_ids=self.network.database_subnets, database_name="luneo", master_username="luneo_admin",
+            master_password=self.db_master_password.string_value if self.db_master_password else None,
+            instance_class=config.db_primary_instance_class, allocated_storage=config.db_allocated_storage,
+            backup_retention_period=config.backup_retention_period, backup_window=config.backup_window,
+            kms_key_arn=self.kms["rds"].key_arn, master_user_secret_kms_key_id=self.kms["secrets"].key_arn,
+            logs_kms_key_arn=self.kms["logs"].key_arn, allowed_cidr_blocks=app_cidrs,
+            multi_az=config.db_multi_az, deletion_protection=True, prevent_destroy=prod)
+
+        replicated = config.redis_num_cache_clusters >= 2
+        self.redis = RedisCluster(
+            self, "redis", name=f"luneo-{env}-redis", vpc_id=self.network.vpc_id,
+            subnet_ids=self.network.database_subnets, node_type=config.redis_node_type,
+            num_cache_clusters=config.redis_num_cache_clusters, automatic_failover_enabled=replicated,
+            multi_az_enabled=replicated, kms_key_arn=self.kms["redis"].key_arn,
+            logs_kms_key_arn=self.kms["logs"].key_arn, allowed_cidr_blocks=app_cidrs, prevent_destroy=prod)
+
+        self.ecr = {
+            repository: EcrRepository(self, f"ecr-{repository.removeprefix('luneo-')}",
+                                      repository_name=ecr_repository_name(config, repository), scan_on_push=True,
+                                      kms_key_arn=self.kms["ecr"].key_arn, prevent_destroy=prod)
+            for repository in ECR_REPOSITORIES
+        }
+        self._outputs()
+
+    def _outputs(self) -> None:
+        """What operators and the runbooks need after an apply (`terraform output`)."""
+        outputs = {
+            "vpc_id": self.network.vpc_id,
+            "vpc_secondary_id": self.network_secondary.vpc_id,
+            "assets_bucket_name": self.assets.bucket_name,
+            "assets_distribution_id": self.assets.distribution_id,
+            "assets_distribution_domain_name": self.assets.distribution_domain_name,
+            "db_endpoint": self.database.endpoint,
+            "db_identifier": self.database.identifier,
+            "redis_endpoint": self.redis.endpoint,
+            "redis_reader_endpoint": self.redis.reader_endpoint,
+            "redis_app_user_name": self.redis.app_user_name,
+        }
+        if self.database.master_user_secret_arn is not None:
+            outputs["db_master_user_secret_arn"] = self.database.master_user_secret_arn
+        for repository, ecr in self.ecr.items():
+            outputs[f"ecr_{repository.removeprefix('luneo-').replace('-', '_')}_url"] = ecr.repository_url
+        for purpose, key in self.kms.items():
+            outputs[f"kms_{purpose}_key_arn"] = key.key_arn
+        for name, value in outputs.items():
+            TerraformOutput(self, name, value=value)
 
 
 def build_app(configs: list[EnvironmentConfig], outdir: str) -> App:

@@ -1,6 +1,9 @@
 # Production. Scale by changing a number here, then: make synth && terraform plan (see README).
 state_key = "global/multi-region/terraform.tfstate"
 
+vpc_primary_cidr   = "10.0.0.0/16"
+vpc_secondary_cidr = "10.1.0.0/16"
+
 eks_primary_desired_size = 3
 eks_primary_min_size     = 3
 eks_primary_max_size     = 10
@@ -11,6 +14,7 @@ eks_secondary_max_size     = 10
 
 db_primary_instance_class = "db.r6g.large"
 db_allocated_storage      = 100
+db_multi_az               = true
 backup_retention_period   = 7
 backup_window             = "04:00-05:00"
 

@@ -19,3 +19,9 @@ redis_num_cache_clusters = 1
 
 primary_ingress_hostname   = "ingress-eu-west-1.staging.luneo.app"
 secondary_ingress_hostname = "ingress-us-east-1.staging.luneo.app"
+
+# Staging trades zone redundancy for cost.
+vpc_primary_cidr   = "10.10.0.0/16"
+vpc_secondary_cidr = "10.11.0.0/16"
+single_nat_gateway = true
+db_multi_az        = false

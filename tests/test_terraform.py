@@ -54,3 +54,17 @@ def test_a_short_password_is_rejected_at_plan_time(terraform, tmp_path):
     assert "too-short" not in short.output, "terraform never prints the sensitive value"
     env["TF_VAR_db_master_password"] = "long-enough-password-123"
     assert terraform_cli.run(["plan", "-no-color", "-input=false"], workdir, env=env).ok
+
+
+def test_supplied_password_variant_validates(terraform, tmp_path):
+    """db_manage_master_password = false: the ephemeral variable flows into password_wo, which
+    Terraform accepts only for write-only arguments."""
+    path = tmp_path / "qa.tfvars"
+    path.write_text('db_primary_instance_class = "db.t3.medium"\nredis_node_type = "cache.t3.micro"\n'
+                    "db_manage_master_password = false\n")
+    stack_file = tmp_path / "cdk.tf.json"
+    stack_file.write_text(Testing.synth(LuneoEnvironmentStack(Testing.app(), load_environment(path))))
+    data = json.loads(stack_file.read_text())
+    assert data["resource"]["aws_db_instance"]["postgres_instance"]["password_wo"] == "${var.db_master_password}"
+    result = terraform_cli.validate_stack(stack_file, tmp_path / "validate")
+    assert result.ok, result.output

@@ -1,0 +1,265 @@
+"""RDS PostgreSQL (replaces `modules/rds`).
+
+HCL it replaces::
+
+    module "postgres" {
+      source            = "../../modules/rds"
+      name              = "luneo-prod-db"
+      vpc_id            = module.vpc.vpc_id
+      subnet_ids        = module.vpc.private_subnets
+      database_name     = "luneo"
+      master_username   = "luneo_admin"
+      master_password   = var.db_password
+      instance_class    = "db.r6g.large"
+      allocated_storage = 100
+      tags              = { Environment = "prod" }
+    }
+
+Python::
+
+    PostgresDatabase(stack, "postgres", name="luneo-prod-db", vpc_id=vpc.vpc_id, subnet_ids=vpc.database_subnets,
+                     database_name="luneo", master_username="luneo_admin", instance_class="db.r6g.large",
+                     allocated_storage=100, kms_key_arn=rds_key.key_arn, tags={"Environment": "prod"})
+
+Without `master_password` RDS manages the password in Secrets Manager (`master_user_secret_arn`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Mapping, Sequence
+
+from cdktf import Fn, TerraformProvider
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.db_instance import DbInstance
+from cdktf_cdktf_provider_aws.db_parameter_group import DbParameterGroup, DbParameterGroupParameter
+from cdktf_cdktf_provider_aws.db_subnet_group import DbSubnetGroup
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
+from constructs import Construct
+
+from ._common import account_context, check_sources, describe, ingress_security_group, is_token, lifecycle, require
+
+IDENTIFIER = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
+DATABASE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
+USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,15}$")
+RESERVED_USERNAMES = {"admin", "postgres", "rdsadmin", "root", "user"}
+WINDOW = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
+MAINTENANCE = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):"
+                         r"([01]\d|2[0-3]):[0-5]\d$")
+LOG_EXPORTS = ("postgresql", "upgrade")
+PORT = 5432
+
+
+class PostgresDatabase(Construct):
+    """A PostgreSQL RDS instance in private subnets, encrypted, backed up, monitored, TLS only.
+
+    Arguments (the HCL module's names first):
+      name: DB identifier, e.g. "luneo-prod-db" (required).
+      vpc_id, subnet_ids: where it lives; at least two subnets in different AZs (required).
+      database_name, master_username: initial database and admin user (required; the username is
+        not one of PostgreSQL's reserved names).
+      master_password: None (default) lets RDS generate and rotate the password in Secrets Manager;
+        otherwise a reference to a sensitive (ephemeral) Terraform variable, never a literal. It goes
+        to the write-only `password_wo` and never reaches the state. Bump `master_password_version`
+        to push a new value.
+      instance_class: e.g. "db.r6g.large" (required). allocated_storage: GiB of gp3 (required).
+      tags: extra tags.
+      backup_retention_period: 1-35 days (default 7). backup_window: "hh:mm-hh:mm" UTC (default
+        "04:00-05:00"). maintenance_window: default "sun:05:30-sun:06:30", after the backups.
+      engine_version: PostgreSQL major (default "16"; minor versions upgrade automatically).
+      max_allocated_storage: storage autoscaling ceiling (default 2 x allocated_storage).
+      kms_key_arn: key for storage and Performance Insights (default None: the AWS-managed aws/rds
+        key; the stacks pass the RDS key).
+      master_user_secret_kms_key_id: key of the managed password secret (default: aws/secretsmanager).
+      allowed_security_group_ids, allowed_cidr_blocks: who may connect on 5432 (default: nobody).
+      multi_az (True), deletion_protection (True), skip_final_snapshot (False): production safety.
+      monitoring_interval: enhanced monitoring seconds, 0 to turn off (default 60).
+      performance_insights_retention_period: 7 (free) or a multiple of 31 (default 7).
+      logs_kms_key_arn: key of the CloudWatch log groups of the exported logs (default None: not
+        encrypted with a customer key). log_retention_in_days: default 365.
+      prevent_destroy: Terraform lifecycle guard (default False; the stacks set it in prod).
+      provider: the AWS provider (region).
+
+    Attributes: endpoint, address, port, arn, identifier, security_group_id, master_user_secret_arn
+    (None when master_password is given), instance (the aws_db_instance).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        name: str,
+        vpc_id: str,
+        subnet_ids: Sequence[str],
+        database_name: str,
+        master_username: str,
+        instance_class: str,
+        allocated_storage: int,
+        master_password: str | None = None,
+        master_password_version: int = 1,
+        tags: Mapping[str, str] | None = None,
+        backup_retention_period: int = 7,
+        backup_window: str = "04:00-05:00",
+        maintenance_window: str = "sun:05:30-sun:06:30",
+        engine_version: str = "16",
+        max_allocated_storage: int | None = None,
+        kms_key_arn: str | None = None,
+        master_user_secret_kms_key_id: str | None = None,
+        allowed_security_group_ids: Sequence[str] = (),
+        allowed_cidr_blocks: Sequence[str] = (),
+        multi_az: bool = True,
+        deletion_protection: bool = True,
+        skip_final_snapshot: bool = False,
+        monitoring_interval: int = 60,
+        performance_insights_retention_period: int = 7,
+        logs_kms_key_arn: str | None = None,
+        log_retention_in_days: int = 365,
+        prevent_destroy: bool = False,
+        provider: TerraformProvider | None = None,
+    ) -> None:
+        who = describe(PostgresDatabase, scope, id)
+        require(isinstance(name, str) and bool(IDENTIFIER.match(name)) and "--" not in name
+                and not name.endswith("-"), who, "name",
+                "a DB identifier: 1-63 lowercase letters, digits or single hyphens, starting with a letter", name)
+        require(not isinstance(subnet_ids, str) and (is_token(subnet_ids) or len(list(subnet_ids)) >= 2), who,
+                "subnet_ids", "a list of at least two subnet ids in different AZs", subnet_ids)
+        require(isinstance(database_name, str) and bool(DATABASE_NAME.match(database_name)), who, "database_name",
+                "1-63 letters, digits or underscores, starting with a letter", database_name)
+        require(isinstance(master_username, str) and bool(USERNAME.match(master_username))
+                and master_username.lower() not in RESERVED_USERNAMES, who, "master_username",
+                f"1-16 letters, digits or underscores, starting with a letter, not one of "
+                f"{sorted(RESERVED_USERNAMES)}", master_username)
+        if master_password is not None:
+            # Never echo the value: it may be a real password typed in by mistake.
+            require(is_token(master_password), who, "master_password",
+                    "a reference to a sensitive Terraform variable (e.g. stack.db_master_password.string_value), "
+                    "never a literal string; or None for the RDS-managed password")
+        require(isinstance(master_password_version, int) and master_password_version >= 1, who,
+                "master_password_version", "a whole number >= 1", master_password_version)
+        require(isinstance(instance_class, str) and bool(re.match(r"^db\.[a-z0-9-]+\.[a-z0-9]+$", instance_class)),
+                who, "instance_class", 'an RDS instance class such as "db.r6g.large"', instance_class)
+        require(isinstance(allocated_storage, int) and 20 <= allocated_storage <= 65536, who, "allocated_storage",
+                "20-65536 GiB", allocated_storage)
+        max_allocated_storage = 2 * allocated_storage if max_allocated_storage is None else max_allocated_storage
+        require(isinstance(max_allocated_storage, int) and allocated_storage <= max_allocated_storage <= 65536,
+                who, "max_allocated_storage", f"allocated_storage ({allocated_storage}) to 65536 GiB",
+                max_allocated_storage)
+        require(isinstance(backup_retention_period, int) and 1 <= backup_retention_period <= 35, who,
+                "backup_retention_period", "1-35 days (0 would turn backups off)", backup_retention_period)
+        require(isinstance(backup_window, str) and bool(WINDOW.match(backup_window)), who, "backup_window",
+                '"hh:mm-hh:mm" in UTC', backup_window)
+        require(isinstance(maintenance_window, str) and bool(MAINTENANCE.match(maintenance_window)), who,
+                "maintenance_window", '"ddd:hh:mm-ddd:hh:mm" in UTC', maintenance_window)
+        require(isinstance(engine_version, str) and bool(re.match(r"^1[3-9](\.\d+)?$", engine_version)), who,
+                "engine_version", 'a supported PostgreSQL version such as "16" or "16.4"', engine_version)
+        require(monitoring_interval in (0, 1, 5, 10, 15, 30, 60), who, "monitoring_interval",
+                "one of 0, 1, 5, 10, 15, 30, 60", monitoring_interval)
+        require(performance_insights_retention_period == 7 or (
+            isinstance(performance_insights_retention_period, int) and performance_insights_retention_period % 31 == 0
+            and 31 <= performance_insights_retention_period <= 731), who, "performance_insights_retention_period",
+            "7 or a multiple of 31 up to 731", performance_insights_retention_period)
+        check_sources(who, allowed_security_group_ids, allowed_cidr_blocks)
+        super().__init__(scope, id)
+        tags = dict(tags or {})
+        major = engine_version.split(".")[0]
+
+        self.subnet_group = DbSubnetGroup(self, "subnet-group", name=name, description=f"{name} subnets",
+                                          subnet_ids=subnet_ids, tags=tags or None, provider=provider)
+        self.security_group = ingress_security_group(
+            self, "security-group", name=f"{name}-postgres", description=f"PostgreSQL {name}: {PORT} from allowed sources",
+            vpc_id=vpc_id, port=PORT, allowed_security_group_ids=allowed_security_group_ids,
+            allowed_cidr_blocks=allowed_cidr_blocks, tags=tags, provider=provider)
+        parameters = {
+            "rds.force_ssl": "1",  # TLS only
+            "log_connections": "1",
+            "log_disconnections": "1",
+            "log_statement": "ddl",
+            "log_min_duration_statement": "1000",  # statements slower than 1 s
+            "log_lock_waits": "1",
+        }
+        self.parameter_group = DbParameterGroup(
+            self, "parameter-group", name_prefix=f"{name}-pg{major}-", family=f"postgres{major}",
+            description=f"{name}: TLS only, connection and slow-query logging",
+            parameter=[DbParameterGroupParameter(name=k, value=v, apply_method="immediate") for k, v in parameters.items()],
+            tags=tags or None, provider=provider,
+            lifecycle={"create_before_destroy": True},
+        )
+        log_groups = [
+            CloudwatchLogGroup(self, f"log-{log}", name=f"/aws/rds/instance/{name}/{log}",
+                               retention_in_days=log_retention_in_days, kms_key_id=logs_kms_key_arn,
+                               tags=tags or None, provider=provider)
+            for log in LOG_EXPORTS
+        ]
+        monitoring_role = None
+        if monitoring_interval:
+            account = account_context(self, provider)
+            monitoring_role = IamRole(
+                self, "monitoring-role", name_prefix=f"{name}-monitoring-"[:38], tags=tags or None, provider=provider,
+                assume_role_policy=Fn.jsonencode({"Version": "2012-10-17", "Statement": [{
+                    "Effect": "Allow",
+                    "Principal": {"Service": "monitoring.rds.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": account.account_id}},
+                }]}))
+            IamRolePolicyAttachment(
+                self, "monitoring-policy", role=monitoring_role.name, provider=provider,
+                policy_arn=f"arn:{account.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole")
+
+        password = (
+            {"password_wo": master_password, "password_wo_version": master_password_version}
+            if master_password is not None
+            else {"manage_master_user_password": True, "master_user_secret_kms_key_id": master_user_secret_kms_key_id}
+        )
+        self.instance = DbInstance(
+            self, "instance",
+            identifier=name,
+            engine="postgres",
+            engine_version=engine_version,
+            auto_minor_version_upgrade=True,
+            allow_major_version_upgrade=False,
+            instance_class=instance_class,
+            allocated_storage=allocated_storage,
+            max_allocated_storage=max_allocated_storage,
+            storage_type="gp3",
+            storage_encrypted=True,
+            kms_key_id=kms_key_arn,
+            db_name=database_name,
+            username=master_username,
+            **password,
+            port=PORT,
+            db_subnet_group_name=self.subnet_group.name,
+            vpc_security_group_ids=[self.security_group.id],
+            parameter_group_name=self.parameter_group.name,
+            publicly_accessible=False,
+            multi_az=multi_az,
+            deletion_protection=deletion_protection,
+            skip_final_snapshot=skip_final_snapshot,
+            final_snapshot_identifier=None if skip_final_snapshot else f"{name}-final",
+            copy_tags_to_snapshot=True,
+            backup_retention_period=backup_retention_period,
+            backup_window=backup_window,
+            maintenance_window=maintenance_window,
+            iam_database_authentication_enabled=True,
+            enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
+            performance_insights_enabled=True,
+            performance_insights_kms_key_id=kms_key_arn,
+            performance_insights_retention_period=performance_insights_retention_period,
+            monitoring_interval=monitoring_interval,
+            monitoring_role_arn=monitoring_role.arn if monitoring_role else None,
+            ca_cert_identifier="rds-ca-rsa2048-g1",
+            apply_immediately=False,
+            tags=tags or None,
+            depends_on=log_groups,
+            lifecycle=lifecycle(prevent_destroy),
+            provider=provider,
+        )
+        self.endpoint: str = self.instance.endpoint
+        self.address: str = self.instance.address
+        self.port: float = self.instance.port
+        self.arn: str = self.instance.arn
+        self.identifier: str = self.instance.identifier
+        self.security_group_id: str = self.security_group.id
+        self.master_user_secret_arn: str | None = (
+            None if master_password is not None else self.instance.master_user_secret.get(0).secret_arn)

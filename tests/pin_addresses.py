@@ -1,0 +1,36 @@
+"""Rewrite tests/addresses/<stack>.txt from a fresh synth (`make pin-addresses`). Review the diff:
+a removed address is a resource Terraform will destroy unless a `moved` block maps it."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> int:
+    import json
+
+    from constructs_luneo.config import load_environments
+    from constructs_luneo.runtime import quiet_jsii
+
+    quiet_jsii()
+    from constructs_luneo.stacks import build_app
+    from tests.helpers import addresses
+
+    with tempfile.TemporaryDirectory() as outdir:
+        build_app(load_environments(ROOT / "environments"), outdir=outdir).synth()
+        manifest = json.loads((Path(outdir) / "manifest.json").read_text())
+        for name, info in manifest["stacks"].items():
+            stack = json.loads((Path(outdir) / info["synthesizedStackPath"]).read_text())
+            target = ROOT / "tests" / "addresses" / f"{name}.txt"
+            target.write_text("\n".join(addresses(stack)) + "\n")
+            print(f"{target.relative_to(ROOT)}: {len(addresses(stack))} addresses")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

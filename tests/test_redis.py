@@ -1,0 +1,105 @@
+"""constructs_luneo.redis.RedisCluster: the module's interface, encryption, RBAC without secrets, errors."""
+
+from __future__ import annotations
+
+import pytest
+from cdktf import Testing
+
+from constructs_luneo.errors import ConstructArgumentError
+from constructs_luneo.redis import RedisCluster
+from tests.helpers import only_resource, resources, synth_scope, walk
+
+REDIS_KEY = "arn:aws:kms:eu-west-1:111122223333:key/redis"
+LOGS_KEY = "arn:aws:kms:eu-west-1:111122223333:key/logs"
+
+
+def redis(scope, **overrides):
+    args = dict(name="luneo-prod-redis", vpc_id="vpc-123", subnet_ids=["subnet-a", "subnet-b"],
+                node_type="cache.r6g.large", num_cache_clusters=2, automatic_failover_enabled=True,
+                multi_az_enabled=True, tags={"Environment": "prod"}, kms_key_arn=REDIS_KEY,
+                logs_kms_key_arn=LOGS_KEY, allowed_cidr_blocks=["10.0.64.0/20"])
+    args.update(overrides)
+    return RedisCluster(scope, "redis", **args)
+
+
+@pytest.fixture(scope="module")
+def synthesized():
+    return synth_scope(redis)
+
+
+def test_module_arguments_reach_the_replication_group(synthesized):
+    assert Testing.to_have_resource_with_properties(synthesized, "aws_elasticache_replication_group", {
+        "replication_group_id": "luneo-prod-redis",
+        "node_type": "cache.r6g.large",
+        "num_cache_clusters": 2,
+        "automatic_failover_enabled": True,
+        "multi_az_enabled": True,
+        "tags": {"Environment": "prod"},
+    })
+
+
+def test_encrypted_at_rest_and_in_transit(synthesized):
+    group = only_resource(synthesized, "aws_elasticache_replication_group")
+    assert group["at_rest_encryption_enabled"] == "true" and group["kms_key_id"] == REDIS_KEY
+    assert group["transit_encryption_enabled"] is True and group["transit_encryption_mode"] == "required"
+
+
+def test_rbac_with_iam_and_no_secret_anywhere(synthesized):
+    users = {u["user_name"]: u for u in resources(synthesized, "aws_elasticache_user").values()}
+    assert users["default"]["access_string"].startswith("off"), "the built-in default user is switched off"
+    assert users["luneo-prod-redis-app"]["authentication_mode"] == {"type": "iam"}
+    group = only_resource(synthesized, "aws_elasticache_replication_group")
+    assert group["user_group_ids"] == ["${aws_elasticache_user_group.redis_user-group.user_group_id}"]
+    assert "auth_token" not in group
+    assert not [p for p, _ in walk(resources(synthesized, "aws_elasticache_user")) if p.endswith("passwords")]
+
+
+def test_snapshots_and_slow_log(synthesized):
+    group = only_resource(synthesized, "aws_elasticache_replication_group")
+    assert group["snapshot_retention_limit"] == 7 and group["final_snapshot_identifier"] == "luneo-prod-redis-final"
+    assert group["log_delivery_configuration"] == [{
+        "destination": "${aws_cloudwatch_log_group.redis_slow-log.name}", "destination_type": "cloudwatch-logs",
+        "log_format": "json", "log_type": "slow-log"}]
+    log_group = only_resource(synthesized, "aws_cloudwatch_log_group")
+    assert log_group["kms_key_id"] == LOGS_KEY
+
+
+def test_security_group_admits_6379_only(synthesized):
+    rules = list(resources(synthesized, "aws_vpc_security_group_ingress_rule").values())
+    assert [(r["from_port"], r["to_port"], r["cidr_ipv4"]) for r in rules] == [(6379, 6379, "10.0.64.0/20")]
+
+
+def test_single_node_for_staging():
+    group = only_resource(synth_scope(lambda s: redis(s, num_cache_clusters=1, automatic_failover_enabled=False,
+                                                     multi_az_enabled=False)), "aws_elasticache_replication_group")
+    assert (group["num_cache_clusters"], group["automatic_failover_enabled"], group["multi_az_enabled"]) == (1, False,
+                                                                                                              False)
+
+
+def test_outputs():
+    seen = {}
+
+    def build(scope):
+        cluster = redis(scope)
+        seen.update(endpoint=cluster.endpoint, reader=cluster.reader_endpoint, sg=cluster.security_group_id)
+        seen["port"] = cluster.port
+
+    synth_scope(build)
+    assert seen["port"] == 6379 and all("${TfToken" in seen[k] for k in ("endpoint", "reader", "sg"))
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"name": "luneo-prod-redis-with-a-far-too-long-name"}, "name: expected 1-32 lowercase letters"),
+    ({"node_type": "r6g.large"}, "node_type: expected an ElastiCache node type"),
+    ({"num_cache_clusters": 0}, "num_cache_clusters: expected a whole number from 1 to 6, got 0"),
+    ({"num_cache_clusters": 7}, "num_cache_clusters: expected a whole number from 1 to 6, got 7"),
+    ({"num_cache_clusters": 1}, "automatic_failover_enabled: expected false with num_cache_clusters = 1"),
+    ({"automatic_failover_enabled": False}, "multi_az_enabled: expected false unless automatic_failover_enabled"),
+    ({"allowed_cidr_blocks": ["0.0.0.0/0"]}, "allowed_cidr_blocks: expected private IPv4 CIDR blocks"),
+    ({"app_user_name": "default"}, "app_user_name: expected"),
+    ({"snapshot_retention_limit": 0}, "snapshot_retention_limit: expected 1-35 days"),
+])
+def test_bad_arguments(overrides, message):
+    with pytest.raises(ConstructArgumentError, match="^RedisCluster 'test/redis': ") as caught:
+        synth_scope(lambda s: redis(s, **overrides))
+    assert message in str(caught.value)
