@@ -32,6 +32,8 @@ STATE_KEY = re.compile(r"^[A-Za-z0-9!_.*'()/-]+\.tfstate$")
 TABLE = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
 DB_CLASS = re.compile(r"^db\.[a-z0-9-]+\.[a-z0-9]+$")
 CACHE_TYPE = re.compile(r"^cache\.[a-z0-9-]+\.[a-z0-9]+$")
+INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")
+ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
 TAG_KEY = re.compile(r"^[\w .:/=+@-]{1,128}$")
 
 #: The Terraform state that exists today belongs to prod; other environments get their own key.
@@ -76,6 +78,34 @@ def _tags(v: Mapping[str, str]) -> str | None:
         return f"extra tags only; {', '.join(sorted(reserved))} come from the provider's default_tags"
     bad = [k for k in v if not TAG_KEY.match(k) or k.lower().startswith("aws:")]
     return f"tag keys of 1-128 characters not starting with 'aws:' (got {bad[0]!r})" if bad else None
+
+
+def _each(check: Callable[[Any], str | None]) -> Callable[[Any], str | None]:
+    def each(values: list) -> str | None:
+        for value in values:
+            expected = check(value)
+            if expected:
+                return f"{expected} (got {value!r})"
+        return None
+
+    return each
+
+
+def _instance_types(v: list[str]) -> str | None:
+    if len(v) < 2:
+        return "two or more instance types (diversity lowers SPOT interruptions)"
+    return _each(_pattern(INSTANCE_TYPE, "EC2 instance types such as m6i.large"))(v)
+
+
+def _public_cidrs(v: list[str]) -> str | None:
+    for cidr in v:
+        try:
+            network = ipaddress.ip_network(cidr)
+        except ValueError:
+            return f"CIDR blocks such as 203.0.113.0/24 (got {cidr!r})"
+        if network.prefixlen == 0:
+            return "specific CIDR blocks, never 0.0.0.0/0"
+    return None
 
 
 def _cidr(v: str) -> str | None:
@@ -126,6 +156,17 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("eks_secondary_desired_size", "int", 2, "EKS nodes wanted in the secondary region", _int_range(0, 100)),
     Variable("eks_secondary_min_size", "int", 1, "EKS node group minimum, secondary region", _int_range(0, 100)),
     Variable("eks_secondary_max_size", "int", 5, "EKS node group maximum, secondary region", _int_range(1, 100)),
+    Variable("eks_kubernetes_version", "string", "1.33", "Kubernetes minor version of both clusters",
+             _pattern(re.compile(r"^1\.\d{2}$"), 'a Kubernetes minor version such as "1.33"')),
+    Variable("eks_spot_instance_types", "list(string)", ["m6i.large", "m6a.large", "m5.large", "m5a.large"],
+             "instance types of the SPOT node groups (two or more)", _instance_types),
+    Variable("eks_system_instance_type", "string", "m6i.large", "instance type of the on-demand system node groups",
+             _pattern(INSTANCE_TYPE, 'an EC2 instance type such as "m6i.large"')),
+    Variable("eks_system_node_count", "int", 2, "on-demand system nodes per cluster", _int_range(1, 10)),
+    Variable("eks_public_access_cidrs", "list(string)", [],
+             "CIDRs allowed to reach the EKS API publicly; empty: private endpoint only", _public_cidrs),
+    Variable("eks_admin_role_arns", "list(string)", [], "IAM roles given cluster-admin through EKS access entries",
+             _each(_pattern(ROLE_ARN, "IAM role ARNs such as arn:aws:iam::123456789012:role/platform-admins"))),
     # Database.
     Variable("db_primary_instance_class", "string", REQUIRED, 'RDS instance class, e.g. "db.r6g.large"',
              _pattern(DB_CLASS, 'an RDS instance class such as "db.r6g.large"')),
@@ -133,6 +174,12 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("db_multi_az", "bool", True, "RDS standby in a second AZ (automatic failover)"),
     Variable("db_manage_master_password", "bool", True,
              "true: RDS keeps the master password in Secrets Manager; false: pass TF_VAR_db_master_password at plan time"),
+    Variable("db_dr_mode", "string", "replica",
+             '"replica": RDS with a cross-region read replica; "aurora-global": Aurora PostgreSQL Global Database',
+             lambda v: None if v in ("replica", "aurora-global") else '"replica" or "aurora-global"'),
+    Variable("db_replica_instance_class", "string", None,
+             "instance class of the us-east-1 replica or Aurora secondary (default: db_primary_instance_class)",
+             _optional(_pattern(DB_CLASS, 'an RDS instance class such as "db.r6g.large"'))),
     Variable("backup_retention_period", "int", 7, "days of automated RDS backups", _int_range(1, 35)),
     Variable("backup_window", "string", "04:00-05:00", "daily RDS backup window, UTC", _window),
     # Redis.
@@ -144,6 +191,14 @@ VARIABLES: tuple[Variable, ...] = (
              _optional(_pattern(HOSTNAME, "a DNS hostname such as lb.eu-west-1.example.com"))),
     Variable("secondary_ingress_hostname", "string", None, "EKS load balancer hostname in the secondary region",
              _optional(_pattern(HOSTNAME, "a DNS hostname such as lb.us-east-1.example.com"))),
+    Variable("route53_zone_id", "string", None, "hosted zone of the failover record (optional)",
+             _optional(_pattern(re.compile(r"^Z[A-Z0-9]{1,31}$"), 'a Route53 hosted zone id such as "Z0123456789ABC"'))),
+    Variable("dns_record_name", "string", None, "failover record name in that zone, e.g. app.luneo.app",
+             _optional(_pattern(HOSTNAME, "a DNS name such as app.luneo.app"))),
+    Variable("health_check_path", "string", "/healthz", "HTTPS path the Route53 health checks request",
+             _pattern(re.compile(r"^/[\w./~%-]*$"), 'a path such as "/healthz"')),
+    Variable("alarm_emails", "list(string)", [], "e-mail addresses subscribed to the alarm topics",
+             _each(_pattern(re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$"), "e-mail addresses"))),
     Variable("logging_bucket", "string", None, "S3 bucket receiving CloudFront access logs (optional)",
              _optional(_pattern(BUCKET, "an S3 bucket name"))),
     Variable("tags", "map(string)", {}, "extra tags on every resource (besides Environment, Project, ManagedBy)", _tags),
@@ -307,9 +362,21 @@ def load_environment(path: str | Path, *, label: str | None = None) -> Environme
     if ipaddress.IPv4Network(values["vpc_primary_cidr"]).overlaps(ipaddress.IPv4Network(values["vpc_secondary_cidr"])):
         raise ConfigError(f"{where('vpc_secondary_cidr')}: vpc_secondary_cidr: expected a range that does not overlap "
                           f"vpc_primary_cidr ({values['vpc_primary_cidr']}), got {values['vpc_secondary_cidr']!r}")
+    if values["db_dr_mode"] == "aurora-global" and values["db_manage_master_password"]:
+        raise ConfigError(f"{where('db_dr_mode')}: db_dr_mode: \"aurora-global\" needs db_manage_master_password = false "
+                          "(a global cluster cannot use the RDS-managed password; pass TF_VAR_db_master_password)")
+    if values["route53_zone_id"] and not (values["dns_record_name"] and values["primary_ingress_hostname"]
+                                          and values["secondary_ingress_hostname"]):
+        raise ConfigError(f"{where('route53_zone_id')}: route53_zone_id: expected dns_record_name, "
+                          "primary_ingress_hostname and secondary_ingress_hostname to be set with it")
+    if values["dns_record_name"] and not values["route53_zone_id"]:
+        raise ConfigError(f"{where('dns_record_name')}: dns_record_name: expected route53_zone_id to be set with it")
     if values["primary_region"] == values["secondary_region"]:
         raise ConfigError(f"{where('secondary_region')}: secondary_region: expected a region other than "
                           f"primary_region ({values['primary_region']!r})")
+    if "us-east-1" not in (values["primary_region"], values["secondary_region"]):
+        raise ConfigError(f"{where('secondary_region')}: secondary_region: expected one of the regions to be us-east-1 "
+                          "(Route53 health-check metrics and CloudFront's certificates live there)")
     return EnvironmentConfig(environment=environment, source=label, values=values)
 
 

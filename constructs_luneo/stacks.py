@@ -16,10 +16,13 @@ from constructs import Construct, Node
 
 from .errors import ConstructArgumentError
 from .config import EnvironmentConfig
+from .dns import FailoverDns
 from .ecr import EcrRepository
+from .eks import EksCluster
 from .kms import KmsKey
+from .monitoring import AlarmTopic, metric_alarm
 from .network import Network
-from .rds import PostgresDatabase
+from .rds import AuroraGlobalDatabase, AuroraRegion, PostgresDatabase, PostgresReadReplica
 from .redis import RedisCluster
 from .storage import AssetStorage
 
@@ -47,9 +50,11 @@ KMS_PURPOSES = {
     "s3": ("KMS key for the assets bucket", ["s3.amazonaws.com", "cloudfront.amazonaws.com"]),
     "ecr": ("KMS key for ECR images", ["ecr.amazonaws.com"]),
     "logs": ("KMS key for CloudWatch Logs", ["logs.amazonaws.com"]),
+    "eks": ("KMS key for Kubernetes secrets", ["eks.amazonaws.com"]),
+    "alarms": ("KMS key for the alarm topics", ["cloudwatch.amazonaws.com", "sns.amazonaws.com"]),
 }
 #: Keys the secondary region needs (a KMS key is regional).
-SECONDARY_KMS_PURPOSES = ("logs",)
+SECONDARY_KMS_PURPOSES = ("logs", "s3", "rds", "eks", "alarms")
 
 ECR_REPOSITORIES = ("luneo-worker-ia", "luneo-usdz-converter")
 
@@ -154,21 +159,69 @@ class LuneoEnvironmentStack(LuneoStack):
                                          flow_log_kms_key_arn=self.kms_secondary["logs"].key_arn,
                                          provider=self.secondary)
 
+        eks_common = dict(kubernetes_version=config.eks_kubernetes_version,
+                          spot_instance_types=config.eks_spot_instance_types,
+                          system_instance_type=config.eks_system_instance_type,
+                          system_node_count=config.eks_system_node_count,
+                          public_access_cidrs=config.eks_public_access_cidrs,
+                          admin_role_arns=config.eks_admin_role_arns)
+        self.eks = EksCluster(
+            self, "eks-primary", name=f"luneo-{env}-eks-primary", vpc_id=self.network.vpc_id,
+            subnet_ids=self.network.private_subnets, secrets_kms_key_arn=self.kms["eks"].key_arn,
+            logs_kms_key_arn=self.kms["logs"].key_arn, desired_size=config.eks_primary_desired_size,
+            min_size=config.eks_primary_min_size, max_size=config.eks_primary_max_size, **eks_common)
+        self.eks_secondary = EksCluster(
+            self, "eks-secondary", name=f"luneo-{env}-eks-secondary", vpc_id=self.network_secondary.vpc_id,
+            subnet_ids=self.network_secondary.private_subnets, secrets_kms_key_arn=self.kms_secondary["eks"].key_arn,
+            logs_kms_key_arn=self.kms_secondary["logs"].key_arn, desired_size=config.eks_secondary_desired_size,
+            min_size=config.eks_secondary_min_size, max_size=config.eks_secondary_max_size, provider=self.secondary,
+            **eks_common)
+
         self.assets = AssetStorage(self, "assets", bucket_name=f"luneo-{env}-assets",
                                    kms_key_id=self.kms["s3"].key_arn, logging_bucket=config.logging_bucket,
-                                   prevent_destroy=prod)
+                                   replica_kms_key_id=self.kms_secondary["s3"].key_arn,
+                                   replica_provider=self.secondary, prevent_destroy=prod)
 
-        # Applications run in the private subnets (EKS nodes): they, and only they, reach the data stores.
-        app_cidrs = self.network.private_cidr_blocks
-        self.database = PostgresDatabase(
-            self, "postgres", name=f"luneo-{env}-db", vpc_id=self.network.vpc_id,
-            subnet_ids=self.network.database_subnets, database_name="luneo", master_username="luneo_admin",
-            master_password=self.db_master_password.string_value if self.db_master_password else None,
-            instance_class=config.db_primary_instance_class, allocated_storage=config.db_allocated_storage,
-            backup_retention_period=config.backup_retention_period, backup_window=config.backup_window,
-            kms_key_arn=self.kms["rds"].key_arn, master_user_secret_kms_key_id=self.kms["secrets"].key_arn,
-            logs_kms_key_arn=self.kms["logs"].key_arn, allowed_cidr_blocks=app_cidrs,
-            multi_az=config.db_multi_az, deletion_protection=True, prevent_destroy=prod)
+        # Only the EKS nodes of the same region reach the data stores.
+        app_sg = [self.eks.node_security_group_id]
+        replica_class = config.db_replica_instance_class or config.db_primary_instance_class
+        password = self.db_master_password.string_value if self.db_master_password else None
+        self.database: PostgresDatabase | None = None
+        self.database_replica: PostgresReadReplica | None = None
+        self.aurora: AuroraGlobalDatabase | None = None
+        if config.db_dr_mode == "replica":
+            self.database = PostgresDatabase(
+                self, "postgres", name=f"luneo-{env}-db", vpc_id=self.network.vpc_id,
+                subnet_ids=self.network.database_subnets, database_name="luneo", master_username="luneo_admin",
+                master_password=password,
+                instance_class=config.db_primary_instance_class, allocated_storage=config.db_allocated_storage,
+                backup_retention_period=config.backup_retention_period, backup_window=config.backup_window,
+                kms_key_arn=self.kms["rds"].key_arn, master_user_secret_kms_key_id=self.kms["secrets"].key_arn,
+                logs_kms_key_arn=self.kms["logs"].key_arn, allowed_security_group_ids=app_sg,
+                multi_az=config.db_multi_az, deletion_protection=True, prevent_destroy=prod)
+            self.database_replica = PostgresReadReplica(
+                self, "postgres-replica", name=f"luneo-{env}-db-replica", source_db_arn=self.database.arn,
+                vpc_id=self.network_secondary.vpc_id, subnet_ids=self.network_secondary.database_subnets,
+                instance_class=replica_class, kms_key_arn=self.kms_secondary["rds"].key_arn,
+                backup_retention_period=config.backup_retention_period,
+                logs_kms_key_arn=self.kms_secondary["logs"].key_arn,
+                allowed_security_group_ids=[self.eks_secondary.node_security_group_id], prevent_destroy=prod,
+                provider=self.secondary)
+        else:
+            self.aurora = AuroraGlobalDatabase(
+                self, "aurora", name=f"luneo-{env}-db", database_name="luneo", master_username="luneo_admin",
+                master_password=password, instance_class=config.db_primary_instance_class,
+                secondary_instance_class=replica_class, instances=2 if config.db_multi_az else 1,
+                backup_retention_period=config.backup_retention_period, backup_window=config.backup_window,
+                primary=AuroraRegion(vpc_id=self.network.vpc_id, subnet_ids=self.network.database_subnets,
+                                     kms_key_arn=self.kms["rds"].key_arn, allowed_security_group_ids=app_sg,
+                                     logs_kms_key_arn=self.kms["logs"].key_arn),
+                secondary=AuroraRegion(vpc_id=self.network_secondary.vpc_id,
+                                       subnet_ids=self.network_secondary.database_subnets,
+                                       kms_key_arn=self.kms_secondary["rds"].key_arn,
+                                       allowed_security_group_ids=[self.eks_secondary.node_security_group_id],
+                                       logs_kms_key_arn=self.kms_secondary["logs"].key_arn, provider=self.secondary),
+                prevent_destroy=prod)
 
         replicated = config.redis_num_cache_clusters >= 2
         self.redis = RedisCluster(
@@ -176,7 +229,7 @@ class LuneoEnvironmentStack(LuneoStack):
             subnet_ids=self.network.database_subnets, node_type=config.redis_node_type,
             num_cache_clusters=config.redis_num_cache_clusters, automatic_failover_enabled=replicated,
             multi_az_enabled=replicated, kms_key_arn=self.kms["redis"].key_arn,
-            logs_kms_key_arn=self.kms["logs"].key_arn, allowed_cidr_blocks=app_cidrs, prevent_destroy=prod)
+            logs_kms_key_arn=self.kms["logs"].key_arn, allowed_security_group_ids=app_sg, prevent_destroy=prod)
 
         self.ecr = {
             repository: EcrRepository(self, f"ecr-{repository.removeprefix('luneo-')}",
@@ -184,24 +237,121 @@ class LuneoEnvironmentStack(LuneoStack):
                                       kms_key_arn=self.kms["ecr"].key_arn, prevent_destroy=prod)
             for repository in ECR_REPOSITORIES
         }
+
+        self.dns: FailoverDns | None = None
+        if config.primary_ingress_hostname and config.secondary_ingress_hostname:
+            self.dns = FailoverDns(self, "dns", primary_hostname=config.primary_ingress_hostname,
+                                   secondary_hostname=config.secondary_ingress_hostname,
+                                   zone_id=config.route53_zone_id, record_name=config.dns_record_name,
+                                   health_check_path=config.health_check_path)
+        self._alarms(config)
         self._outputs()
+
+    def _alarms(self, config: EnvironmentConfig) -> None:
+        env = config.environment
+        topics = {
+            "primary": AlarmTopic(self, "alarms-primary", name=f"luneo-{env}-alarms",
+                                  kms_key_arn=self.kms["alarms"].key_arn, emails=config.alarm_emails),
+            "secondary": AlarmTopic(self, "alarms-secondary", name=f"luneo-{env}-alarms",
+                                    kms_key_arn=self.kms_secondary["alarms"].key_arn, emails=config.alarm_emails,
+                                    provider=self.secondary),
+        }
+        self.alarm_topics = topics
+        primary, secondary = topics["primary"].topic_arn, topics["secondary"].topic_arn
+        alarm = metric_alarm
+
+        # Database load and storage (primary region), and how far the us-east-1 copy lags behind.
+        if self.database is not None:
+            db = {"DBInstanceIdentifier": f"luneo-{env}-db"}
+            alarm(self, "alarm-db-cpu", name=f"luneo-{env}-db-cpu", namespace="AWS/RDS", metric="CPUUtilization",
+                  dimensions=db, threshold=80, topic_arn=primary, description="RDS CPU above 80% for 15 minutes")
+            free_bytes = int(config.db_allocated_storage * 0.1 * 1024 ** 3)
+            alarm(self, "alarm-db-free-storage", name=f"luneo-{env}-db-free-storage", namespace="AWS/RDS",
+                  metric="FreeStorageSpace", dimensions=db, comparison="<", threshold=free_bytes, topic_arn=primary,
+                  statistic="Minimum", description="RDS free storage below 10% of db_allocated_storage")
+            alarm(self, "alarm-db-replica-lag", name=f"luneo-{env}-db-replica-lag", namespace="AWS/RDS",
+                  metric="ReplicaLag", dimensions={"DBInstanceIdentifier": f"luneo-{env}-db-replica"},
+                  threshold=300, statistic="Maximum", topic_arn=secondary, provider=self.secondary,
+                  treat_missing_data="breaching",
+                  description="us-east-1 read replica more than 5 minutes behind (or not reporting)")
+        else:
+            cluster = {"DBClusterIdentifier": f"luneo-{env}-db-primary"}
+            alarm(self, "alarm-db-cpu", name=f"luneo-{env}-db-cpu", namespace="AWS/RDS", metric="CPUUtilization",
+                  dimensions=cluster, threshold=80, topic_arn=primary,
+                  description="Aurora primary cluster CPU above 80% for 15 minutes")
+            alarm(self, "alarm-db-free-storage", name=f"luneo-{env}-db-free-storage", namespace="AWS/RDS",
+                  metric="FreeLocalStorage", dimensions=cluster, comparison="<", threshold=5 * 1024 ** 3,
+                  statistic="Minimum", topic_arn=primary, description="Aurora local storage below 5 GiB")
+            alarm(self, "alarm-db-replica-lag", name=f"luneo-{env}-db-replica-lag", namespace="AWS/RDS",
+                  metric="AuroraGlobalDBReplicationLag",
+                  dimensions={"DBClusterIdentifier": f"luneo-{env}-db-secondary"}, threshold=60000,
+                  statistic="Maximum", topic_arn=secondary, provider=self.secondary, treat_missing_data="breaching",
+                  description="Aurora global replication lag above 60 s (or not reporting)")
+
+        alarm(self, "alarm-s3-replication-latency", name=f"luneo-{env}-assets-replication-latency",
+              namespace="AWS/S3", metric="ReplicationLatency", statistic="Maximum", threshold=900, topic_arn=primary,
+              dimensions={"SourceBucket": f"luneo-{env}-assets", "DestinationBucket": f"luneo-{env}-assets-replica",
+                          "RuleId": self.assets.replication_rule_id},
+              description="assets replication slower than the 15-minute Replication Time Control target")
+
+        for i in range(1, config.redis_num_cache_clusters + 1):
+            node = {"CacheClusterId": f"luneo-{env}-redis-{i:03d}"}
+            alarm(self, f"alarm-redis-{i:03d}-cpu", name=f"luneo-{env}-redis-{i:03d}-cpu", namespace="AWS/ElastiCache",
+                  metric="EngineCPUUtilization", dimensions=node, threshold=80, topic_arn=primary,
+                  description="Redis engine CPU above 80% for 15 minutes")
+            alarm(self, f"alarm-redis-{i:03d}-memory", name=f"luneo-{env}-redis-{i:03d}-memory",
+                  namespace="AWS/ElastiCache", metric="DatabaseMemoryUsagePercentage", dimensions=node,
+                  threshold=80, topic_arn=primary, description="Redis memory above 80% of maxmemory")
+
+        if self.dns is not None:
+            # Route53 publishes health-check metrics in us-east-1 only.
+            in_us_east_1 = "primary" if config.primary_region == "us-east-1" else "secondary"
+            provider = self.primary if in_us_east_1 == "primary" else self.secondary
+            for role, check_id in (("primary", self.dns.primary_health_check_id),
+                                   ("secondary", self.dns.secondary_health_check_id)):
+                alarm(self, f"alarm-health-{role}", name=f"luneo-{env}-health-{role}", namespace="AWS/Route53",
+                      metric="HealthCheckStatus", dimensions={"HealthCheckId": check_id}, comparison="<",
+                      threshold=1, statistic="Minimum", period=60, evaluation_periods=2,
+                      topic_arn=topics[in_us_east_1].topic_arn, provider=provider, treat_missing_data="breaching",
+                      description=f"{role} ingress failing its Route53 HTTPS health check")
 
     def _outputs(self) -> None:
         """What operators and the runbooks need after an apply (`terraform output`)."""
         outputs = {
             "vpc_id": self.network.vpc_id,
             "vpc_secondary_id": self.network_secondary.vpc_id,
+            "eks_primary_cluster_name": self.eks.cluster_name,
+            "eks_secondary_cluster_name": self.eks_secondary.cluster_name,
+            "eks_primary_oidc_provider_arn": self.eks.oidc_provider_arn,
+            "eks_secondary_oidc_provider_arn": self.eks_secondary.oidc_provider_arn,
             "assets_bucket_name": self.assets.bucket_name,
+            "assets_replica_bucket_name": self.assets.replica_bucket_name,
             "assets_distribution_id": self.assets.distribution_id,
             "assets_distribution_domain_name": self.assets.distribution_domain_name,
-            "db_endpoint": self.database.endpoint,
-            "db_identifier": self.database.identifier,
             "redis_endpoint": self.redis.endpoint,
             "redis_reader_endpoint": self.redis.reader_endpoint,
             "redis_app_user_name": self.redis.app_user_name,
+            "alarm_topic_arn": self.alarm_topics["primary"].topic_arn,
+            "alarm_topic_secondary_arn": self.alarm_topics["secondary"].topic_arn,
         }
-        if self.database.master_user_secret_arn is not None:
-            outputs["db_master_user_secret_arn"] = self.database.master_user_secret_arn
+        if self.database is not None:
+            outputs.update(db_endpoint=self.database.endpoint, db_identifier=self.database.identifier,
+                           db_replica_endpoint=self.database_replica.endpoint,
+                           db_replica_identifier=self.database_replica.identifier,
+                           db_replica_arn=self.database_replica.arn)
+            if self.database.master_user_secret_arn is not None:
+                outputs["db_master_user_secret_arn"] = self.database.master_user_secret_arn
+        if self.aurora is not None:
+            outputs.update(db_endpoint=self.aurora.endpoint, db_reader_endpoint=self.aurora.reader_endpoint,
+                           db_global_cluster_id=self.aurora.global_cluster_id,
+                           db_primary_cluster_id=self.aurora.primary_cluster_id,
+                           db_secondary_cluster_id=self.aurora.secondary_cluster_id,
+                           db_secondary_reader_endpoint=self.aurora.secondary_reader_endpoint)
+        if self.dns is not None:
+            outputs.update(primary_health_check_id=self.dns.primary_health_check_id,
+                           secondary_health_check_id=self.dns.secondary_health_check_id)
+            if self.dns.record_fqdn is not None:
+                outputs["failover_record_fqdn"] = self.dns.record_fqdn
         for repository, ecr in self.ecr.items():
             outputs[f"ecr_{repository.removeprefix('luneo-').replace('-', '_')}_url"] = ecr.repository_url
         for purpose, key in self.kms.items():

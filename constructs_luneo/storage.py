@@ -22,9 +22,17 @@ import re
 from typing import Mapping, Sequence
 
 from cdktf import Fn, TerraformProvider
-from cdktf_cdktf_provider_aws.cloudfront_distribution import CloudfrontDistribution, CloudfrontDistributionOrigin
+from cdktf_cdktf_provider_aws.cloudfront_distribution import (
+    CloudfrontDistribution,
+    CloudfrontDistributionOrigin,
+    CloudfrontDistributionOriginGroup,
+    CloudfrontDistributionOriginGroupFailoverCriteria,
+    CloudfrontDistributionOriginGroupMember,
+)
 from cdktf_cdktf_provider_aws.cloudfront_origin_access_control import CloudfrontOriginAccessControl
 from cdktf_cdktf_provider_aws.cloudfront_response_headers_policy import CloudfrontResponseHeadersPolicy
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
 from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
     S3BucketLifecycleConfiguration,
@@ -39,6 +47,20 @@ from cdktf_cdktf_provider_aws.s3_bucket_logging import S3BucketLoggingA
 from cdktf_cdktf_provider_aws.s3_bucket_ownership_controls import S3BucketOwnershipControls
 from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
 from cdktf_cdktf_provider_aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
+from cdktf_cdktf_provider_aws.s3_bucket_replication_configuration import (
+    S3BucketReplicationConfigurationA,
+    S3BucketReplicationConfigurationRule,
+    S3BucketReplicationConfigurationRuleDeleteMarkerReplication,
+    S3BucketReplicationConfigurationRuleDestination,
+    S3BucketReplicationConfigurationRuleDestinationEncryptionConfiguration,
+    S3BucketReplicationConfigurationRuleDestinationMetrics,
+    S3BucketReplicationConfigurationRuleDestinationMetricsEventThreshold,
+    S3BucketReplicationConfigurationRuleDestinationReplicationTime,
+    S3BucketReplicationConfigurationRuleDestinationReplicationTimeTime,
+    S3BucketReplicationConfigurationRuleFilter,
+    S3BucketReplicationConfigurationRuleSourceSelectionCriteria,
+    S3BucketReplicationConfigurationRuleSourceSelectionCriteriaSseKmsEncryptedObjects,
+)
 from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration import (
     S3BucketServerSideEncryptionConfigurationA,
     S3BucketServerSideEncryptionConfigurationRuleA,
@@ -47,7 +69,7 @@ from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration imp
 from cdktf_cdktf_provider_aws.s3_bucket_versioning import S3BucketVersioningA
 from constructs import Construct
 
-from ._common import describe, lifecycle, require
+from ._common import account_context, describe, lifecycle, require
 
 BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 PRICE_CLASSES = ("PriceClass_100", "PriceClass_200", "PriceClass_All")
@@ -77,11 +99,17 @@ class AssetStorage(Construct):
       web_acl_id: WAFv2 web ACL ARN for the distribution (default None).
       content_security_policy: the CSP header CloudFront adds (default "default-src 'none'; img-src
         'self'; style-src 'self'; font-src 'self'; frame-ancestors 'none'" for static assets).
-      prevent_destroy: Terraform lifecycle guard on the bucket. provider: the AWS provider (region of
+      replica_kms_key_id, replica_provider: with these, a replica bucket in the provider's region
+        (encrypted with that region's key) receives every version and delete marker through S3
+        replication with Replication Time Control and metrics, and CloudFront fails over to it
+        (origin group) when the primary answers 403/404/5xx. Default None: no replica.
+      replica_bucket_name: default "<bucket_name>-replica". replication_time_minutes: 15 (RTC's only value).
+      prevent_destroy: Terraform lifecycle guard on the buckets. provider: the AWS provider (region of
         the bucket; CloudFront is global).
 
     Attributes: bucket_name, bucket_arn, bucket_regional_domain_name, distribution_id,
-    distribution_arn, distribution_domain_name, bucket, distribution.
+    distribution_arn, distribution_domain_name, replica_bucket_name, replica_bucket_arn,
+    replication_rule_id, bucket, replica_bucket, distribution.
     """
 
     def __init__(
@@ -104,6 +132,10 @@ class AssetStorage(Construct):
         web_acl_id: str | None = None,
         content_security_policy: str = ("default-src 'none'; img-src 'self'; style-src 'self'; font-src 'self'; "
                                          "frame-ancestors 'none'"),
+        replica_kms_key_id: str | None = None,
+        replica_provider: TerraformProvider | None = None,
+        replica_bucket_name: str | None = None,
+        replication_time_minutes: int = 15,
         prevent_destroy: bool = False,
         provider: TerraformProvider | None = None,
     ) -> None:
@@ -132,48 +164,33 @@ class AssetStorage(Construct):
         require(bool(aliases) == bool(acm_certificate_arn), who, "acm_certificate_arn",
                 "given together with aliases (a custom domain needs its ACM certificate in us-east-1)",
                 acm_certificate_arn)
+        require(replica_kms_key_id is None or replica_provider is not None, who, "replica_provider",
+                "the provider of the replica's region, given with replica_kms_key_id", replica_provider)
+        require(replica_bucket_name is None or (isinstance(replica_bucket_name, str)
+                                                and bool(BUCKET.match(replica_bucket_name))
+                                                and replica_bucket_name != bucket_name), who, "replica_bucket_name",
+                "an S3 bucket name other than bucket_name", replica_bucket_name)
+        require(replication_time_minutes == 15, who, "replication_time_minutes",
+                "15 (the only value S3 Replication Time Control accepts)", replication_time_minutes)
         super().__init__(scope, id)
         tags = dict(tags or {})
 
-        self.bucket = S3Bucket(self, "bucket", bucket=bucket_name, force_destroy=False, tags=tags or None,
-                               lifecycle=lifecycle(prevent_destroy), provider=provider)
+        self._lifecycle_settings = (abort_incomplete_multipart_upload_days, noncurrent_version_expiration_days,
+                                    transition_days, transition_storage_class)
+        self.bucket, versioning = self._private_bucket("", bucket_name, kms_key_id, tags, prevent_destroy, provider)
         bucket_id = self.bucket.id
-        S3BucketPublicAccessBlock(self, "public-access-block", bucket=bucket_id, block_public_acls=True,
-                                  block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True,
-                                  provider=provider)
-        S3BucketOwnershipControls(self, "ownership", bucket=bucket_id,
-                                  rule={"object_ownership": "BucketOwnerEnforced"}, provider=provider)
-        S3BucketVersioningA(self, "versioning", bucket=bucket_id,
-                            versioning_configuration={"status": "Enabled"}, provider=provider)
-        S3BucketServerSideEncryptionConfigurationA(
-            self, "encryption", bucket=bucket_id, provider=provider,
-            rule=[S3BucketServerSideEncryptionConfigurationRuleA(
-                apply_server_side_encryption_by_default=S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
-                    sse_algorithm="aws:kms", kms_master_key_id=kms_key_id),
-                bucket_key_enabled=True)])
-        # Nested blocks are typed structs: jsii passes plain dicts inside lists through unconverted.
-        everything = [S3BucketLifecycleConfigurationRuleFilter(prefix="")]
-        rules = [
-            S3BucketLifecycleConfigurationRule(
-                id="abort-incomplete-uploads", status="Enabled", filter=everything,
-                abort_incomplete_multipart_upload=[S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(
-                    days_after_initiation=abort_incomplete_multipart_upload_days)]),
-            S3BucketLifecycleConfigurationRule(
-                id="expire-old-versions", status="Enabled", filter=everything,
-                noncurrent_version_expiration=[S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(
-                    noncurrent_days=noncurrent_version_expiration_days)],
-                expiration=[S3BucketLifecycleConfigurationRuleExpiration(expired_object_delete_marker=True)]),
-        ]
-        if transition_days is not None:
-            rules.append(S3BucketLifecycleConfigurationRule(
-                id="transition-to-cheaper-storage", status="Enabled", filter=everything,
-                transition=[S3BucketLifecycleConfigurationRuleTransition(
-                    days=transition_days, storage_class=transition_storage_class)]))
-        S3BucketLifecycleConfiguration(self, "lifecycle", bucket=bucket_id, rule=rules, provider=provider)
         prefix = logging_prefix if logging_prefix is not None else f"{bucket_name}/"
         if logging_bucket:
             S3BucketLoggingA(self, "access-logging", bucket=bucket_id, target_bucket=logging_bucket,
                              target_prefix=f"{prefix}s3/", provider=provider)
+
+        self.replica_bucket = None
+        if replica_kms_key_id is not None:
+            replica_name = replica_bucket_name or f"{bucket_name}-replica"
+            self.replica_bucket, replica_versioning = self._private_bucket(
+                "replica-", replica_name, replica_kms_key_id, tags, prevent_destroy, replica_provider)
+            self._replication(kms_key_id, replica_kms_key_id, replication_time_minutes, tags, provider,
+                              replica_provider, depends_on=[versioning, replica_versioning])
 
         self.origin_access_control = CloudfrontOriginAccessControl(
             self, "oac", name=bucket_name, description=f"CloudFront access to {bucket_name}",
@@ -192,6 +209,23 @@ class AssetStorage(Construct):
                 "content_security_policy": {"content_security_policy": content_security_policy, "override": True},
             })
         origin_id = "assets-s3"
+        origins = [CloudfrontDistributionOrigin(domain_name=self.bucket.bucket_regional_domain_name, origin_id=origin_id,
+                                                origin_access_control_id=self.origin_access_control.id)]
+        origin_groups = None
+        target = origin_id
+        if self.replica_bucket is not None:
+            # Origin failover: when the primary bucket's region answers with an error, CloudFront
+            # retries the same request on the replica.
+            origins.append(CloudfrontDistributionOrigin(
+                domain_name=self.replica_bucket.bucket_regional_domain_name, origin_id=f"{origin_id}-replica",
+                origin_access_control_id=self.origin_access_control.id))
+            target = "assets-failover"
+            origin_groups = [CloudfrontDistributionOriginGroup(
+                origin_id=target,
+                failover_criteria=CloudfrontDistributionOriginGroupFailoverCriteria(
+                    status_codes=[403, 404, 500, 502, 503, 504]),
+                member=[CloudfrontDistributionOriginGroupMember(origin_id=origin_id),
+                        CloudfrontDistributionOriginGroupMember(origin_id=f"{origin_id}-replica")])]
         certificate = (
             {"acm_certificate_arn": acm_certificate_arn, "ssl_support_method": "sni-only",
              "minimum_protocol_version": "TLSv1.2_2021"}
@@ -206,11 +240,10 @@ class AssetStorage(Construct):
             price_class=price_class,
             aliases=list(aliases) or None,
             web_acl_id=web_acl_id,
-            origin=[CloudfrontDistributionOrigin(domain_name=self.bucket.bucket_regional_domain_name,
-                                                 origin_id=origin_id,
-                                                 origin_access_control_id=self.origin_access_control.id)],
+            origin=origins,
+            origin_group=origin_groups,
             default_cache_behavior={
-                "target_origin_id": origin_id,
+                "target_origin_id": target,
                 "viewer_protocol_policy": "redirect-to-https",
                 "allowed_methods": ["GET", "HEAD", "OPTIONS"],
                 "cached_methods": ["GET", "HEAD"],
@@ -227,16 +260,12 @@ class AssetStorage(Construct):
         )
 
         # Only this distribution may read, and only over TLS.
-        self.bucket_policy_document = {"Version": "2012-10-17", "Statement": [
-            {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
-             "Resource": [self.bucket.arn, f"{self.bucket.arn}/*"],
-             "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
-            {"Sid": "AllowCloudFrontRead", "Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"},
-             "Action": "s3:GetObject", "Resource": f"{self.bucket.arn}/*",
-             "Condition": {"StringEquals": {"AWS:SourceArn": self.distribution.arn}}},
-        ]}
+        self.bucket_policy_document = self._bucket_policy(self.bucket)
         S3BucketPolicy(self, "policy", bucket=bucket_id, policy=Fn.jsonencode(self.bucket_policy_document),
                        provider=provider)
+        if self.replica_bucket is not None:
+            S3BucketPolicy(self, "replica-policy", bucket=self.replica_bucket.id, provider=replica_provider,
+                           policy=Fn.jsonencode(self._bucket_policy(self.replica_bucket)))
 
         self.bucket_name: str = self.bucket.bucket
         self.bucket_arn: str = self.bucket.arn
@@ -244,3 +273,111 @@ class AssetStorage(Construct):
         self.distribution_id: str = self.distribution.id
         self.distribution_arn: str = self.distribution.arn
         self.distribution_domain_name: str = self.distribution.domain_name
+        self.replica_bucket_name: str | None = self.replica_bucket.bucket if self.replica_bucket else None
+        self.replica_bucket_arn: str | None = self.replica_bucket.arn if self.replica_bucket else None
+
+    def _private_bucket(self, prefix: str, name: str, kms_key_id: str, tags: dict, prevent_destroy: bool,
+                        provider: TerraformProvider | None):
+        """A versioned, SSE-KMS, non-public, owner-enforced bucket with the lifecycle rules."""
+        abort_days, noncurrent_days, transition_days, transition_class = self._lifecycle_settings
+        bucket = S3Bucket(self, f"{prefix}bucket", bucket=name, force_destroy=False, tags=tags or None,
+                          lifecycle=lifecycle(prevent_destroy), provider=provider)
+        S3BucketPublicAccessBlock(self, f"{prefix}public-access-block", bucket=bucket.id, block_public_acls=True,
+                                  block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True,
+                                  provider=provider)
+        S3BucketOwnershipControls(self, f"{prefix}ownership", bucket=bucket.id,
+                                  rule={"object_ownership": "BucketOwnerEnforced"}, provider=provider)
+        versioning = S3BucketVersioningA(self, f"{prefix}versioning", bucket=bucket.id,
+                                         versioning_configuration={"status": "Enabled"}, provider=provider)
+        S3BucketServerSideEncryptionConfigurationA(
+            self, f"{prefix}encryption", bucket=bucket.id, provider=provider,
+            rule=[S3BucketServerSideEncryptionConfigurationRuleA(
+                apply_server_side_encryption_by_default=S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
+                    sse_algorithm="aws:kms", kms_master_key_id=kms_key_id),
+                bucket_key_enabled=True)])
+        # Nested blocks are typed structs: jsii passes plain dicts inside lists through unconverted.
+        everything = [S3BucketLifecycleConfigurationRuleFilter(prefix="")]
+        rules = [
+            S3BucketLifecycleConfigurationRule(
+                id="abort-incomplete-uploads", status="Enabled", filter=everything,
+                abort_incomplete_multipart_upload=[S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(
+                    days_after_initiation=abort_days)]),
+            S3BucketLifecycleConfigurationRule(
+                id="expire-old-versions", status="Enabled", filter=everything,
+                noncurrent_version_expiration=[S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(
+                    noncurrent_days=noncurrent_days)],
+                expiration=[S3BucketLifecycleConfigurationRuleExpiration(expired_object_delete_marker=True)]),
+        ]
+        if transition_days is not None:
+            rules.append(S3BucketLifecycleConfigurationRule(
+                id="transition-to-cheaper-storage", status="Enabled", filter=everything,
+                transition=[S3BucketLifecycleConfigurationRuleTransition(
+                    days=transition_days, storage_class=transition_class)]))
+        S3BucketLifecycleConfiguration(self, f"{prefix}lifecycle", bucket=bucket.id, rule=rules, provider=provider,
+                                       depends_on=[versioning])
+        return bucket, versioning
+
+    def _bucket_policy(self, bucket: S3Bucket) -> dict:
+        return {"Version": "2012-10-17", "Statement": [
+            {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+             "Resource": [bucket.arn, f"{bucket.arn}/*"],
+             "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+            {"Sid": "AllowCloudFrontRead", "Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"},
+             "Action": "s3:GetObject", "Resource": f"{bucket.arn}/*",
+             "Condition": {"StringEquals": {"AWS:SourceArn": self.distribution.arn}}},
+        ]}
+
+    def _replication(self, source_key: str, replica_key: str, minutes: int, tags: dict, provider, replica_provider,
+                     depends_on) -> None:
+        """Replicate every object version and delete marker to the replica, with Replication Time
+        Control and metrics (the replication latency alarm reads them)."""
+        source, replica = self.bucket, self.replica_bucket
+        source_account = account_context(self, provider)
+        replica_account = account_context(self, replica_provider)
+        role = IamRole(self, "replication-role", name_prefix="assets-replication-", tags=tags or None,
+                       provider=provider, assume_role_policy=Fn.jsonencode({"Version": "2012-10-17", "Statement": [{
+                           "Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"}, "Action": "sts:AssumeRole",
+                           "Condition": {"StringEquals": {"aws:SourceAccount": source_account.account_id}}}]}))
+        IamRolePolicy(self, "replication-policy", role=role.id, provider=provider, policy=Fn.jsonencode({
+            "Version": "2012-10-17", "Statement": [
+                {"Sid": "ReadSourceConfiguration", "Effect": "Allow",
+                 "Action": ["s3:GetReplicationConfiguration", "s3:ListBucket"], "Resource": source.arn},
+                {"Sid": "ReadSourceVersions", "Effect": "Allow",
+                 "Action": ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl",
+                            "s3:GetObjectVersionTagging"], "Resource": f"{source.arn}/*"},
+                {"Sid": "WriteReplica", "Effect": "Allow",
+                 "Action": ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
+                 "Resource": f"{replica.arn}/*"},
+                {"Sid": "DecryptSource", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": source_key,
+                 "Condition": {"StringEquals": {"kms:ViaService": f"s3.{source_account.region}.amazonaws.com"}}},
+                {"Sid": "EncryptReplica", "Effect": "Allow", "Action": ["kms:Encrypt", "kms:GenerateDataKey"],
+                 "Resource": replica_key,
+                 "Condition": {"StringEquals": {"kms:ViaService": f"s3.{replica_account.region}.amazonaws.com"}}},
+            ]}))
+        R = S3BucketReplicationConfigurationRule
+        S3BucketReplicationConfigurationA(
+            self, "replication", bucket=source.id, role=role.arn, provider=provider, depends_on=depends_on,
+            rule=[R(
+                id="replicate-everything",
+                status="Enabled",
+                priority=1,
+                filter=S3BucketReplicationConfigurationRuleFilter(prefix=""),
+                delete_marker_replication=S3BucketReplicationConfigurationRuleDeleteMarkerReplication(status="Enabled"),
+                source_selection_criteria=S3BucketReplicationConfigurationRuleSourceSelectionCriteria(
+                    sse_kms_encrypted_objects=S3BucketReplicationConfigurationRuleSourceSelectionCriteriaSseKmsEncryptedObjects(
+                        status="Enabled")),
+                destination=S3BucketReplicationConfigurationRuleDestination(
+                    bucket=replica.arn,
+                    storage_class="STANDARD",
+                    encryption_configuration=S3BucketReplicationConfigurationRuleDestinationEncryptionConfiguration(
+                        replica_kms_key_id=replica_key),
+                    replication_time=S3BucketReplicationConfigurationRuleDestinationReplicationTime(
+                        status="Enabled",
+                        time=S3BucketReplicationConfigurationRuleDestinationReplicationTimeTime(minutes=minutes)),
+                    metrics=S3BucketReplicationConfigurationRuleDestinationMetrics(
+                        status="Enabled",
+                        event_threshold=S3BucketReplicationConfigurationRuleDestinationMetricsEventThreshold(
+                            minutes=minutes)),
+                ),
+            )])
+        self.replication_rule_id = "replicate-everything"

@@ -165,18 +165,26 @@ def test_each_store_uses_the_key_of_its_purpose(stacks, stack):
     assert sse["apply_server_side_encryption_by_default"]["kms_master_key_id"] == "${aws_kms_key.kms-s3_key.arn}"
     for repository in data["resource"]["aws_ecr_repository"].values():
         assert repository["encryption_configuration"][0]["kms_key"] == "${aws_kms_key.kms-ecr_key.arn}"
-    groups = data["resource"]["aws_cloudwatch_log_group"]
-    assert groups["network-secondary_flow-log-group"]["kms_key_id"] == "${aws_kms_key.kms-logs-secondary_key.arn}"
-    assert all(g["kms_key_id"] == "${aws_kms_key.kms-logs_key.arn}" for n, g in groups.items()
-               if n != "network-secondary_flow-log-group")
+    replica = one(data, "aws_db_instance", "postgres-replica_instance")
+    assert replica["kms_key_id"] == "${aws_kms_key.kms-rds-secondary_key.arn}", "KMS keys are regional"
+    for name, group in data["resource"]["aws_cloudwatch_log_group"].items():
+        region = "-secondary" if group.get("provider") == "aws.secondary" else ""
+        assert group["kms_key_id"] == f"${{aws_kms_key.kms-logs{region}_key.arn}}", name
+    for name, topic in data["resource"]["aws_sns_topic"].items():
+        region = "-secondary" if topic.get("provider") == "aws.secondary" else ""
+        assert topic["kms_master_key_id"] == f"${{aws_kms_key.kms-alarms{region}_key.arn}}", name
 
 
 @pytest.mark.parametrize("stack", ENVIRONMENTS)
-def test_data_stores_admit_only_the_private_app_subnets(stacks, stack):
-    rules = stacks[stack]["resource"]["aws_vpc_security_group_ingress_rule"].values()
-    private = {s["cidr_block"] for n, s in stacks[stack]["resource"]["aws_subnet"].items()
-               if n.startswith("network-primary_private")}
-    assert {r["cidr_ipv4"] for r in rules} == private
+def test_data_stores_admit_only_the_eks_nodes_of_their_region(stacks, stack):
+    rules = stacks[stack]["resource"]["aws_vpc_security_group_ingress_rule"]
+    sources = {name.split("_")[0]: (r.get("referenced_security_group_id"), r.get("cidr_ipv4"))
+               for name, r in rules.items() if name.startswith(("postgres", "redis"))}
+    assert sources == {
+        "postgres": ("${aws_security_group.eks-primary_node-sg.id}", None),
+        "postgres-replica": ("${aws_security_group.eks-secondary_node-sg.id}", None),
+        "redis": ("${aws_security_group.eks-primary_node-sg.id}", None),
+    }
 
 
 def test_secondary_region_resources_use_the_secondary_provider(stacks):

@@ -1,0 +1,92 @@
+"""Route53 failover: HTTPS health checks on each region's ingress and PRIMARY/SECONDARY records.
+
+Python::
+
+    dns = FailoverDns(stack, "dns", primary_hostname="ingress-eu-west-1.luneo.app",
+                      secondary_hostname="ingress-us-east-1.luneo.app", zone_id="Z0123456789ABC",
+                      record_name="app.luneo.app")
+    dns.primary_health_check_id, dns.secondary_health_check_id, dns.record_fqdn
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Mapping
+
+from cdktf import TerraformProvider
+from cdktf_cdktf_provider_aws.route53_health_check import Route53HealthCheck
+from cdktf_cdktf_provider_aws.route53_record import Route53Record
+from constructs import Construct
+
+from ._common import describe, require
+
+HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$")
+
+
+class FailoverDns(Construct):
+    """Health checks and a failover CNAME: traffic goes to the primary ingress while its health
+    check passes, to the secondary otherwise.
+
+    Arguments:
+      primary_hostname, secondary_hostname: the regions' ingress (load balancer) hostnames (required).
+      zone_id, record_name: hosted zone and record (default None: health checks only, no record).
+      health_check_path: HTTPS path requested on port 443 (default "/healthz").
+      request_interval: 10 or 30 seconds (default 30). failure_threshold: 1-10 (default 3).
+      ttl: record TTL in seconds (default 60: clients follow a failover within a minute).
+      tags, provider (Route53 is global; any region's provider works).
+
+    Attributes: primary_health_check_id, secondary_health_check_id, record_fqdn (None without a zone).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        primary_hostname: str,
+        secondary_hostname: str,
+        zone_id: str | None = None,
+        record_name: str | None = None,
+        health_check_path: str = "/healthz",
+        request_interval: int = 30,
+        failure_threshold: int = 3,
+        ttl: int = 60,
+        tags: Mapping[str, str] | None = None,
+        provider: TerraformProvider | None = None,
+    ) -> None:
+        who = describe(FailoverDns, scope, id)
+        for label, value in (("primary_hostname", primary_hostname), ("secondary_hostname", secondary_hostname)):
+            require(isinstance(value, str) and bool(HOSTNAME.match(value)), who, label, "a DNS hostname", value)
+        require(primary_hostname != secondary_hostname, who, "secondary_hostname",
+                "a hostname other than primary_hostname", secondary_hostname)
+        require((zone_id is None) == (record_name is None), who, "record_name", "given together with zone_id",
+                record_name)
+        require(record_name is None or bool(HOSTNAME.match(record_name)), who, "record_name", "a DNS name",
+                record_name)
+        require(isinstance(health_check_path, str) and health_check_path.startswith("/"), who, "health_check_path",
+                'a path starting with "/"', health_check_path)
+        require(request_interval in (10, 30), who, "request_interval", "10 or 30", request_interval)
+        require(isinstance(failure_threshold, int) and 1 <= failure_threshold <= 10, who, "failure_threshold",
+                "1-10", failure_threshold)
+        require(isinstance(ttl, int) and 1 <= ttl <= 300, who, "ttl", "1-300 seconds", ttl)
+        super().__init__(scope, id)
+        tags = dict(tags or {})
+
+        checks = {}
+        for role, hostname in (("primary", primary_hostname), ("secondary", secondary_hostname)):
+            checks[role] = Route53HealthCheck(
+                self, f"{role}-health-check", type="HTTPS", fqdn=hostname, port=443, resource_path=health_check_path,
+                request_interval=request_interval, failure_threshold=failure_threshold, enable_sni=True,
+                measure_latency=True, tags={**tags, "Name": f"{role}: {hostname}"}, provider=provider)
+        self.primary_health_check_id: str = checks["primary"].id
+        self.secondary_health_check_id: str = checks["secondary"].id
+
+        self.record_fqdn: str | None = None
+        if zone_id is not None:
+            records = {}
+            for role, hostname in (("primary", primary_hostname), ("secondary", secondary_hostname)):
+                records[role] = Route53Record(
+                    self, f"{role}-record", zone_id=zone_id, name=record_name, type="CNAME", ttl=ttl,
+                    records=[hostname], set_identifier=role, health_check_id=checks[role].id,
+                    failover_routing_policy={"type": role.upper()}, provider=provider)
+            self.record_fqdn = records["primary"].fqdn

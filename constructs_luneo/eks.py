@@ -1,0 +1,264 @@
+"""EKS: a cluster per region with a SPOT node group and a small on-demand system group.
+
+Python::
+
+    cluster = EksCluster(stack, "eks-primary", name="luneo-prod-eks-primary", vpc_id=network.vpc_id,
+                         subnet_ids=network.private_subnets, secrets_kms_key_arn=eks_key.key_arn,
+                         desired_size=3, min_size=2, max_size=10)
+    cluster.cluster_name, cluster.endpoint, cluster.oidc_provider_arn, cluster.node_security_group_id
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Mapping, Sequence
+
+from cdktf import Fn, TerraformProvider
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.eks_access_entry import EksAccessEntry
+from cdktf_cdktf_provider_aws.eks_access_policy_association import EksAccessPolicyAssociation
+from cdktf_cdktf_provider_aws.eks_cluster import EksCluster as _EksCluster
+from cdktf_cdktf_provider_aws.eks_cluster import EksClusterEncryptionConfig
+from cdktf_cdktf_provider_aws.eks_node_group import EksNodeGroup, EksNodeGroupTaint
+from cdktf_cdktf_provider_aws.iam_openid_connect_provider import IamOpenidConnectProvider
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
+from cdktf_cdktf_provider_aws.launch_template import (
+    LaunchTemplate,
+    LaunchTemplateBlockDeviceMappings,
+    LaunchTemplateTagSpecifications,
+)
+from cdktf_cdktf_provider_aws.security_group import SecurityGroup
+from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
+from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
+from constructs import Construct
+
+from ._common import account_context, describe, is_token, require
+
+NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]{0,99}$")
+VERSION = re.compile(r"^1\.\d{2}$")
+INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")
+ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
+CONTROL_PLANE_TO_NODE_PORTS = (443, 4443, 6443, 8443, 9443, 10250)
+#: All five control-plane log types.
+LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
+
+
+class EksCluster(Construct):
+    """An EKS cluster with private endpoint, KMS-encrypted secrets, all control-plane logs,
+    an OIDC provider for service-account roles, access entries for admins, and two managed node
+    groups (SPOT for workloads, ON_DEMAND for system pods) on IMDSv2-only launch templates.
+
+    Arguments:
+      name: cluster name, e.g. "luneo-prod-eks-primary" (required).
+      vpc_id, subnet_ids: the VPC and the private subnets for the control plane ENIs and nodes (required).
+      secrets_kms_key_arn: key encrypting Kubernetes secrets (required).
+      desired_size, min_size, max_size: the SPOT group's scaling (required; min <= desired <= max).
+      kubernetes_version: pinned minor version (default "1.33").
+      spot_instance_types: several types of the same size spread the SPOT risk (default m6i/m6a/m5/m5a.large).
+      system_instance_type: the ON_DEMAND system group's type (default "m6i.large").
+      system_node_count: system nodes, fixed (default 2).
+      public_access_cidrs: CIDRs that may reach the public API endpoint (default none: private
+        endpoint only). 0.0.0.0/0 is refused.
+      admin_role_arns: IAM roles given cluster-admin through access entries (default none).
+      log_retention_in_days, logs_kms_key_arn: the control-plane log group (365 days).
+      tags: extra tags. provider: the AWS provider (region).
+
+    Attributes: cluster_name, endpoint, arn, certificate_authority_data, oidc_provider_arn,
+    oidc_issuer_url, cluster_security_group_id, node_security_group_id, node_role_arn, cluster.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        name: str,
+        vpc_id: str,
+        subnet_ids: Sequence[str],
+        secrets_kms_key_arn: str,
+        desired_size: int,
+        min_size: int,
+        max_size: int,
+        kubernetes_version: str = "1.33",
+        spot_instance_types: Sequence[str] = ("m6i.large", "m6a.large", "m5.large", "m5a.large"),
+        system_instance_type: str = "m6i.large",
+        system_node_count: int = 2,
+        public_access_cidrs: Sequence[str] = (),
+        admin_role_arns: Sequence[str] = (),
+        log_retention_in_days: int = 365,
+        logs_kms_key_arn: str | None = None,
+        tags: Mapping[str, str] | None = None,
+        provider: TerraformProvider | None = None,
+    ) -> None:
+        who = describe(EksCluster, scope, id)
+        require(isinstance(name, str) and bool(NAME.match(name)), who, "name",
+                "1-100 letters, digits or hyphens, starting with a letter", name)
+        require(not isinstance(subnet_ids, str) and (is_token(subnet_ids) or len(list(subnet_ids)) >= 2), who,
+                "subnet_ids", "a list of at least two private subnet ids", subnet_ids)
+        for label, value in (("min_size", min_size), ("desired_size", desired_size), ("max_size", max_size)):
+            require(isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 100, who, label,
+                    "a whole number from 0 to 100", value)
+        require(max_size >= 1 and min_size <= desired_size <= max_size, who, "desired_size",
+                f"min_size ({min_size}) <= desired_size <= max_size ({max_size}), max_size >= 1", desired_size)
+        require(isinstance(kubernetes_version, str) and bool(VERSION.match(kubernetes_version)), who,
+                "kubernetes_version", 'a Kubernetes minor version such as "1.33"', kubernetes_version)
+        require(not isinstance(spot_instance_types, str) and len(list(spot_instance_types)) >= 2
+                and all(isinstance(t, str) and INSTANCE_TYPE.match(t) for t in spot_instance_types), who,
+                "spot_instance_types", "two or more EC2 instance types (diversity lowers SPOT interruptions)",
+                spot_instance_types)
+        require(isinstance(system_instance_type, str) and bool(INSTANCE_TYPE.match(system_instance_type)), who,
+                "system_instance_type", "an EC2 instance type", system_instance_type)
+        require(isinstance(system_node_count, int) and 1 <= system_node_count <= 10, who, "system_node_count",
+                "a whole number from 1 to 10", system_node_count)
+        require(not isinstance(public_access_cidrs, str), who, "public_access_cidrs", "a list of CIDR blocks",
+                public_access_cidrs)
+        for cidr in public_access_cidrs:
+            try:
+                network = ipaddress.ip_network(cidr)
+            except (ValueError, TypeError):
+                network = None
+            require(network is not None and network.prefixlen > 0, who, "public_access_cidrs",
+                    "specific CIDR blocks, never 0.0.0.0/0", cidr)
+        require(not isinstance(admin_role_arns, str)
+                and all(isinstance(a, str) and (is_token(a) or ROLE_ARN.match(a)) for a in admin_role_arns), who,
+                "admin_role_arns", "IAM role ARNs such as arn:aws:iam::123456789012:role/admins", admin_role_arns)
+        super().__init__(scope, id)
+        tags = dict(tags or {})
+        account = account_context(self, provider)
+
+        cluster_role = IamRole(self, "cluster-role", name_prefix=f"{name}-cluster-"[:38], tags=tags or None,
+                               provider=provider, assume_role_policy=_trust("eks.amazonaws.com"))
+        IamRolePolicyAttachment(self, "cluster-policy", role=cluster_role.name, provider=provider,
+                                policy_arn=f"arn:{account.partition}:iam::aws:policy/AmazonEKSClusterPolicy")
+
+        # The cluster's own security group: the control plane talks to nodes and nodes to it.
+        self.cluster_security_group = SecurityGroup(
+            self, "cluster-sg", name_prefix=f"{name}-cluster-", vpc_id=vpc_id, provider=provider,
+            description=f"EKS {name} control plane", tags={**tags, "Name": f"{name}-cluster"},
+            lifecycle={"create_before_destroy": True})
+        self.node_security_group = SecurityGroup(
+            self, "node-sg", name_prefix=f"{name}-node-", vpc_id=vpc_id, provider=provider,
+            description=f"EKS {name} nodes", tags={**tags, "Name": f"{name}-node",
+                                                   f"kubernetes.io/cluster/{name}": "owned"},
+            lifecycle={"create_before_destroy": True})
+        cluster_sg, node_sg = self.cluster_security_group.id, self.node_security_group.id
+        # Node ports the control plane needs: kubelet (10250) and the usual admission-webhook ports
+        # (443, 4443 metrics-server, 6443, 8443, 9443 load balancer controller): the same narrow set
+        # terraform-aws-eks opens, not a 1025-65535 range.
+        rules = [("cluster-from-nodes", cluster_sg, node_sg, 443, "API server from nodes")]
+        rules += [(f"nodes-from-cluster-{port}", node_sg, cluster_sg, port, f"port {port} from the control plane")
+                  for port in CONTROL_PLANE_TO_NODE_PORTS]
+        for rule_id, group, source, port, text in rules:
+            VpcSecurityGroupIngressRule(self, rule_id, security_group_id=group, referenced_security_group_id=source,
+                                        ip_protocol="tcp", from_port=port, to_port=port, description=text,
+                                        provider=provider)
+        VpcSecurityGroupIngressRule(self, "nodes-from-nodes", security_group_id=node_sg,
+                                    referenced_security_group_id=node_sg, ip_protocol="-1",
+                                    description="node to node (pods, DNS)", provider=provider)
+        # Nodes pull images, reach AWS APIs and the internet through the NAT gateways.
+        VpcSecurityGroupEgressRule(self, "nodes-egress", security_group_id=node_sg, ip_protocol="-1",
+                                   cidr_ipv4="0.0.0.0/0", description="nodes to AWS APIs, registries, NAT",
+                                   provider=provider)
+        for port in CONTROL_PLANE_TO_NODE_PORTS:
+            VpcSecurityGroupEgressRule(self, f"cluster-to-nodes-{port}", security_group_id=cluster_sg,
+                                       ip_protocol="tcp", from_port=port, to_port=port,
+                                       referenced_security_group_id=node_sg,
+                                       description=f"control plane to nodes on {port}", provider=provider)
+
+        log_group = CloudwatchLogGroup(self, "log-group", name=f"/aws/eks/{name}/cluster",
+                                       retention_in_days=log_retention_in_days, kms_key_id=logs_kms_key_arn,
+                                       tags=tags or None, provider=provider)
+        public = bool(list(public_access_cidrs))
+        self.cluster = _EksCluster(
+            self, "cluster",
+            name=name,
+            version=kubernetes_version,
+            role_arn=cluster_role.arn,
+            vpc_config={
+                "subnet_ids": subnet_ids,
+                "security_group_ids": [cluster_sg],
+                "endpoint_private_access": True,
+                "endpoint_public_access": public,
+                "public_access_cidrs": list(public_access_cidrs) if public else None,
+            },
+            access_config={"authentication_mode": "API", "bootstrap_cluster_creator_admin_permissions": False},
+            encryption_config=EksClusterEncryptionConfig(resources=["secrets"],
+                                                         provider={"key_arn": secrets_kms_key_arn}),
+            enabled_cluster_log_types=LOG_TYPES,
+            upgrade_policy={"support_type": "STANDARD"},
+            tags=tags or None,
+            depends_on=[log_group],
+            provider=provider,
+        )
+
+        issuer = self.cluster.identity.get(0).oidc.get(0).issuer
+        self.oidc_provider = IamOpenidConnectProvider(self, "oidc", url=issuer, client_id_list=["sts.amazonaws.com"],
+                                                      tags=tags or None, provider=provider)
+
+        for i, role_arn in enumerate(admin_role_arns):
+            entry = EksAccessEntry(self, f"admin-{i}", cluster_name=self.cluster.name, principal_arn=role_arn,
+                                   type="STANDARD", tags=tags or None, provider=provider)
+            EksAccessPolicyAssociation(
+                self, f"admin-{i}-policy", cluster_name=self.cluster.name, principal_arn=entry.principal_arn,
+                policy_arn=f"arn:{account.partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+                access_scope={"type": "cluster"}, provider=provider)
+
+        node_role = IamRole(self, "node-role", name_prefix=f"{name}-node-"[:38], tags=tags or None,
+                            provider=provider, assume_role_policy=_trust("ec2.amazonaws.com"))
+        attachments = []
+        for policy in ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly",
+                       "AmazonSSMManagedInstanceCore"):
+            attachments.append(IamRolePolicyAttachment(
+                self, f"node-{policy}", role=node_role.name, provider=provider,
+                policy_arn=f"arn:{account.partition}:iam::aws:policy/{policy}"))
+
+        template = LaunchTemplate(
+            self, "node-template", name_prefix=f"{name}-node-", update_default_version=True, provider=provider,
+            vpc_security_group_ids=[node_sg],
+            # IMDSv2 only, and one hop: pods cannot borrow the node's credentials.
+            metadata_options={"http_endpoint": "enabled", "http_tokens": "required",
+                              "http_put_response_hop_limit": 1, "instance_metadata_tags": "disabled"},
+            block_device_mappings=[LaunchTemplateBlockDeviceMappings(
+                device_name="/dev/xvda",
+                ebs={"volume_size": 50, "volume_type": "gp3", "encrypted": "true", "delete_on_termination": "true"})],
+            monitoring={"enabled": True},
+            tag_specifications=[LaunchTemplateTagSpecifications(resource_type=kind, tags={**tags, "Name": f"{name}-node"})
+                                for kind in ("instance", "volume")],
+            tags=tags or None,
+        )
+        launch_template = {"id": template.id, "version": Fn.tostring(template.latest_version)}
+        self.spot_node_group = EksNodeGroup(
+            self, "spot-nodes", cluster_name=self.cluster.name, node_group_name_prefix=f"{name}-spot-"[:37],
+            node_role_arn=node_role.arn, subnet_ids=subnet_ids, capacity_type="SPOT",
+            instance_types=list(spot_instance_types), launch_template=launch_template,
+            scaling_config={"desired_size": desired_size, "min_size": min_size, "max_size": max_size},
+            update_config={"max_unavailable_percentage": 33}, labels={"luneo.app/capacity": "spot"},
+            tags=tags or None, depends_on=attachments, provider=provider,
+            lifecycle={"create_before_destroy": True})
+        self.system_node_group = EksNodeGroup(
+            self, "system-nodes", cluster_name=self.cluster.name, node_group_name_prefix=f"{name}-system-"[:37],
+            node_role_arn=node_role.arn, subnet_ids=subnet_ids, capacity_type="ON_DEMAND",
+            instance_types=[system_instance_type], launch_template=launch_template,
+            scaling_config={"desired_size": system_node_count, "min_size": system_node_count,
+                            "max_size": system_node_count},
+            update_config={"max_unavailable": 1}, labels={"luneo.app/capacity": "on-demand"},
+            taint=[EksNodeGroupTaint(key="CriticalAddonsOnly", value="true", effect="PREFER_NO_SCHEDULE")],
+            tags=tags or None, depends_on=attachments, provider=provider,
+            lifecycle={"create_before_destroy": True})
+
+        self.cluster_name: str = self.cluster.name
+        self.endpoint: str = self.cluster.endpoint
+        self.arn: str = self.cluster.arn
+        self.certificate_authority_data: str = self.cluster.certificate_authority.get(0).data
+        self.oidc_provider_arn: str = self.oidc_provider.arn
+        self.oidc_issuer_url: str = issuer
+        self.cluster_security_group_id: str = cluster_sg
+        self.node_security_group_id: str = node_sg
+        self.node_role_arn: str = node_role.arn
+
+
+def _trust(service: str) -> str:
+    return Fn.jsonencode({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]})
