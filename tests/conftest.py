@@ -51,3 +51,19 @@ def terraform() -> str:
     if not path:
         pytest.fail(INSTALL_HINT, pytrace=False)
     return path
+
+
+@pytest.fixture(scope="session")
+def dr_synth_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/fixtures/dr.tfvars (Aurora Global Database, Route53 record, alarm e-mails) synthesized."""
+    from constructs_luneo.config import load_environment
+    from constructs_luneo.stacks import build_app
+
+    outdir = tmp_path_factory.mktemp("cdktf-dr.out")
+    build_app([load_environment(ROOT / "tests" / "fixtures" / "dr.tfvars")], outdir=str(outdir)).synth()
+    return outdir
+
+
+@pytest.fixture(scope="session")
+def dr_stack(dr_synth_dir: Path) -> dict:
+    return json.loads((dr_synth_dir / "stacks" / "luneo-dr" / "cdk.tf.json").read_text())

@@ -31,6 +31,12 @@ def test_no_failed_checks(reports, stack):
     assert report["summary"]["passed"] > 150, "checkov saw the whole stack"
 
 
+def test_no_failed_checks_in_the_aurora_global_variant(dr_synth_dir):
+    report = checkov_stacks.run(dr_synth_dir)["luneo-dr"]
+    failed = [f"{c['check_id']} {c['resource']}: {c['check_name']}" for c in report["results"]["failed_checks"]]
+    assert not failed, "\n".join(failed)
+
+
 def test_the_scan_catches_a_bad_resource(tmp_path):
     """A bare bucket (no versioning, no KMS, no public access block) must fail: the harness works."""
     def build(scope):

@@ -152,3 +152,78 @@ def test_bad_arguments(overrides, message):
     with pytest.raises(ConstructArgumentError, match="^PostgresDatabase 'test/postgres': ") as caught:
         synth_scope(lambda s: postgres(s, **overrides))
     assert message in str(caught.value)
+
+
+# --- disaster recovery shapes ---
+
+from cdktf_cdktf_provider_aws.provider import AwsProvider  # noqa: E402
+
+from constructs_luneo.rds import AuroraGlobalDatabase, AuroraRegion, PostgresReadReplica  # noqa: E402
+
+REPLICA_KEY = "arn:aws:kms:us-east-1:111122223333:key/rds"
+
+
+def replica(scope, **overrides):
+    secondary = AwsProvider(scope, "aws-secondary", alias="secondary", region="us-east-1")
+    args = dict(name="luneo-prod-db-replica", source_db_arn="arn:aws:rds:eu-west-1:111122223333:db:luneo-prod-db",
+                vpc_id="vpc-2", subnet_ids=["subnet-x", "subnet-y"], instance_class="db.r6g.large",
+                kms_key_arn=REPLICA_KEY, allowed_security_group_ids=["sg-nodes"], provider=secondary)
+    args.update(overrides)
+    return PostgresReadReplica(scope, "replica", **args)
+
+
+def test_cross_region_replica_is_encrypted_with_its_regions_key():
+    db = only_resource(synth_scope(replica), "aws_db_instance")
+    assert db["replicate_source_db"].startswith("arn:aws:rds:eu-west-1")
+    assert db["storage_encrypted"] is True and db["kms_key_id"] == REPLICA_KEY
+    assert db["performance_insights_kms_key_id"] == REPLICA_KEY
+    assert db["provider"] == "aws.secondary" and db["publicly_accessible"] is False
+    assert db["backup_retention_period"] == 7, "a promoted replica is backed up from the start"
+    assert "username" not in db and "db_name" not in db and "manage_master_user_password" not in db
+
+
+def test_replica_arguments():
+    with pytest.raises(ConstructArgumentError, match="source_db_arn: expected the source instance's ARN"):
+        synth_scope(lambda s: replica(s, source_db_arn="luneo-prod-db"))
+    with pytest.raises(ConstructArgumentError, match="kms_key_arn: expected a KMS key ARN of the replica's region"):
+        synth_scope(lambda s: replica(s, kms_key_arn=""))
+
+
+def aurora(scope, **overrides):
+    secondary = AwsProvider(scope, "aws-secondary", alias="secondary", region="us-east-1")
+    password = TerraformVariable(scope, "db_master_password", type="string", sensitive=True)
+    args = dict(name="luneo-prod-db", database_name="luneo", master_username="luneo_admin",
+                master_password=password.string_value, instance_class="db.r6g.large",
+                primary=AuroraRegion(vpc_id="vpc-1", subnet_ids=["a", "b"], kms_key_arn=RDS_KEY,
+                                     allowed_security_group_ids=["sg-1"]),
+                secondary=AuroraRegion(vpc_id="vpc-2", subnet_ids=["x", "y"], kms_key_arn=REPLICA_KEY,
+                                       allowed_security_group_ids=["sg-2"], provider=secondary))
+    args.update(overrides)
+    return AuroraGlobalDatabase(scope, "aurora", **args)
+
+
+def test_aurora_global_database():
+    synthesized = synth_scope(aurora)
+    global_cluster = only_resource(synthesized, "aws_rds_global_cluster")
+    assert global_cluster["engine"] == "aurora-postgresql" and global_cluster["storage_encrypted"] is True
+    clusters = {c["cluster_identifier"]: c for c in resources(synthesized, "aws_rds_cluster").values()}
+    primary, secondary = clusters["luneo-prod-db-primary"], clusters["luneo-prod-db-secondary"]
+    assert primary["global_cluster_identifier"] == secondary["global_cluster_identifier"] == \
+        "${aws_rds_global_cluster.aurora_global.id}"
+    assert primary["master_password_wo"] == "${var.db_master_password}" and "master_password" not in primary
+    assert "master_username" not in secondary and "master_password_wo" not in secondary
+    assert primary["kms_key_id"] == RDS_KEY and secondary["kms_key_id"] == REPLICA_KEY
+    assert secondary["provider"] == "aws.secondary"
+    assert secondary["lifecycle"]["ignore_changes"] == ["replication_source_identifier"]
+    assert all(c["iam_database_authentication_enabled"] and c["deletion_protection"] for c in clusters.values())
+    instances = resources(synthesized, "aws_rds_cluster_instance").values()
+    assert sorted(i["identifier"] for i in instances) == ["luneo-prod-db-primary-0", "luneo-prod-db-primary-1",
+                                                          "luneo-prod-db-secondary-0"]
+    parameters = {p["name"]: p["value"] for g in resources(synthesized, "aws_rds_cluster_parameter_group").values()
+                  for p in g["parameter"]}
+    assert parameters["rds.force_ssl"] == "1"
+
+
+def test_aurora_refuses_a_literal_or_missing_password():
+    with pytest.raises(ConstructArgumentError, match="master_password: expected a reference"):
+        synth_scope(lambda s: aurora(s, master_password="literal-password-123"))

@@ -246,3 +246,90 @@ def test_outputs_for_operators(stacks, stack):
     for name in ("assets_bucket_name", "assets_distribution_id", "db_endpoint", "db_master_user_secret_arn",
                  "redis_endpoint", "ecr_worker_ia_url", "ecr_usdz_converter_url", "kms_secrets_key_arn"):
         assert name in outputs, name
+
+
+# --- multi-region platform ---
+
+@pytest.mark.parametrize("stack, env", ENVIRONMENTS.items())
+def test_eks_in_both_regions_sized_from_the_tfvars(stacks, stack, env):
+    config = load_environment(ROOT / "environments" / f"{env}.tfvars")
+    clusters = {c["name"]: c for c in stacks[stack]["resource"]["aws_eks_cluster"].values()}
+    assert sorted(clusters) == [f"luneo-{env}-eks-primary", f"luneo-{env}-eks-secondary"]
+    assert clusters[f"luneo-{env}-eks-secondary"]["provider"] == "aws.secondary"
+    assert "provider" not in clusters[f"luneo-{env}-eks-primary"]
+    groups = stacks[stack]["resource"]["aws_eks_node_group"]
+    assert groups["eks-primary_spot-nodes"]["scaling_config"] == {
+        "desired_size": config.eks_primary_desired_size, "min_size": config.eks_primary_min_size,
+        "max_size": config.eks_primary_max_size}
+    assert groups["eks-secondary_spot-nodes"]["scaling_config"] == {
+        "desired_size": config.eks_secondary_desired_size, "min_size": config.eks_secondary_min_size,
+        "max_size": config.eks_secondary_max_size}
+    assert all(c["version"] == config.eks_kubernetes_version for c in clusters.values())
+
+
+@pytest.mark.parametrize("stack, env", ENVIRONMENTS.items())
+def test_replica_mode_database_and_assets_replication(stacks, stack, env):
+    data = stacks[stack]
+    replica = one(data, "aws_db_instance", "postgres-replica_instance")
+    assert replica["replicate_source_db"] == "${aws_db_instance.postgres_instance.arn}"
+    assert replica["provider"] == "aws.secondary" and replica["identifier"] == f"luneo-{env}-db-replica"
+    assert one(data, "aws_s3_bucket", "assets_replica-bucket")["bucket"] == f"luneo-{env}-assets-replica"
+    assert "aws_rds_global_cluster" not in data["resource"]
+
+
+@pytest.mark.parametrize("stack, env", ENVIRONMENTS.items())
+def test_alarms(stacks, stack, env):
+    alarms = {a["alarm_name"]: a for a in stacks[stack]["resource"]["aws_cloudwatch_metric_alarm"].values()}
+    config = load_environment(ROOT / "environments" / f"{env}.tfvars")
+    expected = {f"luneo-{env}-db-cpu", f"luneo-{env}-db-free-storage", f"luneo-{env}-db-replica-lag",
+                f"luneo-{env}-assets-replication-latency", f"luneo-{env}-health-primary",
+                f"luneo-{env}-health-secondary"}
+    for i in range(1, config.redis_num_cache_clusters + 1):
+        expected |= {f"luneo-{env}-redis-{i:03d}-cpu", f"luneo-{env}-redis-{i:03d}-memory"}
+    assert set(alarms) == expected
+    assert alarms[f"luneo-{env}-db-replica-lag"]["metric_name"] == "ReplicaLag"
+    assert alarms[f"luneo-{env}-db-replica-lag"]["provider"] == "aws.secondary", "the replica's metrics are in us-east-1"
+    assert alarms[f"luneo-{env}-redis-001-memory"]["metric_name"] == "DatabaseMemoryUsagePercentage"
+    latency = alarms[f"luneo-{env}-assets-replication-latency"]
+    assert latency["metric_name"] == "ReplicationLatency" and latency["dimensions"]["RuleId"] == "replicate-everything"
+    for name in (f"luneo-{env}-health-primary", f"luneo-{env}-health-secondary"):
+        assert alarms[name]["provider"] == "aws.secondary" and alarms[name]["namespace"] == "AWS/Route53"
+    topics = {t.get("provider"): t for t in stacks[stack]["resource"]["aws_sns_topic"].values()}
+    for alarm in alarms.values():
+        region = "secondary" if alarm.get("provider") == "aws.secondary" else "primary"
+        assert alarm["alarm_actions"] == [f"${{aws_sns_topic.alarms-{region}_topic.arn}}"]
+    assert set(topics) == {None, "aws.secondary"}
+
+
+def test_aurora_global_variant(dr_stack):
+    resources_ = dr_stack["resource"]
+    assert "aws_db_instance" not in resources_
+    assert one(dr_stack, "aws_rds_global_cluster", "aurora_global")["global_cluster_identifier"] == "luneo-dr-db"
+    primary = one(dr_stack, "aws_rds_cluster", "aurora_primary_cluster")
+    assert primary["master_password_wo"] == "${var.db_master_password}"
+    assert dr_stack["variable"]["db_master_password"]["ephemeral"] is True
+    alarms = {a["alarm_name"]: a for a in resources_["aws_cloudwatch_metric_alarm"].values()}
+    lag = alarms["luneo-dr-db-replica-lag"]
+    assert lag["metric_name"] == "AuroraGlobalDBReplicationLag"
+    assert lag["dimensions"] == {"DBClusterIdentifier": "luneo-dr-db-secondary"}
+    assert {"db_global_cluster_id", "db_secondary_cluster_id", "failover_record_fqdn"} <= set(dr_stack["output"])
+
+
+def test_failover_record_in_the_configured_zone(dr_stack):
+    records = {r["set_identifier"]: r for r in dr_stack["resource"]["aws_route53_record"].values()}
+    assert {k: r["failover_routing_policy"]["type"] for k, r in records.items()} == {
+        "primary": "PRIMARY", "secondary": "SECONDARY"}
+    assert records["primary"]["records"] == ["ingress-eu-west-1.luneo.app"]
+    assert all(r["zone_id"] == "Z0123456789ABC" for r in records.values())
+    subscriptions = dr_stack["resource"]["aws_sns_topic_subscription"].values()
+    assert sorted(s["endpoint"] for s in subscriptions) == ["oncall@luneo.app", "oncall@luneo.app"]
+
+
+def test_aurora_global_needs_a_supplied_password(tmp_path):
+    path = tmp_path / "qa.tfvars"
+    path.write_text('db_primary_instance_class = "db.r6g.large"\nredis_node_type = "cache.t3.micro"\n'
+                    'db_dr_mode = "aurora-global"\n')
+    from constructs_luneo.config import ConfigError
+
+    with pytest.raises(ConfigError, match='db_dr_mode: "aurora-global" needs db_manage_master_password = false'):
+        load_environment(path)

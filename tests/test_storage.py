@@ -120,3 +120,64 @@ def test_bad_arguments(overrides, message):
     with pytest.raises(ConstructArgumentError, match="^AssetStorage 'test/assets': ") as caught:
         synth_scope(lambda s: assets(s, **overrides))
     assert message in str(caught.value)
+
+
+# --- cross-region replica and origin failover ---
+
+REPLICA_KEY = "arn:aws:kms:us-east-1:111122223333:key/s3"
+
+
+def replicated(scope, **overrides):
+    from cdktf_cdktf_provider_aws.provider import AwsProvider
+
+    secondary = AwsProvider(scope, "aws-secondary", alias="secondary", region="us-east-1")
+    return assets(scope, replica_kms_key_id=REPLICA_KEY, replica_provider=secondary, **overrides)
+
+
+@pytest.fixture(scope="module")
+def with_replica():
+    return synth_scope(replicated)
+
+
+def test_replica_bucket_is_as_protected_as_the_source(with_replica):
+    buckets = {b["bucket"]: b for b in resources(with_replica, "aws_s3_bucket").values()}
+    assert sorted(buckets) == ["luneo-prod-assets", "luneo-prod-assets-replica"]
+    assert buckets["luneo-prod-assets-replica"]["provider"] == "aws.secondary"
+    for kind in ("aws_s3_bucket_public_access_block", "aws_s3_bucket_versioning", "aws_s3_bucket_ownership_controls",
+                 "aws_s3_bucket_lifecycle_configuration", "aws_s3_bucket_policy"):
+        assert len(resources(with_replica, kind)) == 2, kind
+    keys = sorted(e["rule"][0]["apply_server_side_encryption_by_default"]["kms_master_key_id"]
+                  for e in resources(with_replica, "aws_s3_bucket_server_side_encryption_configuration").values())
+    assert keys == sorted([KEY, REPLICA_KEY])
+
+
+def test_replication_with_rtc_metrics_and_delete_markers(with_replica):
+    rule = only_resource(with_replica, "aws_s3_bucket_replication_configuration")["rule"][0]
+    assert rule["status"] == "Enabled"
+    assert rule["delete_marker_replication"] == {"status": "Enabled"}
+    destination = rule["destination"]
+    assert destination["bucket"] == "${aws_s3_bucket.assets_replica-bucket.arn}"
+    assert destination["encryption_configuration"] == {"replica_kms_key_id": REPLICA_KEY}
+    assert destination["replication_time"] == {"status": "Enabled", "time": {"minutes": 15}}
+    assert destination["metrics"] == {"status": "Enabled", "event_threshold": {"minutes": 15}}
+    assert rule["source_selection_criteria"] == {"sse_kms_encrypted_objects": {"status": "Enabled"}}
+    replication_policy = statements(only_resource(with_replica, "aws_iam_role_policy")["policy"])
+    assert replication_policy["DecryptSource"]["Resource"] == KEY
+    assert replication_policy["EncryptReplica"]["Resource"] == REPLICA_KEY
+
+
+def test_cloudfront_fails_over_to_the_replica(with_replica):
+    distribution = only_resource(with_replica, "aws_cloudfront_distribution")
+    group = distribution["origin_group"][0]
+    assert distribution["default_cache_behavior"]["target_origin_id"] == group["origin_id"]
+    assert [m["origin_id"] for m in group["member"]] == ["assets-s3", "assets-s3-replica"]
+    assert set(group["failover_criteria"]["status_codes"]) >= {500, 502, 503, 504}
+    policies = [statements(p["policy"])["AllowCloudFrontRead"]
+                for p in resources(with_replica, "aws_s3_bucket_policy").values()]
+    assert {p["Resource"] for p in policies} == {"${aws_s3_bucket.assets_bucket.arn}/*",
+                                                 "${aws_s3_bucket.assets_replica-bucket.arn}/*"}
+
+
+def test_replica_needs_its_provider():
+    with pytest.raises(ConstructArgumentError, match="replica_provider: expected the provider of the replica's region"):
+        synth_scope(lambda s: assets(s, replica_kms_key_id=REPLICA_KEY))

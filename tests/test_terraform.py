@@ -68,3 +68,8 @@ def test_supplied_password_variant_validates(terraform, tmp_path):
     assert data["resource"]["aws_db_instance"]["postgres_instance"]["password_wo"] == "${var.db_master_password}"
     result = terraform_cli.validate_stack(stack_file, tmp_path / "validate")
     assert result.ok, result.output
+
+
+def test_aurora_global_variant_validates(terraform, dr_synth_dir, tmp_path):
+    result = terraform_cli.validate_stack(dr_synth_dir / "stacks" / "luneo-dr" / "cdk.tf.json", tmp_path / "dr")
+    assert result.ok, result.output
