@@ -180,6 +180,8 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("db_replica_instance_class", "string", None,
              "instance class of the us-east-1 replica or Aurora secondary (default: db_primary_instance_class)",
              _optional(_pattern(DB_CLASS, 'an RDS instance class such as "db.r6g.large"'))),
+    Variable("db_replica_promoted", "bool", False,
+             "the secondary-region replica was promoted after a failover (docs/DISASTER_RECOVERY.md)"),
     Variable("backup_retention_period", "int", 7, "days of automated RDS backups", _int_range(1, 35)),
     Variable("backup_window", "string", "04:00-05:00", "daily RDS backup window, UTC", _window),
     # Redis.
@@ -197,6 +199,8 @@ VARIABLES: tuple[Variable, ...] = (
              _optional(_pattern(HOSTNAME, "a DNS name such as app.luneo.app"))),
     Variable("health_check_path", "string", "/healthz", "HTTPS path the Route53 health checks request",
              _pattern(re.compile(r"^/[\w./~%-]*$"), 'a path such as "/healthz"')),
+    Variable("dns_force_failover", "bool", False,
+             "planned failover: mark the healthy primary as failed so Route53 answers with the secondary"),
     Variable("alarm_emails", "list(string)", [], "e-mail addresses subscribed to the alarm topics",
              _each(_pattern(re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$"), "e-mail addresses"))),
     Variable("logging_bucket", "string", None, "S3 bucket receiving CloudFront access logs (optional)",
@@ -365,6 +369,9 @@ def load_environment(path: str | Path, *, label: str | None = None) -> Environme
     if values["db_dr_mode"] == "aurora-global" and values["db_manage_master_password"]:
         raise ConfigError(f"{where('db_dr_mode')}: db_dr_mode: \"aurora-global\" needs db_manage_master_password = false "
                           "(a global cluster cannot use the RDS-managed password; pass TF_VAR_db_master_password)")
+    if values["db_replica_promoted"] and values["db_dr_mode"] != "replica":
+        raise ConfigError(f"{where('db_replica_promoted')}: db_replica_promoted: expected false with "
+                          f"db_dr_mode = \"{values['db_dr_mode']}\" (it describes a promoted read replica)")
     if values["route53_zone_id"] and not (values["dns_record_name"] and values["primary_ingress_hostname"]
                                           and values["secondary_ingress_hostname"]):
         raise ConfigError(f"{where('route53_zone_id')}: route53_zone_id: expected dns_record_name, "

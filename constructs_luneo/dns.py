@@ -33,6 +33,9 @@ class FailoverDns(Construct):
       health_check_path: HTTPS path requested on port 443 (default "/healthz").
       request_interval: 10 or 30 seconds (default 30). failure_threshold: 1-10 (default 3).
       ttl: record TTL in seconds (default 60: clients follow a failover within a minute).
+      force_failover: invert the primary's health check so that a healthy primary reads as failed and
+        traffic moves to the secondary (planned failover; default False). Never for a dead primary:
+        inverted, its failing check would read healthy.
       tags, provider (Route53 is global; any region's provider works).
 
     Attributes: primary_health_check_id, secondary_health_check_id, record_fqdn (None without a zone).
@@ -51,6 +54,7 @@ class FailoverDns(Construct):
         request_interval: int = 30,
         failure_threshold: int = 3,
         ttl: int = 60,
+        force_failover: bool = False,
         tags: Mapping[str, str] | None = None,
         provider: TerraformProvider | None = None,
     ) -> None:
@@ -77,6 +81,7 @@ class FailoverDns(Construct):
             checks[role] = Route53HealthCheck(
                 self, f"{role}-health-check", type="HTTPS", fqdn=hostname, port=443, resource_path=health_check_path,
                 request_interval=request_interval, failure_threshold=failure_threshold, enable_sni=True,
+                invert_healthcheck=force_failover and role == "primary",
                 measure_latency=True, tags={**tags, "Name": f"{role}: {hostname}"}, provider=provider)
         self.primary_health_check_id: str = checks["primary"].id
         self.secondary_health_check_id: str = checks["secondary"].id

@@ -303,6 +303,8 @@ class PostgresReadReplica(Construct):
       engine_version: the source's PostgreSQL major (default "16"), for the parameter group.
       backup_retention_period: kept so a promoted replica is backed up from its first hour (default 7).
       allowed_security_group_ids, allowed_cidr_blocks: who may connect on 5432.
+      promoted: the replica has been promoted to a standalone primary (default False); the
+        configuration then matches what `aws rds promote-read-replica` left.
       multi_az (False), deletion_protection (True), monitoring_interval (60), logs_kms_key_arn,
       log_retention_in_days (365), prevent_destroy (False), tags, provider (the replica's region).
 
@@ -329,6 +331,7 @@ class PostgresReadReplica(Construct):
         monitoring_interval: int = 60,
         logs_kms_key_arn: str | None = None,
         log_retention_in_days: int = 365,
+        promoted: bool = False,
         prevent_destroy: bool = False,
         tags: Mapping[str, str] | None = None,
         provider: TerraformProvider | None = None,
@@ -359,7 +362,9 @@ class PostgresReadReplica(Construct):
         self.instance = DbInstance(
             self, "instance",
             identifier=name,
-            replicate_source_db=source_db_arn,
+            # After a failover the replica was promoted outside Terraform (docs/DISASTER_RECOVERY.md);
+            # dropping the source keeps the next plan from trying to make it a replica again.
+            replicate_source_db=None if promoted else source_db_arn,
             instance_class=instance_class,
             storage_type="gp3",
             storage_encrypted=True,

@@ -54,7 +54,7 @@ KMS_PURPOSES = {
     "alarms": ("KMS key for the alarm topics", ["cloudwatch.amazonaws.com", "sns.amazonaws.com"]),
 }
 #: Keys the secondary region needs (a KMS key is regional).
-SECONDARY_KMS_PURPOSES = ("logs", "s3", "rds", "eks", "alarms")
+SECONDARY_KMS_PURPOSES = ("secrets", "logs", "s3", "rds", "eks", "alarms")  # secrets: a promoted replica's password
 
 ECR_REPOSITORIES = ("luneo-worker-ia", "luneo-usdz-converter")
 
@@ -206,6 +206,7 @@ class LuneoEnvironmentStack(LuneoStack):
                 backup_retention_period=config.backup_retention_period,
                 logs_kms_key_arn=self.kms_secondary["logs"].key_arn,
                 allowed_security_group_ids=[self.eks_secondary.node_security_group_id], prevent_destroy=prod,
+                promoted=config.db_replica_promoted, multi_az=config.db_replica_promoted and config.db_multi_az,
                 provider=self.secondary)
         else:
             self.aurora = AuroraGlobalDatabase(
@@ -243,7 +244,8 @@ class LuneoEnvironmentStack(LuneoStack):
             self.dns = FailoverDns(self, "dns", primary_hostname=config.primary_ingress_hostname,
                                    secondary_hostname=config.secondary_ingress_hostname,
                                    zone_id=config.route53_zone_id, record_name=config.dns_record_name,
-                                   health_check_path=config.health_check_path)
+                                   health_check_path=config.health_check_path,
+                                   force_failover=config.dns_force_failover)
         self._alarms(config)
         self._outputs()
 
@@ -269,11 +271,12 @@ class LuneoEnvironmentStack(LuneoStack):
             alarm(self, "alarm-db-free-storage", name=f"luneo-{env}-db-free-storage", namespace="AWS/RDS",
                   metric="FreeStorageSpace", dimensions=db, comparison="<", threshold=free_bytes, topic_arn=primary,
                   statistic="Minimum", description="RDS free storage below 10% of db_allocated_storage")
-            alarm(self, "alarm-db-replica-lag", name=f"luneo-{env}-db-replica-lag", namespace="AWS/RDS",
-                  metric="ReplicaLag", dimensions={"DBInstanceIdentifier": f"luneo-{env}-db-replica"},
-                  threshold=300, statistic="Maximum", topic_arn=secondary, provider=self.secondary,
-                  treat_missing_data="breaching",
-                  description="us-east-1 read replica more than 5 minutes behind (or not reporting)")
+            if not config.db_replica_promoted:  # a promoted replica has no lag to report
+                alarm(self, "alarm-db-replica-lag", name=f"luneo-{env}-db-replica-lag", namespace="AWS/RDS",
+                      metric="ReplicaLag", dimensions={"DBInstanceIdentifier": f"luneo-{env}-db-replica"},
+                      threshold=300, statistic="Maximum", topic_arn=secondary, provider=self.secondary,
+                      treat_missing_data="breaching",
+                      description="us-east-1 read replica more than 5 minutes behind (or not reporting)")
         else:
             cluster = {"DBClusterIdentifier": f"luneo-{env}-db-primary"}
             alarm(self, "alarm-db-cpu", name=f"luneo-{env}-db-cpu", namespace="AWS/RDS", metric="CPUUtilization",

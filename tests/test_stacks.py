@@ -333,3 +333,19 @@ def test_aurora_global_needs_a_supplied_password(tmp_path):
 
     with pytest.raises(ConfigError, match='db_dr_mode: "aurora-global" needs db_manage_master_password = false'):
         load_environment(path)
+
+
+def test_after_a_failover_the_tfvars_describe_the_promoted_replica(tmp_path):
+    """db_replica_promoted / dns_force_failover: the next plan matches the failed-over world."""
+    text = (ROOT / "tests" / "fixtures" / "dr.tfvars").read_text()
+    text = text.replace('db_dr_mode = "aurora-global"\n', "").replace("db_manage_master_password = false\n", "")
+    path = tmp_path / "dr.tfvars"
+    path.write_text(text + "db_replica_promoted = true\ndns_force_failover = true\n")
+    data = json.loads(Testing.synth(LuneoEnvironmentStack(Testing.app(), load_environment(path))))
+    replica = one(data, "aws_db_instance", "postgres-replica_instance")
+    assert "replicate_source_db" not in replica and replica["multi_az"] is True
+    alarms = {a["alarm_name"] for a in data["resource"]["aws_cloudwatch_metric_alarm"].values()}
+    assert "luneo-dr-db-replica-lag" not in alarms
+    checks = data["resource"]["aws_route53_health_check"]
+    assert checks["dns_primary-health-check"]["invert_healthcheck"] is True
+    assert checks["dns_secondary-health-check"]["invert_healthcheck"] is False
