@@ -22,7 +22,7 @@ endif
 
 PYTHON := .venv/bin/python
 
-.PHONY: setup checkov-setup synth test checkov pin-addresses bench clean
+.PHONY: setup checkov-setup synth test checkov local pin-addresses bench clean
 
 setup: .venv/.synced node_modules/.synced
 checkov-setup: .venv-checkov/.synced
@@ -53,6 +53,10 @@ test: setup checkov-setup
 
 checkov: synth checkov-setup
 	@$(PYTHON) -m scripts.checkov_stacks
+
+# The whole path on a local AWS (moto): bootstrap, init on the S3 backend, plan, apply, plan again.
+local: synth
+	@$(PYTHON) -m scripts.make_local $(STACK)
 
 # Re-pin each stack's Terraform addresses after a deliberate change (review the diff!).
 pin-addresses: setup

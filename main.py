@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from constructs_luneo.config import load_environments
+from constructs_luneo.config import load_bootstrap, load_environments
 from constructs_luneo.errors import LuneoError
 from constructs_luneo.runtime import quiet_jsii
 
@@ -39,17 +39,26 @@ def publish(staging: Path, outdir: Path) -> None:
             os.replace(source, target)
 
 
+def _relative(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def main() -> int:
     environments = Path(os.environ.get("LUNEO_ENVIRONMENTS_DIR", HERE / "environments"))
     outdir = Path(os.environ.get("CDKTF_OUTDIR", HERE / "cdktf.out")).resolve()
     try:
         configs = load_environments(environments, base=Path.cwd())
+        bootstrap_file = Path(os.environ.get("LUNEO_BOOTSTRAP_FILE", HERE / "bootstrap.tfvars"))
+        bootstrap = load_bootstrap(bootstrap_file, configs, label=_relative(bootstrap_file))
         quiet_jsii()
         from constructs_luneo.stacks import build_app  # the AWS provider import: ~8-10 s
 
         outdir.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix=".synth-", dir=outdir.parent) as staging:
-            build_app(configs, outdir=staging).synth()
+            build_app(configs, outdir=staging, bootstrap=bootstrap).synth()
             publish(Path(staging), outdir)
     except LuneoError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -301,14 +301,10 @@ def _parse(path: Path, label: str) -> tuple[dict[str, Any], dict[str, list[int]]
     return data, _key_lines(text)
 
 
-def load_environment(path: str | Path, *, label: str | None = None) -> EnvironmentConfig:
-    """Parse and validate one `<env>.tfvars` file; raise ConfigError naming file and variable."""
-    path = Path(path)
-    label = label or str(path)
-    environment = path.name.removesuffix(".tfvars")
-    if not ENV_NAME.match(environment):
-        raise ConfigError(f"{label}: the file name must be <environment>.tfvars with a lowercase environment name "
-                          f"(letters, digits, '-'), got {environment!r}")
+def _load_values(path: Path, label: str, variables: tuple[Variable, ...]) -> tuple[dict[str, Any], Callable[[str], str]]:
+    """Parse a tfvars file and check every value against `variables`; fill in defaults.
+    Returns the values and `where(name)`, the `file:line` of a variable for error messages."""
+    by_name = {v.name: v for v in variables}
     data, key_lines = _parse(path, label)
 
     for name, numbers in key_lines.items():
@@ -323,13 +319,13 @@ def load_environment(path: str | Path, *, label: str | None = None) -> Environme
     for name, value in data.items():
         if isinstance(value, list) and value and isinstance(value[0], dict) and value[0].get("__is_block__"):
             raise ConfigError(f"{where(name)}: {name}: blocks are not allowed; expected `{name} = <value>`")
-        variable = VARIABLES_BY_NAME.get(name)
+        variable = by_name.get(name)
         if variable is None and SECRET_NAME.search(name):
             raise ConfigError(
                 f"{where(name)}: {name}: secrets must not be stored in an environment file; remove it and pass "
                 f"TF_VAR_{name} (or use the RDS-managed password) at plan time")
         if variable is None:
-            close = difflib.get_close_matches(name, VARIABLES_BY_NAME, n=1)
+            close = difflib.get_close_matches(name, by_name, n=1)
             hint = f" (did you mean {close[0]}?)" if close else " (see terraform.tfvars.example for the known variables)"
             raise ConfigError(f"{where(name)}: {name}: unknown variable{hint}")
         if _is_expression(value):
@@ -346,13 +342,25 @@ def load_environment(path: str | Path, *, label: str | None = None) -> Environme
             raise ConfigError(f"{where(name)}: {name}: expected {expected}, got {value!r}")
         values[name] = value
 
-    for variable in VARIABLES:
+    for variable in variables:
         if variable.name in values:
             continue
         if variable.default is REQUIRED:
             raise ConfigError(f"{label}: {variable.name}: is required; expected {_KIND_EXPECTED[variable.kind]} "
                               f"({variable.description})")
         values[variable.name] = variable.default
+    return values, where
+
+
+def load_environment(path: str | Path, *, label: str | None = None) -> EnvironmentConfig:
+    """Parse and validate one `<env>.tfvars` file; raise ConfigError naming file and variable."""
+    path = Path(path)
+    label = label or str(path)
+    environment = path.name.removesuffix(".tfvars")
+    if not ENV_NAME.match(environment):
+        raise ConfigError(f"{label}: the file name must be <environment>.tfvars with a lowercase environment name "
+                          f"(letters, digits, '-'), got {environment!r}")
+    values, where = _load_values(path, label, VARIABLES)
     if values["state_key"] is None:
         values["state_key"] = (LEGACY_PROD_STATE_KEY if environment == "prod"
                                else f"{environment}/multi-region/terraform.tfstate")
@@ -441,3 +449,41 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+# --- luneo-bootstrap: the state bucket and lock table themselves (bootstrap.tfvars) ---
+
+BOOTSTRAP_VARIABLES: tuple[Variable, ...] = (
+    Variable("adopt_existing", "bool", True,
+             "true: the bucket and table exist (as today) and are adopted with import blocks; false: create them"),
+    Variable("state_noncurrent_version_expiration_days", "int", 365,
+             "old state versions are kept this long (restores need them)", _int_range(30, 3650)),
+)
+
+
+@dataclass(frozen=True)
+class BootstrapConfig:
+    """What luneo-bootstrap creates: every distinct (bucket, lock table, region) the environments use."""
+
+    source: str
+    adopt_existing: bool
+    noncurrent_version_expiration_days: int
+    backends: tuple[tuple[str, str, str], ...]  # (bucket, table, region)
+
+    stack_name = "luneo-bootstrap"
+
+
+def load_bootstrap(path: str | Path, environments: list[EnvironmentConfig], *, label: str | None = None) -> BootstrapConfig:
+    path = Path(path)
+    label = label or str(path)
+    values, _ = _load_values(path, label, BOOTSTRAP_VARIABLES)
+    backends: dict[str, tuple[str, str, str]] = {}
+    for env in environments:
+        backend = (env.state_bucket, env.state_lock_table, env.state_region)
+        other = backends.setdefault(env.state_bucket, backend)
+        if other != backend:
+            raise ConfigError(f"{env.source}: state_lock_table/state_region: expected the same lock table and region as "
+                              f"the other environments on bucket {env.state_bucket} ({other[1]}, {other[2]})")
+    return BootstrapConfig(source=label, adopt_existing=values["adopt_existing"],
+                           noncurrent_version_expiration_days=values["state_noncurrent_version_expiration_days"],
+                           backends=tuple(sorted(backends.values())))

@@ -143,7 +143,8 @@ class KmsKey(Construct):
             "key",
             description=description or f"{name} key",
             enable_key_rotation=True,
-            rotation_period_in_days=rotation_period_in_days,
+            # 365 is AWS's own default: left unset it stays out of every plan diff.
+            rotation_period_in_days=None if rotation_period_in_days == 365 else rotation_period_in_days,
             deletion_window_in_days=deletion_window_in_days,
             multi_region=multi_region or None,
             policy=Fn.jsonencode(self.policy_document),

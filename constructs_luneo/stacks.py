@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cdktf import (
     App,
+    LocalBackend,
     S3Backend,
     TerraformElement,
     TerraformOutput,
@@ -15,7 +16,7 @@ from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTag
 from constructs import Construct, Node
 
 from .errors import ConstructArgumentError
-from .config import EnvironmentConfig
+from .config import BootstrapConfig, EnvironmentConfig
 from .dns import FailoverDns
 from .ecr import EcrRepository
 from .eks import EksCluster
@@ -24,6 +25,7 @@ from .monitoring import AlarmTopic, metric_alarm
 from .network import Network
 from .rds import AuroraGlobalDatabase, AuroraRegion, PostgresDatabase, PostgresReadReplica
 from .redis import RedisCluster
+from .state_backend import StateBackend
 from .storage import AssetStorage
 
 #: Terraform 1.11 is the first release with write-only arguments (password_wo), which keep the
@@ -363,9 +365,44 @@ class LuneoEnvironmentStack(LuneoStack):
             TerraformOutput(self, name, value=value)
 
 
-def build_app(configs: list[EnvironmentConfig], outdir: str) -> App:
-    """One App holding every environment's stack (the provider import is paid once)."""
+class BootstrapStack(LuneoStack):
+    """luneo-bootstrap: the state bucket(s) and lock table(s) the environment stacks use.
+
+    Its own state is local (`cdktf.out/stacks/luneo-bootstrap/terraform.tfstate`): it cannot live
+    in the bucket it creates. Losing it is harmless: with adopt_existing = true the next apply
+    adopts the bucket and table again."""
+
+    def __init__(self, scope: Construct, config: BootstrapConfig) -> None:
+        super().__init__(scope, config.stack_name)
+        self.add_override("terraform.required_version", REQUIRED_TERRAFORM)
+        LocalBackend(self, path="terraform.tfstate")
+        regions = sorted({region for _, _, region in config.backends})
+        providers = {}
+        for i, region in enumerate(regions):
+            providers[region] = AwsProvider(
+                self, "aws" if i == 0 else f"aws-{region}", region=region, alias=None if i == 0 else region,
+                default_tags=[AwsProviderDefaultTags(tags={"Project": "luneo", "ManagedBy": "cdktf",
+                                                           "Environment": "global"})])
+        self.backends = []
+        for bucket, table, region in config.backends:
+            key = KmsKey(self, f"kms-{bucket}", name=f"{bucket}", description=f"Terraform state in {bucket}",
+                         allowed_services=["s3.amazonaws.com", "dynamodb.amazonaws.com"], prevent_destroy=True,
+                         provider=providers[region])
+            self.backends.append(StateBackend(
+                self, bucket, bucket_name=bucket, table_name=table, kms_key_arn=key.key_arn,
+                adopt_existing=config.adopt_existing,
+                noncurrent_version_expiration_days=config.noncurrent_version_expiration_days,
+                provider=providers[region]))
+            TerraformOutput(self, f"{bucket}-bucket-arn", value=self.backends[-1].bucket_arn)
+            TerraformOutput(self, f"{bucket}-lock-table-arn", value=self.backends[-1].table_arn)
+
+
+def build_app(configs: list[EnvironmentConfig], outdir: str, bootstrap: BootstrapConfig | None = None) -> App:
+    """One App holding every environment's stack, and luneo-bootstrap when given (the provider
+    import is paid once)."""
     app = App(outdir=outdir)
     for config in configs:
         LuneoEnvironmentStack(app, config)
+    if bootstrap is not None:
+        BootstrapStack(app, bootstrap)
     return app

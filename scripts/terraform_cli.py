@@ -94,13 +94,15 @@ def terraform_env() -> dict[str, str]:
 @dataclass
 class Result:
     ok: bool
-    output: str
+    output: str  # stdout + stderr
+    stdout: str = ""
+    returncode: int = 0
 
 
 def run(args: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: int = 600) -> Result:
     proc = subprocess.run([terraform_binary(), *args], cwd=cwd, env=env or terraform_env(),
                           capture_output=True, text=True, timeout=timeout)
-    return Result(proc.returncode == 0, proc.stdout + proc.stderr)
+    return Result(proc.returncode == 0, proc.stdout + proc.stderr, proc.stdout, proc.returncode)
 
 
 def init_args(version: str, *, backend: bool = False) -> list[str]:

@@ -24,11 +24,15 @@ def test_module_example_translates_line_for_line():
     assert Testing.to_have_resource_with_properties(synthesized, "aws_kms_key", {
         "description": "KMS key for application secrets",
         "enable_key_rotation": True,
-        "rotation_period_in_days": 365,
         "deletion_window_in_days": 30,
         "tags": {"Environment": "prod"},
     })
     assert Testing.to_have_resource_with_properties(synthesized, "aws_kms_alias", {"name": "alias/luneo-secrets"})
+
+
+def test_rotation_period_defaults_to_awss_yearly_rotation():
+    key = only_resource(synth_scope(secrets_key), "aws_kms_key")
+    assert key["enable_key_rotation"] is True and "rotation_period_in_days" not in key
 
 
 def test_outputs_are_references():

@@ -1,0 +1,114 @@
+"""The Terraform state backend as code: the S3 state bucket and the DynamoDB lock table.
+
+Replaces the one-time CLI commands (`aws s3 mb`, `put-bucket-versioning`, `put-bucket-encryption`,
+`aws dynamodb create-table`). With `adopt_existing=True` both carry Terraform `import` blocks, so
+the first apply adopts what exists instead of failing or recreating it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Mapping
+
+from cdktf import Fn, TerraformProvider
+from cdktf_cdktf_provider_aws.dynamodb_table import DynamodbTable, DynamodbTableAttribute
+from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
+from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
+    S3BucketLifecycleConfiguration,
+    S3BucketLifecycleConfigurationRule,
+    S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload,
+    S3BucketLifecycleConfigurationRuleFilter,
+    S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_ownership_controls import S3BucketOwnershipControls
+from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
+from cdktf_cdktf_provider_aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
+from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration import (
+    S3BucketServerSideEncryptionConfigurationA,
+    S3BucketServerSideEncryptionConfigurationRuleA,
+    S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_versioning import S3BucketVersioningA
+from constructs import Construct
+
+from ._common import describe, lifecycle, require
+
+BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+
+
+class StateBackend(Construct):
+    """The state bucket (versioned, encrypted, private, TLS only, old versions expiring late) and
+    the lock table (LockID hash key, on-demand, point-in-time recovery, encrypted).
+
+    Arguments:
+      bucket_name, table_name (required).
+      kms_key_arn: key for the bucket's SSE-KMS and the table's encryption (required).
+      adopt_existing: add `import` blocks so an existing bucket and table are adopted (default True).
+      noncurrent_version_expiration_days: how long old state versions are kept (default 365).
+      prevent_destroy: default True: losing the state bucket loses every environment's state.
+      tags, provider.
+
+    Attributes: bucket_arn, table_arn, bucket, table.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, bucket_name: str, table_name: str, kms_key_arn: str,
+                 adopt_existing: bool = True, noncurrent_version_expiration_days: int = 365,
+                 prevent_destroy: bool = True, tags: Mapping[str, str] | None = None,
+                 provider: TerraformProvider | None = None) -> None:
+        who = describe(StateBackend, scope, id)
+        require(isinstance(bucket_name, str) and bool(BUCKET.match(bucket_name)), who, "bucket_name",
+                "an S3 bucket name", bucket_name)
+        require(isinstance(table_name, str) and bool(re.match(r"^[A-Za-z0-9_.-]{3,255}$", table_name)), who,
+                "table_name", "a DynamoDB table name", table_name)
+        require(isinstance(noncurrent_version_expiration_days, int) and noncurrent_version_expiration_days >= 30,
+                who, "noncurrent_version_expiration_days", "at least 30 days (restores need old versions)",
+                noncurrent_version_expiration_days)
+        super().__init__(scope, id)
+        tags = dict(tags or {})
+
+        def adopt(resource, import_id: str):
+            if adopt_existing:
+                resource.import_from(import_id, provider)
+            return resource
+
+        self.bucket = adopt(S3Bucket(self, "bucket", bucket=bucket_name, force_destroy=False, tags=tags or None,
+                                     lifecycle=lifecycle(prevent_destroy), provider=provider), bucket_name)
+        adopt(S3BucketVersioningA(self, "versioning", bucket=self.bucket.id, provider=provider,
+                                  versioning_configuration={"status": "Enabled"}), bucket_name)
+        adopt(S3BucketServerSideEncryptionConfigurationA(
+            self, "encryption", bucket=self.bucket.id, provider=provider,
+            rule=[S3BucketServerSideEncryptionConfigurationRuleA(
+                apply_server_side_encryption_by_default=S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
+                    sse_algorithm="aws:kms", kms_master_key_id=kms_key_arn),
+                bucket_key_enabled=True)]), bucket_name)
+        S3BucketPublicAccessBlock(self, "public-access-block", bucket=self.bucket.id, block_public_acls=True,
+                                  block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True,
+                                  provider=provider)
+        S3BucketOwnershipControls(self, "ownership", bucket=self.bucket.id,
+                                  rule={"object_ownership": "BucketOwnerEnforced"}, provider=provider)
+        everything = [S3BucketLifecycleConfigurationRuleFilter(prefix="")]
+        S3BucketLifecycleConfiguration(self, "lifecycle", bucket=self.bucket.id, provider=provider, rule=[
+            S3BucketLifecycleConfigurationRule(
+                id="expire-old-state-versions", status="Enabled", filter=everything,
+                noncurrent_version_expiration=[S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(
+                    noncurrent_days=noncurrent_version_expiration_days)]),
+            S3BucketLifecycleConfigurationRule(
+                id="abort-incomplete-uploads", status="Enabled", filter=everything,
+                abort_incomplete_multipart_upload=[S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(
+                    days_after_initiation=7)]),
+        ])
+        S3BucketPolicy(self, "policy", bucket=self.bucket.id, provider=provider, policy=Fn.jsonencode({
+            "Version": "2012-10-17", "Statement": [{
+                "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                "Resource": [self.bucket.arn, f"{self.bucket.arn}/*"],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}))
+
+        self.table = adopt(DynamodbTable(
+            self, "lock-table", name=table_name, billing_mode="PAY_PER_REQUEST", hash_key="LockID",
+            attribute=[DynamodbTableAttribute(name="LockID", type="S")],
+            point_in_time_recovery={"enabled": True},
+            server_side_encryption={"enabled": True, "kms_key_arn": kms_key_arn},
+            deletion_protection_enabled=True, tags=tags or None, lifecycle=lifecycle(prevent_destroy),
+            provider=provider), table_name)
+        self.bucket_arn: str = self.bucket.arn
+        self.table_arn: str = self.table.arn
