@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from constructs_luneo.config import load_bootstrap, load_environments
+from constructs_luneo.config import load_bootstrap, load_environments, load_migration
 from constructs_luneo.errors import LuneoError
 from constructs_luneo.runtime import quiet_jsii
 
@@ -53,12 +53,16 @@ def main() -> int:
         configs = load_environments(environments, base=Path.cwd())
         bootstrap_file = Path(os.environ.get("LUNEO_BOOTSTRAP_FILE", HERE / "bootstrap.tfvars"))
         bootstrap = load_bootstrap(bootstrap_file, configs, label=_relative(bootstrap_file))
+        migrations_dir = Path(os.environ.get("LUNEO_MIGRATIONS_DIR", HERE / "migrations"))
+        migrations = {c.stack_name: load_migration(migrations_dir / f"{c.stack_name}.json",
+                                                   label=_relative(migrations_dir / f"{c.stack_name}.json"))
+                      for c in configs if (migrations_dir / f"{c.stack_name}.json").exists()}
         quiet_jsii()
         from constructs_luneo.stacks import build_app  # the AWS provider import: ~8-10 s
 
         outdir.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix=".synth-", dir=outdir.parent) as staging:
-            build_app(configs, outdir=staging, bootstrap=bootstrap).synth()
+            build_app(configs, outdir=staging, bootstrap=bootstrap, migrations=migrations).synth()
             publish(Path(staging), outdir)
     except LuneoError as exc:
         print(f"error: {exc}", file=sys.stderr)

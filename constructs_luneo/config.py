@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import ipaddress
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,6 +106,16 @@ def _public_cidrs(v: list[str]) -> str | None:
             return f"CIDR blocks such as 203.0.113.0/24 (got {cidr!r})"
         if network.prefixlen == 0:
             return "specific CIDR blocks, never 0.0.0.0/0"
+    return None
+
+
+def _existing_encryption(v: Mapping[str, str]) -> str | None:
+    unknown = sorted(set(v) - {"db", "redis", "ecr"})
+    if unknown:
+        return f"keys db, redis or ecr (got {unknown[0]!r})"
+    for key, value in v.items():
+        if value != "default" and not re.match(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[\w-]+$", value):
+            return f'a KMS key ARN or "default" for {key} (got {value!r})'
     return None
 
 
@@ -205,6 +216,9 @@ VARIABLES: tuple[Variable, ...] = (
              _each(_pattern(re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$"), "e-mail addresses"))),
     Variable("logging_bucket", "string", None, "S3 bucket receiving CloudFront access logs (optional)",
              _optional(_pattern(BUCKET, "an S3 bucket name"))),
+    Variable("existing_encryption", "map(string)", {},
+             "keys db, redis, ecr: the KMS key ARN (or \"default\") an existing database, cache or repository was "
+             "created with; from `make migrate-plan`", _existing_encryption),
     Variable("tags", "map(string)", {}, "extra tags on every resource (besides Environment, Project, ManagedBy)", _tags),
 )
 
@@ -487,3 +501,41 @@ def load_bootstrap(path: str | Path, environments: list[EnvironmentConfig], *, l
     return BootstrapConfig(source=label, adopt_existing=values["adopt_existing"],
                            noncurrent_version_expiration_days=values["state_noncurrent_version_expiration_days"],
                            backends=tuple(sorted(backends.values())))
+
+
+# --- migrations/<stack>.json: moved/removed blocks proposed by `make migrate-plan`, reviewed ---
+
+ADDRESS = re.compile(r'^(module\.[A-Za-z0-9_-]+(\[[^\]]+\])?\.)*[a-z0-9_]+\.[A-Za-z0-9_-]+(\[[^\]]+\])?$')
+
+
+@dataclass(frozen=True)
+class Migration:
+    source: str
+    moved: tuple[tuple[str, str], ...]
+    removed: tuple[str, ...]
+
+
+def load_migration(path: str | Path, *, label: str | None = None) -> Migration:
+    path = Path(path)
+    label = label or str(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{label}: cannot read the migration ({exc.__class__.__name__}: {exc})") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{label}: expected an object with `moved` and `removed` lists")
+    moved, removed = [], []
+    for i, item in enumerate(data.get("moved", [])):
+        if not (isinstance(item, dict) and ADDRESS.match(str(item.get("from", ""))) and ADDRESS.match(str(item.get("to", "")))):
+            raise ConfigError(f"{label}: moved[{i}]: expected {{\"from\": <address>, \"to\": <address>}}, got {item!r}")
+        moved.append((item["from"], item["to"]))
+    for i, item in enumerate(data.get("removed", [])):
+        if not (isinstance(item, dict) and ADDRESS.match(str(item.get("from", ""))) and "[" not in item["from"].split(".")[-1]):
+            raise ConfigError(f"{label}: removed[{i}]: expected {{\"from\": <resource address without index>}}, "
+                              f"got {item!r}")
+        removed.append(item["from"])
+    sources = [m[0] for m in moved] + removed
+    duplicates = sorted({s for s in sources if sources.count(s) > 1})
+    if duplicates:
+        raise ConfigError(f"{label}: {duplicates[0]}: appears more than once")
+    return Migration(source=label, moved=tuple(moved), removed=tuple(removed))

@@ -40,6 +40,8 @@ class EcrRepository(Construct):
       scan_on_push: basic scan of every pushed image (default True).
       tags: extra tags.
       kms_key_arn: key encrypting the images (default None: the AWS-managed aws/ecr key, still KMS).
+      encryption_type: "KMS" (default) or "AES256", only to keep an existing repository as it was
+        created (ECR cannot change encryption in place).
       image_tag_mutability: "IMMUTABLE" (default) or "MUTABLE": a tag, once pushed, always means the
         same image; deploys pin what they tested.
       untagged_image_expiry_days: untagged images are deleted after this many days (default 14).
@@ -59,6 +61,7 @@ class EcrRepository(Construct):
         scan_on_push: bool = True,
         tags: Mapping[str, str] | None = None,
         kms_key_arn: str | None = None,
+        encryption_type: str = "KMS",
         image_tag_mutability: str = "IMMUTABLE",
         untagged_image_expiry_days: int = 14,
         tagged_images_to_keep: int = 50,
@@ -71,6 +74,8 @@ class EcrRepository(Construct):
                 and bool(REPOSITORY.match(repository_name)), who, "repository_name",
                 "2-256 lowercase letters, digits and single '.', '_', '-' or '/' separators", repository_name)
         require(isinstance(scan_on_push, bool), who, "scan_on_push", "true or false", scan_on_push)
+        require(encryption_type in ("KMS", "AES256") and (encryption_type == "KMS" or kms_key_arn is None), who,
+                "encryption_type", '"KMS", or "AES256" without kms_key_arn', encryption_type)
         require(image_tag_mutability in ("IMMUTABLE", "MUTABLE"), who, "image_tag_mutability",
                 '"IMMUTABLE" or "MUTABLE"', image_tag_mutability)
         require(isinstance(untagged_image_expiry_days, int) and untagged_image_expiry_days >= 1, who,
@@ -84,7 +89,8 @@ class EcrRepository(Construct):
             name=repository_name,
             image_tag_mutability=image_tag_mutability,
             image_scanning_configuration={"scan_on_push": scan_on_push},
-            encryption_configuration=[EcrRepositoryEncryptionConfiguration(encryption_type="KMS", kms_key=kms_key_arn)],
+            encryption_configuration=[EcrRepositoryEncryptionConfiguration(encryption_type=encryption_type,
+                                                                           kms_key=kms_key_arn)],
             force_delete=force_delete,
             tags=dict(tags or {}) or None,
             lifecycle=lifecycle(prevent_destroy),

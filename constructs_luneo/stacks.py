@@ -16,7 +16,7 @@ from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTag
 from constructs import Construct, Node
 
 from .errors import ConstructArgumentError
-from .config import BootstrapConfig, EnvironmentConfig
+from .config import BootstrapConfig, ConfigError, EnvironmentConfig, Migration
 from .dns import FailoverDns
 from .ecr import EcrRepository
 from .eks import EksCluster
@@ -136,6 +136,14 @@ class LuneoEnvironmentStack(LuneoStack):
 
         self._platform(config)
 
+    def _existing_key(self, config: EnvironmentConfig, store: str, default: str | None) -> str | None:
+        """The key a store keeps (existing_encryption, from `make migrate-plan`): None for the AWS
+        default it was created with, an ARN, or our own key for a new store."""
+        existing = config.existing_encryption.get(store)
+        if existing is None:
+            return default
+        return None if existing == "default" else existing
+
     def _platform(self, config: EnvironmentConfig) -> None:
         env, prod = config.environment, config.is_production
         self.kms = {
@@ -198,7 +206,8 @@ class LuneoEnvironmentStack(LuneoStack):
                 master_password=password,
                 instance_class=config.db_primary_instance_class, allocated_storage=config.db_allocated_storage,
                 backup_retention_period=config.backup_retention_period, backup_window=config.backup_window,
-                kms_key_arn=self.kms["rds"].key_arn, master_user_secret_kms_key_id=self.kms["secrets"].key_arn,
+                kms_key_arn=self._existing_key(config, "db", self.kms["rds"].key_arn),
+                master_user_secret_kms_key_id=self.kms["secrets"].key_arn,
                 logs_kms_key_arn=self.kms["logs"].key_arn, allowed_security_group_ids=app_sg,
                 multi_az=config.db_multi_az, deletion_protection=True, prevent_destroy=prod)
             self.database_replica = PostgresReadReplica(
@@ -231,13 +240,17 @@ class LuneoEnvironmentStack(LuneoStack):
             self, "redis", name=f"luneo-{env}-redis", vpc_id=self.network.vpc_id,
             subnet_ids=self.network.database_subnets, node_type=config.redis_node_type,
             num_cache_clusters=config.redis_num_cache_clusters, automatic_failover_enabled=replicated,
-            multi_az_enabled=replicated, kms_key_arn=self.kms["redis"].key_arn,
+            multi_az_enabled=replicated, kms_key_arn=self._existing_key(config, "redis", self.kms["redis"].key_arn),
             logs_kms_key_arn=self.kms["logs"].key_arn, allowed_security_group_ids=app_sg, prevent_destroy=prod)
 
+        ecr_default = config.existing_encryption.get("ecr") == "default"  # created with AES256
         self.ecr = {
             repository: EcrRepository(self, f"ecr-{repository.removeprefix('luneo-')}",
                                       repository_name=ecr_repository_name(config, repository), scan_on_push=True,
-                                      kms_key_arn=self.kms["ecr"].key_arn, prevent_destroy=prod)
+                                      encryption_type="AES256" if ecr_default else "KMS",
+                                      kms_key_arn=None if ecr_default else self._existing_key(
+                                          config, "ecr", self.kms["ecr"].key_arn),
+                                      prevent_destroy=prod)
             for repository in ECR_REPOSITORIES
         }
 
@@ -397,12 +410,29 @@ class BootstrapStack(LuneoStack):
             TerraformOutput(self, f"{bucket}-lock-table-arn", value=self.backends[-1].table_arn)
 
 
-def build_app(configs: list[EnvironmentConfig], outdir: str, bootstrap: BootstrapConfig | None = None) -> App:
+def apply_migration(stack: LuneoStack, migration: Migration) -> None:
+    """Reviewed `moved` blocks (legacy address -> ours) and `removed` blocks with destroy = false
+    (legacy resources Terraform forgets rather than destroys)."""
+    ours = {f"{t}.{n}" for t, items in stack.to_terraform().get("resource", {}).items() for n in items}
+    for source, target in migration.moved:
+        if target not in ours:
+            raise ConfigError(f"{migration.source}: moved to {target}: expected an address of {stack.node.id} "
+                              "(re-run `make migrate-plan`)")
+    if migration.moved:
+        stack.add_override("moved", [{"from": s, "to": t} for s, t in migration.moved])
+    if migration.removed:
+        stack.add_override("removed", [{"from": s, "lifecycle": {"destroy": False}} for s in migration.removed])
+
+
+def build_app(configs: list[EnvironmentConfig], outdir: str, bootstrap: BootstrapConfig | None = None,
+              migrations: dict[str, Migration] | None = None) -> App:
     """One App holding every environment's stack, and luneo-bootstrap when given (the provider
-    import is paid once)."""
+    import is paid once). `migrations`: stack name -> reviewed moved/removed blocks."""
     app = App(outdir=outdir)
     for config in configs:
-        LuneoEnvironmentStack(app, config)
+        stack = LuneoEnvironmentStack(app, config)
+        if migrations and config.stack_name in migrations:
+            apply_migration(stack, migrations[config.stack_name])
     if bootstrap is not None:
         BootstrapStack(app, bootstrap)
     return app

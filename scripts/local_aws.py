@@ -33,6 +33,8 @@ UNSUPPORTED = {
                                               "deserializing xml error response (not implemented)",
     "aws_elasticache_user_group": "CreateUserGroup never reports the group active: the apply waits until "
                                   "its 30-minute timeout",
+    "aws_elasticache_replication_group": "DescribeCacheClusters: CacheClusterNotFound: moto creates no member "
+                                         "clusters (luneo-<env>-redis-001), which the provider reads after creating",
     "aws_eks_cluster": "DescribeCluster returns no accessConfig: every plan replaces the cluster "
                        "(bootstrap_cluster_creator_admin_permissions forces replacement)",
     "aws_eks_node_group": "DescribeNodegroup reports remoteAccess with an ec2SshKey 'eksKeypair' it made up: "

@@ -1,0 +1,228 @@
+"""`make migrate-plan STATE=<file or s3://bucket/key> [STACK=luneo-prod]`: map an existing HCL state
+onto a synthesized stack, by resource type and identity, without touching anything.
+
+It writes `migrations/<stack>.json` for review:
+- `moved`: legacy address -> our address, for every resource whose identity (bucket name, DB
+  identifier, replication group id, repository name, KMS alias, security group name, VPC/subnet
+  CIDR, ...) is found in the stack. `make synth` turns them into Terraform `moved` blocks.
+- `removed`: legacy resources with no counterpart. They become `removed` blocks with
+  `destroy = false`: Terraform forgets them instead of destroying them; clean them up by hand.
+- `settings`: tfvars values the plan needs to avoid a replacement (an existing database, cache or
+  repository keeps the encryption it was created with; RDS, ElastiCache and ECR cannot change
+  it in place). Copy them into environments/<env>.tfvars.
+It prints the same as a report, including our resources nothing maps to (they will be created).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+REF = re.compile(r"^\$\{(aws_[a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}$")
+
+
+def load_state(source: str) -> dict:
+    """A state from a file, or from S3 (s3://bucket/key) with the usual AWS credentials and endpoint."""
+    if source.startswith("s3://"):
+        import boto3
+
+        bucket, _, key = source[5:].partition("/")
+        client = boto3.client("s3", endpoint_url=os.environ.get("AWS_ENDPOINT_URL"))
+        return json.loads(client.get_object(Bucket=bucket, Key=key)["Body"].read())
+    return json.loads(Path(source).read_text())
+
+
+def _index(key: Any) -> str:
+    if key is None:
+        return ""
+    return f"[{key}]" if isinstance(key, int) else f'["{key}"]'
+
+
+def _alias(provider: str | None) -> str | None:
+    """`provider["registry.terraform.io/hashicorp/aws"].secondary` -> "secondary"; "aws.secondary" too."""
+    if not provider:
+        return None
+    match = re.search(r'(?:\]|^aws)\.([A-Za-z0-9_-]+)$', provider)
+    return match.group(1) if match else None
+
+
+class Ours:
+    """The synthesized stack's resources and how to read an identity out of their configuration."""
+
+    def __init__(self, stack: dict) -> None:
+        self.resources = {f"{t}.{n}": (t, body) for t, items in stack.get("resource", {}).items()
+                          for n, body in items.items()}
+
+    def resolve(self, value: Any, attribute: str | None = None) -> Any:
+        """A literal, or the identity of the resource a `${type.name.attr}` reference points to."""
+        if isinstance(value, str):
+            match = REF.match(value)
+            if match:
+                target = self.resources.get(f"{match.group(1)}.{match.group(2)}")
+                if target is None:
+                    return None
+                return identity(target[0], target[1], self.resolve, kms_alias=self.kms_alias)
+        return value
+
+    def kms_alias(self, key_address: str) -> str | None:
+        for resource_type, body in self.resources.values():
+            if resource_type == "aws_kms_alias" and body.get("target_key_id", "").startswith(f"${{{key_address}."):
+                return body.get("name")
+        return None
+
+
+def identity(resource_type: str, attrs: dict, resolve: Callable[[Any], Any], *, kms_alias=None,
+             state_aliases: dict[str, str] | None = None) -> str | None:
+    """What names a resource in AWS, comparable between a state's attributes and our configuration."""
+    def first(value):
+        return value[0] if isinstance(value, list) and value else value
+
+    simple = {
+        "aws_s3_bucket": "bucket", "aws_db_instance": "identifier", "aws_db_subnet_group": "name",
+        "aws_db_parameter_group": "name", "aws_elasticache_replication_group": "replication_group_id",
+        "aws_elasticache_subnet_group": "name", "aws_ecr_repository": "name", "aws_kms_alias": "name",
+        "aws_security_group": "name", "aws_vpc": "cidr_block", "aws_subnet": "cidr_block",
+        "aws_cloudfront_origin_access_control": "name", "aws_dynamodb_table": "name",
+        "aws_sns_topic": "name", "aws_cloudwatch_log_group": "name", "aws_iam_role": "name",
+    }
+    if resource_type in simple:
+        return resolve(attrs.get(simple[resource_type]))
+    if resource_type.startswith("aws_s3_bucket_"):
+        return resolve(attrs.get("bucket"))
+    if resource_type == "aws_ecr_lifecycle_policy":
+        return resolve(attrs.get("repository"))
+    if resource_type == "aws_kms_key":
+        if state_aliases is not None:  # a state: the alias that targets this key
+            return state_aliases.get(attrs.get("key_id") or attrs.get("id"))
+        return kms_alias(attrs["__address__"]) if kms_alias and "__address__" in attrs else None
+    if resource_type == "aws_cloudfront_distribution":
+        origin = first(attrs.get("origin")) or {}
+        domain = resolve(origin.get("domain_name"))
+        if isinstance(domain, str):
+            return "origin:" + domain.split(".s3.")[0]
+    return None
+
+
+def _bucket_domain_resolver(ours: Ours) -> Callable[[Any], Any]:
+    def resolve(value: Any) -> Any:
+        if isinstance(value, str):
+            match = REF.match(value)
+            if match and match.group(1) == "aws_s3_bucket":
+                target = ours.resources.get(f"aws_s3_bucket.{match.group(2)}")
+                return target[1].get("bucket") if target else None
+        return ours.resolve(value)
+    return resolve
+
+
+def plan(state: dict, stack: dict) -> dict:
+    ours = Ours(stack)
+    resolve = _bucket_domain_resolver(ours)
+    our_index: dict[tuple, str] = {}
+    for address, (resource_type, body) in ours.resources.items():
+        ident = identity(resource_type, {**body, "__address__": address}, resolve, kms_alias=ours.kms_alias)
+        if ident is not None:
+            our_index.setdefault((resource_type, _alias(body.get("provider")), ident), address)
+
+    state_resources = [r for r in state.get("resources", []) if r.get("mode") == "managed"]
+    state_aliases = {inst["attributes"].get("target_key_id"): inst["attributes"].get("name")
+                     for r in state_resources if r["type"] == "aws_kms_alias" for inst in r["instances"]}
+    moved, removed, settings, notes = [], [], {}, []
+    matched_ours = set()
+    for resource in state_resources:
+        base = f"{resource['module']}." if resource.get("module") else ""
+        resource_address = f"{base}{resource['type']}.{resource['name']}"
+        instance_moves = []
+        for instance in resource["instances"]:
+            attrs = instance["attributes"]
+            ident = identity(resource["type"], attrs, lambda v: v, state_aliases=state_aliases)
+            target = our_index.get((resource["type"], _alias(resource.get("provider")), ident))
+            address = f"{resource_address}{_index(instance.get('index_key'))}"
+            instance_moves.append((address, target, ident))
+            if target:
+                _check_immutable(resource["type"], attrs, ours.resources[target][1], settings, notes, address)
+        found = [m for m in instance_moves if m[1]]
+        if found and len(found) < len(instance_moves):
+            notes.append(f"{resource_address}: only some instances match ({[m[0] for m in found]}); "
+                         "review by hand")
+        for address, target, _ in found:
+            matched_ours.add(target)
+            if address != target:
+                moved.append({"from": address, "to": target})
+        if not found:
+            removed.append({"from": resource_address, "identity": [m[2] for m in instance_moves],
+                            "reason": "no resource of this type and identity in the stack: Terraform forgets it "
+                                      "(destroy = false); delete it by hand once unused"})
+    unmatched_ours = sorted(set(ours.resources) - matched_ours)
+    return {"moved": moved, "removed": removed, "settings": settings, "notes": notes,
+            "created": unmatched_ours}
+
+
+def _check_immutable(resource_type: str, attrs: dict, body: dict, settings: dict, notes: list, address: str) -> None:
+    """Encryption that RDS, ElastiCache and ECR cannot change in place: keep what exists."""
+    keep = settings.setdefault("existing_encryption", {})
+    def key(value: str | None) -> str:
+        return value if value and value.startswith("arn:") else "default"
+
+    if resource_type == "aws_db_instance":
+        keep["db"] = key(attrs.get("kms_key_id"))
+    elif resource_type == "aws_elasticache_replication_group":
+        keep["redis"] = key(attrs.get("kms_key_id"))
+    elif resource_type == "aws_ecr_repository":
+        encryption = (attrs.get("encryption_configuration") or [{}])[0]
+        value = encryption.get("kms_key") if encryption.get("encryption_type") == "KMS" else "default"
+        if keep.get("ecr", value) != value:
+            notes.append(f"{address}: repositories use different encryption; existing_encryption.ecr covers one")
+        keep["ecr"] = value or "default"
+    if not keep:
+        settings.pop("existing_encryption")
+
+
+def main(argv: list[str]) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("state", help="state file, or s3://bucket/key")
+    parser.add_argument("--stack", default="luneo-prod")
+    parser.add_argument("--out", default=None, help="default: migrations/<stack>.json")
+    args = parser.parse_args(argv)
+    stack_file = ROOT / "cdktf.out" / "stacks" / args.stack / "cdk.tf.json"
+    if not stack_file.exists():
+        print(f"error: {stack_file.relative_to(ROOT)} is missing: run `make synth` first", file=sys.stderr)
+        return 2
+    try:
+        state = load_state(args.state)
+    except Exception as exc:  # one line for the operator, whatever the cause
+        print(f"error: cannot read the state {args.state}: {exc.__class__.__name__}: {exc}", file=sys.stderr)
+        return 2
+    stack = json.loads(stack_file.read_text())
+    # Moves already in the stack do not count: map from the state as it is.
+    stack.pop("moved", None)
+    stack.pop("removed", None)
+    result = plan(state, stack)
+    out = Path(args.out) if args.out else ROOT / "migrations" / f"{args.stack}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    document = {"stack": args.stack, "source": args.state, "moved": result["moved"], "removed": result["removed"],
+                "settings": result["settings"]}
+    out.write_text(json.dumps(document, indent=2) + "\n")
+    print(f"{len(result['moved'])} moved, {len(result['removed'])} removed (forgotten, not destroyed), "
+          f"{len(result['created'])} of ours to create -> {out}")
+    for move in result["moved"]:
+        print(f"  moved   {move['from']} -> {move['to']}")
+    for item in result["removed"]:
+        print(f"  removed {item['from']} {item['identity']}: not in {args.stack}")
+    for note in result["notes"]:
+        print(f"  note    {note}")
+    if result["settings"]:
+        print("Add to environments/<env>.tfvars (encryption that cannot change in place):")
+        for name, value in result["settings"].items():
+            print(f"  {name} = {{ " + ", ".join(f'{k} = "{v}"' for k, v in sorted(value.items())) + " }")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
