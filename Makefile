@@ -22,7 +22,7 @@ endif
 
 PYTHON := .venv/bin/python
 
-.PHONY: setup checkov-setup synth test checkov local pin-addresses bench clean
+.PHONY: setup checkov-setup synth test checkov local migrate-plan pin-addresses bench clean
 
 setup: .venv/.synced node_modules/.synced
 checkov-setup: .venv-checkov/.synced
@@ -57,6 +57,11 @@ checkov: synth checkov-setup
 # The whole path on a local AWS (moto): bootstrap, init on the S3 backend, plan, apply, plan again.
 local: synth
 	@$(PYTHON) -m scripts.make_local $(STACK)
+
+# Propose moved/removed blocks from an existing HCL state: make migrate-plan STATE=<file or s3://bucket/key> [STACK=luneo-prod]
+migrate-plan: synth
+	@test -n "$(STATE)" || { echo "usage: make migrate-plan STATE=<state file or s3://bucket/key> [STACK=luneo-prod]" >&2; exit 2; }
+	@$(PYTHON) -m scripts.migrate_plan "$(STATE)" --stack "$(or $(STACK),luneo-prod)"
 
 # Re-pin each stack's Terraform addresses after a deliberate change (review the diff!).
 pin-addresses: setup

@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
-from cdktf import Fn, TerraformProvider
+from cdktf import Fn, TerraformProvider, Token
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.db_instance import DbInstance
 from cdktf_cdktf_provider_aws.db_parameter_group import DbParameterGroup, DbParameterGroupParameter
@@ -288,7 +288,10 @@ class PostgresDatabase(Construct):
         self.identifier: str = self.instance.identifier
         self.security_group_id: str = self.security_group.id
         self.master_user_secret_arn: str | None = (
-            None if master_password is not None else self.instance.master_user_secret.get(0).secret_arn)
+            # try(): a database adopted from an existing state has no managed secret until the apply
+            # that turns manage_master_user_password on: "" until then, rather than failing that plan.
+            None if master_password is not None
+            else Token.as_string(Fn.try_([self.instance.master_user_secret.get(0).secret_arn, ""])))
 
 
 class PostgresReadReplica(Construct):

@@ -2,8 +2,9 @@
 
 Checkov runs from its own virtual environment (`.venv-checkov`, made by `make checkov-setup` from
 `requirements-checkov.txt`): its dependency bc-python-hcl2 installs the same `hcl2` module as
-python-hcl2 and would break ours. Each stack is scanned as Terraform JSON without its `terraform`
-block (backend and version pins hold nothing to check, and checkov's JSON parser rejects them).
+python-hcl2 and would break ours. Each stack is scanned as Terraform JSON without its `terraform`,
+`import`, `moved` and `removed` blocks (they hold nothing to check, and checkov's JSON parser
+rejects them).
 Skipped checks, each with a one-line justification, are in `.checkov.yaml`.
 
 Usage: python -m scripts.checkov_stacks [CDKTF_OUT]
@@ -23,7 +24,8 @@ CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
 
 def prepare(stack_file: Path, workdir: Path) -> Path:
     data = json.loads(stack_file.read_text())
-    data.pop("terraform", None)
+    for block in ("terraform", "import", "moved", "removed"):  # nothing to check; checkov's parser rejects them
+        data.pop(block, None)
     if workdir.exists():
         shutil.rmtree(workdir)
     workdir.mkdir(parents=True)

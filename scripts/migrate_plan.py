@@ -26,13 +26,21 @@ ROOT = Path(__file__).resolve().parent.parent
 REF = re.compile(r"^\$\{(aws_[a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}$")
 
 
+#: Types whose differing content Terraform can only change by replacing the resource, although the
+#: AWS call that creates one simply overwrites what is there (a repository has one lifecycle policy).
+#: When the content differs, the legacy resource is forgotten (removed, destroy = false) and ours
+#: overwrites it at apply: no replacement in the plan, no moment without a policy.
+OVERWRITE_INSTEAD_OF_REPLACE = {"aws_ecr_lifecycle_policy": "policy"}
+
+
 def load_state(source: str) -> dict:
     """A state from a file, or from S3 (s3://bucket/key) with the usual AWS credentials and endpoint."""
     if source.startswith("s3://"):
         import boto3
 
         bucket, _, key = source[5:].partition("/")
-        client = boto3.client("s3", endpoint_url=os.environ.get("AWS_ENDPOINT_URL"))
+        client = boto3.client("s3", endpoint_url=os.environ.get("AWS_ENDPOINT_URL"),
+                              verify=os.environ.get("AWS_CA_BUNDLE") or None)
         return json.loads(client.get_object(Bucket=bucket, Key=key)["Body"].read())
     return json.loads(Path(source).read_text())
 
@@ -142,6 +150,11 @@ def plan(state: dict, stack: dict) -> dict:
             ident = identity(resource["type"], attrs, lambda v: v, state_aliases=state_aliases)
             target = our_index.get((resource["type"], _alias(resource.get("provider")), ident))
             address = f"{resource_address}{_index(instance.get('index_key'))}"
+            content = OVERWRITE_INSTEAD_OF_REPLACE.get(resource["type"])
+            if target and content and _json(attrs.get(content)) != _json(ours.resources[target][1].get(content)):
+                notes.append(f"{address}: {content} differs from {target}'s: forgotten, and overwritten by "
+                             f"{target} at apply (a replacement otherwise)")
+                target = None
             instance_moves.append((address, target, ident))
             if target:
                 _check_immutable(resource["type"], attrs, ours.resources[target][1], settings, notes, address)
@@ -160,6 +173,13 @@ def plan(state: dict, stack: dict) -> dict:
     unmatched_ours = sorted(set(ours.resources) - matched_ours)
     return {"moved": moved, "removed": removed, "settings": settings, "notes": notes,
             "created": unmatched_ours}
+
+
+def _json(value: Any) -> Any:
+    try:
+        return json.loads(value) if isinstance(value, str) else value
+    except ValueError:
+        return value
 
 
 def _check_immutable(resource_type: str, attrs: dict, body: dict, settings: dict, notes: list, address: str) -> None:
@@ -189,10 +209,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("state", help="state file, or s3://bucket/key")
     parser.add_argument("--stack", default="luneo-prod")
     parser.add_argument("--out", default=None, help="default: migrations/<stack>.json")
+    parser.add_argument("--stack-file", default=None, help="default: cdktf.out/stacks/<stack>/cdk.tf.json")
     args = parser.parse_args(argv)
-    stack_file = ROOT / "cdktf.out" / "stacks" / args.stack / "cdk.tf.json"
+    stack_file = Path(args.stack_file) if args.stack_file else ROOT / "cdktf.out" / "stacks" / args.stack / "cdk.tf.json"
     if not stack_file.exists():
-        print(f"error: {stack_file.relative_to(ROOT)} is missing: run `make synth` first", file=sys.stderr)
+        print(f"error: {stack_file} is missing: run `make synth` first", file=sys.stderr)
         return 2
     try:
         state = load_state(args.state)

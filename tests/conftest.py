@@ -26,20 +26,27 @@ os.environ["TF_VAR_db_master_password"] = PASSWORD_CANARY
 @pytest.fixture(scope="session")
 def synth_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every environment in environments/ synthesized by the real app, into a temporary cdktf.out."""
-    from constructs_luneo.config import load_environments
+    from constructs_luneo.config import load_bootstrap, load_environments
     from constructs_luneo.stacks import build_app
 
     outdir = tmp_path_factory.mktemp("cdktf.out")
-    build_app(load_environments(ROOT / "environments"), outdir=str(outdir)).synth()
+    configs = load_environments(ROOT / "environments")
+    build_app(configs, outdir=str(outdir), bootstrap=load_bootstrap(ROOT / "bootstrap.tfvars", configs)).synth()
     return outdir
 
 
 @pytest.fixture(scope="session")
-def stacks(synth_dir: Path) -> dict[str, dict]:
-    """Stack name -> parsed cdk.tf.json."""
+def all_stacks(synth_dir: Path) -> dict[str, dict]:
+    """Stack name -> parsed cdk.tf.json, luneo-bootstrap included."""
     manifest = json.loads((synth_dir / "manifest.json").read_text())
     return {name: json.loads((synth_dir / s["synthesizedStackPath"]).read_text())
             for name, s in manifest["stacks"].items()}
+
+
+@pytest.fixture(scope="session")
+def stacks(all_stacks: dict[str, dict]) -> dict[str, dict]:
+    """The environment stacks (luneo-prod, luneo-staging)."""
+    return {name: stack for name, stack in all_stacks.items() if name != "luneo-bootstrap"}
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ sys.path.insert(0, str(ROOT))
 def main() -> int:
     import json
 
-    from constructs_luneo.config import load_environments
+    from constructs_luneo.config import load_bootstrap, load_environments
     from constructs_luneo.runtime import quiet_jsii
 
     quiet_jsii()
@@ -22,7 +22,8 @@ def main() -> int:
     from tests.helpers import addresses
 
     with tempfile.TemporaryDirectory() as outdir:
-        build_app(load_environments(ROOT / "environments"), outdir=outdir).synth()
+        configs = load_environments(ROOT / "environments")
+        build_app(configs, outdir=outdir, bootstrap=load_bootstrap(ROOT / "bootstrap.tfvars", configs)).synth()
         manifest = json.loads((Path(outdir) / "manifest.json").read_text())
         for name, info in manifest["stacks"].items():
             stack = json.loads((Path(outdir) / info["synthesizedStackPath"]).read_text())

@@ -98,10 +98,10 @@ def test_supplied_password_is_a_sensitive_validated_variable(tmp_path):
 # The Terraform addresses are the interface to the state: renaming one makes Terraform destroy and
 # recreate it unless a `moved` block says otherwise. tests/addresses/<stack>.txt pins them; change a
 # pin only on purpose (`make pin-addresses`, then review the diff and add `moved` blocks).
-@pytest.mark.parametrize("stack", ENVIRONMENTS)
-def test_terraform_addresses_are_pinned(stacks, stack):
+@pytest.mark.parametrize("stack", [*ENVIRONMENTS, "luneo-bootstrap"])
+def test_terraform_addresses_are_pinned(all_stacks, stack):
     pinned = (ROOT / "tests" / "addresses" / f"{stack}.txt").read_text().split()
-    actual = addresses(stacks[stack])
+    actual = addresses(all_stacks[stack])
     added, removed = sorted(set(actual) - set(pinned)), sorted(set(pinned) - set(actual))
     assert not (added or removed), (
         f"{stack}: Terraform addresses changed. Removed (Terraform would destroy them unless moved): {removed}; "

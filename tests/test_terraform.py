@@ -13,7 +13,7 @@ from constructs_luneo.stacks import LuneoEnvironmentStack
 from cdktf import Testing
 
 
-@pytest.mark.parametrize("stack", ["luneo-prod", "luneo-staging"])
+@pytest.mark.parametrize("stack", ["luneo-prod", "luneo-staging", "luneo-bootstrap"])
 def test_terraform_validate(terraform, synth_dir, tmp_path, stack):
     result = terraform_cli.validate_stack(synth_dir / "stacks" / stack / "cdk.tf.json", tmp_path / stack)
     assert result.ok, result.output
