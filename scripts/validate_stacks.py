@@ -33,8 +33,10 @@ def main(argv: list[str]) -> int:
     rows = [("stack", "resources", "backend key", "terraform validate")]
     for name, path in stacks.items():
         data = json.loads(path.read_text())
-        backend = data["terraform"]["backend"]["s3"]
-        rows.append((name, str(resource_count(data)), f"s3://{backend['bucket']}/{backend['key']}",
+        backend = data["terraform"]["backend"]
+        where = (f"s3://{backend['s3']['bucket']}/{backend['s3']['key']}" if "s3" in backend
+                 else f"local: {backend['local']['path']}")
+        rows.append((name, str(resource_count(data)), where,
                      "valid" if results[name].ok else "INVALID"))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
