@@ -17,7 +17,7 @@ from pathlib import Path
 
 from constructs_luneo.config import load_bootstrap, load_environments, load_migration
 from constructs_luneo.errors import LuneoError
-from constructs_luneo.runtime import quiet_jsii
+from constructs_luneo.runtime import keep_policy_errors_for_the_report, quiet_jsii
 
 HERE = Path(__file__).resolve().parent
 
@@ -58,11 +58,19 @@ def main() -> int:
                                                    label=_relative(migrations_dir / f"{c.stack_name}.json"))
                       for c in configs if (migrations_dir / f"{c.stack_name}.json").exists()}
         quiet_jsii()
+        keep_policy_errors_for_the_report()
+        from constructs_luneo.policy import errors_in_manifest
         from constructs_luneo.stacks import build_app  # the AWS provider import: ~8-10 s
 
         outdir.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix=".synth-", dir=outdir.parent) as staging:
             build_app(configs, outdir=staging, bootstrap=bootstrap, migrations=migrations).synth()
+            violations = errors_in_manifest(staging)
+            if violations:
+                for violation in violations:
+                    print(f"error: {violation}", file=sys.stderr)
+                print(f"error: {len(violations)} policy violation(s); {outdir} left as it was", file=sys.stderr)
+                return 2
             publish(Path(staging), outdir)
     except LuneoError as exc:
         print(f"error: {exc}", file=sys.stderr)

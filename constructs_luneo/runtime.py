@@ -7,6 +7,13 @@ import shutil
 import subprocess
 
 
+def keep_policy_errors_for_the_report() -> None:
+    """Let a synth with policy error annotations finish (into a staging directory), so that main.py
+    reports every violation at once, one line each, instead of cdktf's exception. The cdktf CLI
+    sets the same variable."""
+    os.environ.setdefault("CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS", "true")
+
+
 def quiet_jsii() -> None:
     """Silence jsii's Node.js support banners, which users would otherwise see on every synth.
 

@@ -23,6 +23,7 @@ from .eks import EksCluster
 from .kms import KmsKey
 from .monitoring import AlarmTopic, metric_alarm
 from .network import Network
+from .policy import add_policy
 from .rds import AuroraGlobalDatabase, AuroraRegion, PostgresDatabase, PostgresReadReplica
 from .redis import RedisCluster
 from .state_backend import StateBackend
@@ -433,6 +434,7 @@ def build_app(configs: list[EnvironmentConfig], outdir: str, bootstrap: Bootstra
         stack = LuneoEnvironmentStack(app, config)
         if migrations and config.stack_name in migrations:
             apply_migration(stack, migrations[config.stack_name])
+        add_policy(stack)
     if bootstrap is not None:
-        BootstrapStack(app, bootstrap)
+        add_policy(BootstrapStack(app, bootstrap))
     return app

@@ -13,9 +13,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from constructs_luneo.runtime import quiet_jsii  # noqa: E402
+from constructs_luneo.runtime import keep_policy_errors_for_the_report, quiet_jsii  # noqa: E402
 
 quiet_jsii()
+keep_policy_errors_for_the_report()
 
 # A value no synthesized file may ever contain: if the password leaked from the environment into
 # the JSON, the stacks tests would find it.

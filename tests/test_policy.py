@@ -1,0 +1,145 @@
+"""constructs_luneo.policy: each rule fires on a bad construct, stays quiet on ours, and a
+suppression needs a written reason."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from cdktf import Testing
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.db_instance import DbInstance
+from cdktf_cdktf_provider_aws.elasticache_replication_group import ElasticacheReplicationGroup
+from cdktf_cdktf_provider_aws.kms_key import KmsKey as RawKmsKey
+from cdktf_cdktf_provider_aws.launch_template import LaunchTemplate, LaunchTemplateBlockDeviceMappings
+from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
+from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
+from cdktf_cdktf_provider_aws.security_group import SecurityGroup
+from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
+from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
+
+from constructs_luneo.ecr import EcrRepository
+from constructs_luneo.errors import ConstructArgumentError
+from constructs_luneo.policy import PUBLIC_LB_TAG, RULES, add_policy, suppress
+from constructs_luneo.stacks import LuneoStack
+from tests.conftest import ROOT
+
+TAGS = {"Environment": "staging", "Project": "luneo", "ManagedBy": "cdktf"}
+
+
+def policy_errors(build, tags=TAGS) -> list[str]:
+    app = Testing.app()
+    stack = LuneoStack(app, "policy-test")
+    AwsProvider(stack, "aws", region="eu-west-1", default_tags=[AwsProviderDefaultTags(tags=tags)])
+    build(stack)
+    add_policy(stack)
+    Testing.synth(stack)
+    return sorted(entry.data for c in stack.node.find_all() for entry in c.node.metadata
+                  if entry.type == "@cdktf/error")
+
+
+def rule_ids(errors):
+    return {e.split(":")[0] for e in errors}
+
+
+def bad_security_group(scope, public=False):
+    group = SecurityGroup(scope, "sg", name="open", tags={PUBLIC_LB_TAG: "true"} if public else None)
+    VpcSecurityGroupIngressRule(scope, "world", security_group_id=group.id, ip_protocol="tcp", from_port=443,
+                                to_port=443, cidr_ipv4="0.0.0.0/0")
+
+
+BAD = {
+    "LUNEO-ENC-1": lambda s: S3Bucket(s, "bucket", bucket="luneo-bad"),
+    "LUNEO-ENC-2": lambda s: DbInstance(s, "db", instance_class="db.t3.micro", engine="postgres",
+                                        storage_encrypted=False, deletion_protection=True),
+    "LUNEO-ENC-3": lambda s: ElasticacheReplicationGroup(s, "redis", replication_group_id="r", description="r",
+                                                         at_rest_encryption_enabled="false"),
+    "LUNEO-ENC-4": lambda s: SnsTopic(s, "topic", name="plain"),
+    "LUNEO-ENC-5": lambda s: CloudwatchLogGroup(s, "logs", name="plain"),
+    "LUNEO-ENC-6": lambda s: LaunchTemplate(s, "lt", block_device_mappings=[LaunchTemplateBlockDeviceMappings(
+        device_name="/dev/xvda", ebs={"volume_size": 20, "encrypted": "false"})]),
+    "LUNEO-S3-1": lambda s: S3Bucket(s, "bucket", bucket="luneo-bad"),
+    "LUNEO-SG-1": bad_security_group,
+    "LUNEO-KMS-1": lambda s: RawKmsKey(s, "key", enable_key_rotation=False),
+}
+
+
+@pytest.mark.parametrize("rule_id", sorted(BAD))
+def test_each_rule_fires_on_a_bad_construct(rule_id):
+    errors = policy_errors(BAD[rule_id])
+    assert rule_id in rule_ids(errors), errors
+    message = next(e for e in errors if e.startswith(rule_id))
+    assert "Fix:" in message
+
+
+def test_required_tags_rule():
+    errors = policy_errors(lambda s: None, tags={"Environment": "staging"})
+    assert any(e.startswith("LUNEO-TAG-1") and "['Project', 'ManagedBy']" in e for e in errors), errors
+
+
+def test_prod_protection_rule_only_in_prod():
+    build = lambda s: EcrRepository(s, "ecr", repository_name="luneo-x")  # noqa: E731 (no prevent_destroy)
+    assert "LUNEO-PROD-1" in rule_ids(policy_errors(build, tags={**TAGS, "Environment": "prod"}))
+    assert "LUNEO-PROD-1" not in rule_ids(policy_errors(build))
+
+
+def test_public_load_balancer_may_take_the_internet():
+    assert "LUNEO-SG-1" not in rule_ids(policy_errors(lambda s: bad_security_group(s, public=True)))
+
+
+def test_every_rule_has_a_test():
+    assert set(RULES) == set(BAD) | {"LUNEO-TAG-1", "LUNEO-PROD-1"}
+
+
+def test_our_stacks_are_clean(synth_dir):
+    manifest = json.loads((synth_dir / "manifest.json").read_text())
+    for name, stack in manifest["stacks"].items():
+        assert not [a for a in stack["annotations"] if a["level"] in ("ERROR", "@cdktf/error")], name
+
+
+def test_a_suppression_silences_one_rule_for_one_construct():
+    def build(scope):
+        bucket = S3Bucket(scope, "bucket", bucket="luneo-bad")
+        suppress(bucket, "LUNEO-S3-1", "a test bucket that never holds data")
+
+    errors = policy_errors(build)
+    assert "LUNEO-S3-1" not in rule_ids(errors) and "LUNEO-ENC-1" in rule_ids(errors)
+
+
+@pytest.mark.parametrize("rule_id, reason, message", [
+    ("LUNEO-S3-1", "", "reason: expected a written justification"),
+    ("LUNEO-NOPE", "a perfectly good reason", "rule_id: expected one of"),
+])
+def test_a_suppression_needs_a_known_rule_and_a_reason(rule_id, reason, message):
+    with pytest.raises(ConstructArgumentError, match=message):
+        policy_errors(lambda s: suppress(S3Bucket(s, "bucket", bucket="b"), rule_id, reason))
+
+
+def test_main_reports_violations_in_one_line_each_and_keeps_the_previous_output(tmp_path):
+    """A violation fails synth through main.py: rule id, construct path and fix on one line."""
+    script = tmp_path / "violating_main.py"
+    script.write_text(
+        "import sys, runpy\n"
+        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        "import constructs_luneo.stacks as stacks\n"
+        "original = stacks.LuneoEnvironmentStack._platform\n"
+        "def platform(self, config):\n"
+        "    original(self, config)\n"
+        "    from cdktf_cdktf_provider_aws.sns_topic import SnsTopic\n"
+        "    SnsTopic(self, 'plain-topic', name='unencrypted')\n"
+        "stacks.LuneoEnvironmentStack._platform = platform\n"
+        f"runpy.run_path({str(ROOT / 'main.py')!r}, run_name='__main__')\n")
+    outdir = tmp_path / "cdktf.out"
+    outdir.mkdir()
+    (outdir / "manifest.json").write_text("{}")
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300,
+                          env={**__import__("os").environ, "CDKTF_OUTDIR": str(outdir)})
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert "error: LUNEO-ENC-4: luneo-prod/plain-topic: aws_sns_topic.plain-topic is not encrypted. Fix:" in lines[0]
+    assert any("luneo-staging/plain-topic" in line for line in lines)
+    assert "Traceback" not in proc.stderr
+    assert (outdir / "manifest.json").read_text() == "{}"
+    assert sorted(p.name for p in outdir.iterdir()) == ["manifest.json"]
