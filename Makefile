@@ -22,7 +22,7 @@ endif
 
 PYTHON := .venv/bin/python
 
-.PHONY: setup checkov-setup synth test checkov local migrate-plan pin-addresses bench clean
+.PHONY: setup checkov-setup synth test checkov local migrate-plan diff pin-addresses bench clean
 
 setup: .venv/.synced node_modules/.synced
 checkov-setup: .venv-checkov/.synced
@@ -62,6 +62,11 @@ local: synth
 migrate-plan: synth
 	@test -n "$(STATE)" || { echo "usage: make migrate-plan STATE=<state file or s3://bucket/key> [STACK=luneo-prod]" >&2; exit 2; }
 	@$(PYTHON) -m scripts.migrate_plan "$(STATE)" --stack "$(or $(STACK),luneo-prod)"
+
+# Offline diff of every stack against a git revision: make diff BASE=origin/main [ARGS=--fail-on-destroy]
+diff: setup
+	@test -n "$(BASE)" || { echo "usage: make diff BASE=<git revision> [ARGS=--fail-on-destroy]" >&2; exit 2; }
+	@$(PYTHON) -m scripts.diff_stacks "$(BASE)" $(ARGS)
 
 # Re-pin each stack's Terraform addresses after a deliberate change (review the diff!).
 pin-addresses: setup
