@@ -22,7 +22,7 @@ endif
 
 PYTHON := .venv/bin/python
 
-.PHONY: setup checkov-setup synth test checkov local migrate-plan diff pin-addresses bench clean
+.PHONY: setup checkov-setup synth test checkov local migrate-plan diff iam-policy pin-addresses bench clean
 
 setup: .venv/.synced node_modules/.synced
 checkov-setup: .venv-checkov/.synced
@@ -67,6 +67,10 @@ migrate-plan: synth
 diff: setup
 	@test -n "$(BASE)" || { echo "usage: make diff BASE=<git revision> [ARGS=--fail-on-destroy]" >&2; exit 2; }
 	@$(PYTHON) -m scripts.diff_stacks "$(BASE)" $(ARGS)
+
+# The Terraform execution role's policies, generated from the synthesized stacks (docs/IAM_POLICIES.md).
+iam-policy: synth
+	@$(PYTHON) -m scripts.iam_policy
 
 # Re-pin each stack's Terraform addresses after a deliberate change (review the diff!).
 pin-addresses: setup

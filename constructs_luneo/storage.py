@@ -175,6 +175,7 @@ class AssetStorage(Construct):
         super().__init__(scope, id)
         tags = dict(tags or {})
 
+        self._bucket_name = bucket_name
         self._lifecycle_settings = (abort_incomplete_multipart_upload_days, noncurrent_version_expiration_days,
                                     transition_days, transition_storage_class)
         self.bucket, versioning = self._private_bucket("", bucket_name, kms_key_id, tags, prevent_destroy, provider)
@@ -332,9 +333,10 @@ class AssetStorage(Construct):
         """Replicate every object version and delete marker to the replica, with Replication Time
         Control and metrics (the replication latency alarm reads them)."""
         source, replica = self.bucket, self.replica_bucket
+        source_name = self._bucket_name  # role names start with luneo-: the Terraform role may manage only those
         source_account = account_context(self, provider)
         replica_account = account_context(self, replica_provider)
-        role = IamRole(self, "replication-role", name_prefix="assets-replication-", tags=tags or None,
+        role = IamRole(self, "replication-role", name_prefix=f"{source_name}-replication-"[:38], tags=tags or None,
                        provider=provider, assume_role_policy=Fn.jsonencode({"Version": "2012-10-17", "Statement": [{
                            "Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"}, "Action": "sts:AssumeRole",
                            "Condition": {"StringEquals": {"aws:SourceAccount": source_account.account_id}}}]}))
