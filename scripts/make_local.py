@@ -42,7 +42,9 @@ def second_plan(workdir: Path, env: dict[str, str], targets: list[str], name: st
     unexplained, explained = local_aws.unexplained_changes(workdir, env, "second.tfplan")
     if unexplained:
         raise SystemExit(f"error: {name}'s second plan is not empty:\n   " + "\n   ".join(unexplained))
-    step(f"{name}: second plan: no changes" + (f" (besides moto's known gaps: {explained})" if explained else ""))
+    step(f"{name}: second plan: no changes" + (", besides moto's known gaps:" if explained else ""))
+    for line in explained:
+        print(f"   {line}")
 
 
 def main(argv: list[str]) -> int:
