@@ -12,7 +12,6 @@ from typing import Mapping
 
 from cdktf import Fn, TerraformProvider
 from cdktf_cdktf_provider_aws.dynamodb_table import DynamodbTable, DynamodbTableAttribute
-from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
 from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
     S3BucketLifecycleConfiguration,
     S3BucketLifecycleConfigurationRule,
@@ -20,18 +19,11 @@ from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
     S3BucketLifecycleConfigurationRuleFilter,
     S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration,
 )
-from cdktf_cdktf_provider_aws.s3_bucket_ownership_controls import S3BucketOwnershipControls
 from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
-from cdktf_cdktf_provider_aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
-from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration import (
-    S3BucketServerSideEncryptionConfigurationA,
-    S3BucketServerSideEncryptionConfigurationRuleA,
-    S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA,
-)
-from cdktf_cdktf_provider_aws.s3_bucket_versioning import S3BucketVersioningA
 from constructs import Construct
 
 from ._common import describe, lifecycle, require
+from ._s3 import deny_insecure_transport, private_bucket
 
 BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
@@ -71,21 +63,10 @@ class StateBackend(Construct):
                 resource.import_from(import_id, provider)
             return resource
 
-        self.bucket = adopt(S3Bucket(self, "bucket", bucket=bucket_name, force_destroy=False, tags=tags or None,
-                                     lifecycle=lifecycle(prevent_destroy), provider=provider), bucket_name)
-        adopt(S3BucketVersioningA(self, "versioning", bucket=self.bucket.id, provider=provider,
-                                  versioning_configuration={"status": "Enabled"}), bucket_name)
-        adopt(S3BucketServerSideEncryptionConfigurationA(
-            self, "encryption", bucket=self.bucket.id, provider=provider,
-            rule=[S3BucketServerSideEncryptionConfigurationRuleA(
-                apply_server_side_encryption_by_default=S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
-                    sse_algorithm="aws:kms", kms_master_key_id=kms_key_arn),
-                bucket_key_enabled=True)]), bucket_name)
-        S3BucketPublicAccessBlock(self, "public-access-block", bucket=self.bucket.id, block_public_acls=True,
-                                  block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True,
-                                  provider=provider)
-        S3BucketOwnershipControls(self, "ownership", bucket=self.bucket.id,
-                                  rule={"object_ownership": "BucketOwnerEnforced"}, provider=provider)
+        core = private_bucket(self, "", bucket_name, kms_key_arn, tags, prevent_destroy, provider)
+        self.bucket = adopt(core.bucket, bucket_name)
+        adopt(core.versioning, bucket_name)
+        adopt(core.encryption, bucket_name)
         everything = [S3BucketLifecycleConfigurationRuleFilter(prefix="")]
         S3BucketLifecycleConfiguration(self, "lifecycle", bucket=self.bucket.id, provider=provider, rule=[
             S3BucketLifecycleConfigurationRule(
@@ -98,10 +79,7 @@ class StateBackend(Construct):
                     days_after_initiation=7)]),
         ])
         S3BucketPolicy(self, "policy", bucket=self.bucket.id, provider=provider, policy=Fn.jsonencode({
-            "Version": "2012-10-17", "Statement": [{
-                "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
-                "Resource": [self.bucket.arn, f"{self.bucket.arn}/*"],
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}))
+            "Version": "2012-10-17", "Statement": [deny_insecure_transport(self.bucket)]}))
 
         self.table = adopt(DynamodbTable(
             self, "lock-table", name=table_name, billing_mode="PAY_PER_REQUEST", hash_key="LockID",

@@ -44,9 +44,7 @@ from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
     S3BucketLifecycleConfigurationRuleTransition,
 )
 from cdktf_cdktf_provider_aws.s3_bucket_logging import S3BucketLoggingA
-from cdktf_cdktf_provider_aws.s3_bucket_ownership_controls import S3BucketOwnershipControls
 from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
-from cdktf_cdktf_provider_aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
 from cdktf_cdktf_provider_aws.s3_bucket_replication_configuration import (
     S3BucketReplicationConfigurationA,
     S3BucketReplicationConfigurationRule,
@@ -61,15 +59,10 @@ from cdktf_cdktf_provider_aws.s3_bucket_replication_configuration import (
     S3BucketReplicationConfigurationRuleSourceSelectionCriteria,
     S3BucketReplicationConfigurationRuleSourceSelectionCriteriaSseKmsEncryptedObjects,
 )
-from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration import (
-    S3BucketServerSideEncryptionConfigurationA,
-    S3BucketServerSideEncryptionConfigurationRuleA,
-    S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA,
-)
-from cdktf_cdktf_provider_aws.s3_bucket_versioning import S3BucketVersioningA
 from constructs import Construct
 
-from ._common import account_context, describe, lifecycle, require
+from ._common import account_context, describe, require
+from ._s3 import deny_insecure_transport, private_bucket
 
 BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 PRICE_CLASSES = ("PriceClass_100", "PriceClass_200", "PriceClass_All")
@@ -279,23 +272,10 @@ class AssetStorage(Construct):
 
     def _private_bucket(self, prefix: str, name: str, kms_key_id: str, tags: dict, prevent_destroy: bool,
                         provider: TerraformProvider | None):
-        """A versioned, SSE-KMS, non-public, owner-enforced bucket with the lifecycle rules."""
+        """A private bucket (see _s3.private_bucket) with the lifecycle rules."""
         abort_days, noncurrent_days, transition_days, transition_class = self._lifecycle_settings
-        bucket = S3Bucket(self, f"{prefix}bucket", bucket=name, force_destroy=False, tags=tags or None,
-                          lifecycle=lifecycle(prevent_destroy), provider=provider)
-        S3BucketPublicAccessBlock(self, f"{prefix}public-access-block", bucket=bucket.id, block_public_acls=True,
-                                  block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True,
-                                  provider=provider)
-        S3BucketOwnershipControls(self, f"{prefix}ownership", bucket=bucket.id,
-                                  rule={"object_ownership": "BucketOwnerEnforced"}, provider=provider)
-        versioning = S3BucketVersioningA(self, f"{prefix}versioning", bucket=bucket.id,
-                                         versioning_configuration={"status": "Enabled"}, provider=provider)
-        S3BucketServerSideEncryptionConfigurationA(
-            self, f"{prefix}encryption", bucket=bucket.id, provider=provider,
-            rule=[S3BucketServerSideEncryptionConfigurationRuleA(
-                apply_server_side_encryption_by_default=S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
-                    sse_algorithm="aws:kms", kms_master_key_id=kms_key_id),
-                bucket_key_enabled=True)])
+        core = private_bucket(self, prefix, name, kms_key_id, tags, prevent_destroy, provider)
+        bucket, versioning = core.bucket, core.versioning
         # Nested blocks are typed structs: jsii passes plain dicts inside lists through unconverted.
         everything = [S3BucketLifecycleConfigurationRuleFilter(prefix="")]
         rules = [
@@ -320,9 +300,7 @@ class AssetStorage(Construct):
 
     def _bucket_policy(self, bucket: S3Bucket) -> dict:
         return {"Version": "2012-10-17", "Statement": [
-            {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
-             "Resource": [bucket.arn, f"{bucket.arn}/*"],
-             "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+            deny_insecure_transport(bucket),
             {"Sid": "AllowCloudFrontRead", "Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"},
              "Action": "s3:GetObject", "Resource": f"{bucket.arn}/*",
              "Condition": {"StringEquals": {"AWS:SourceArn": self.distribution.arn}}},

@@ -12,13 +12,14 @@ Usage: python -m scripts.diff_stacks BASE [--fail-on-destroy]
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any, Iterator
+
+from scripts.terraform_cli import synthesized_stacks
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,12 +46,6 @@ def synth(source: Path, outdir: Path) -> subprocess.Popen:
                LUNEO_BOOTSTRAP_FILE=str(source / "bootstrap.tfvars"), LUNEO_MIGRATIONS_DIR=str(source / "migrations"))
     return subprocess.Popen([sys.executable, str(source / "main.py")], cwd=source, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def load(outdir: Path) -> dict[str, dict]:
-    manifest = json.loads((outdir / "manifest.json").read_text())
-    return {name: json.loads((outdir / info["synthesizedStackPath"]).read_text())
-            for name, info in manifest["stacks"].items()}
 
 
 def resources(stack: dict) -> dict[str, dict]:
@@ -128,7 +123,7 @@ def main(argv: list[str]) -> int:
                     label = args.base if name == "base" else "the working tree"
                     print(f"error: synthesizing {label} failed:\n{stderr.strip()}", file=sys.stderr)
                     return 2
-            base, head = load(tmp_path / "base.out"), load(tmp_path / "head.out")
+            base, head = synthesized_stacks(tmp_path / "base.out"), synthesized_stacks(tmp_path / "head.out")
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(worktree)], cwd=ROOT, capture_output=True)
     dangerous = 0

@@ -16,6 +16,8 @@ import json
 import sys
 from pathlib import Path
 
+from scripts.terraform_cli import synthesized_stacks
+
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT_DIR = ROOT / "iam"
 #: IAM counts a managed policy's characters without whitespace; 6144 is the limit.
@@ -215,12 +217,6 @@ def policy(stacks: dict[str, dict]) -> dict:
     return {"Version": "2012-10-17", "Statement": statements}
 
 
-def load_stacks(outdir: Path) -> dict[str, dict]:
-    manifest = json.loads((outdir / "manifest.json").read_text())
-    return {name: json.loads((outdir / info["synthesizedStackPath"]).read_text())
-            for name, info in manifest["stacks"].items()}
-
-
 def split(document: dict) -> list[dict]:
     """Pack the statements into as few documents as IAM's size limit allows."""
     documents: list[dict] = []
@@ -249,7 +245,7 @@ def main(argv: list[str]) -> int:
     args = [a for a in argv if a != "--check"]
     outdir = Path(args[0]) if args else ROOT / "cdktf.out"
     try:
-        files = outputs(load_stacks(outdir))
+        files = outputs(synthesized_stacks(outdir))
     except KeyError as exc:
         print(f"error: {exc.args[0]}", file=sys.stderr)
         return 1

@@ -36,6 +36,13 @@ def terraform_binary() -> str:
     return path
 
 
+def synthesized_stacks(outdir: Path) -> dict[str, dict]:
+    """Stack name -> parsed cdk.tf.json of a cdktf output directory (from its manifest)."""
+    manifest = json.loads((outdir / "manifest.json").read_text())
+    return {name: json.loads((outdir / info["synthesizedStackPath"]).read_text())
+            for name, info in manifest["stacks"].items()}
+
+
 def provider_version(stack_json: dict) -> str:
     """The exact AWS provider version a synthesized stack pins (cdktf writes it from the bindings)."""
     return stack_json["terraform"]["required_providers"]["aws"]["version"]

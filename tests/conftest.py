@@ -39,9 +39,9 @@ def synth_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def all_stacks(synth_dir: Path) -> dict[str, dict]:
     """Stack name -> parsed cdk.tf.json, luneo-bootstrap included."""
-    manifest = json.loads((synth_dir / "manifest.json").read_text())
-    return {name: json.loads((synth_dir / s["synthesizedStackPath"]).read_text())
-            for name, s in manifest["stacks"].items()}
+    from scripts.terraform_cli import synthesized_stacks
+
+    return synthesized_stacks(synth_dir)
 
 
 @pytest.fixture(scope="session")

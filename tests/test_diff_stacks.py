@@ -47,7 +47,7 @@ def test_removed_stateful_resource_is_a_loud_warning():
 
 
 def test_replacement_of_a_stateful_resource_is_a_loud_warning():
-    head = stack({**{f"aws_s3_bucket.assets_bucket": {"bucket": "luneo-prod-assets"}},
+    head = stack({"aws_s3_bucket.assets_bucket": {"bucket": "luneo-prod-assets"},
                   "aws_db_instance.postgres_instance": {"identifier": "luneo-prod-db", "instance_class": "db.r6g.large",
                                                         "kms_key_id": "arn:aws:kms:eu-west-1:1:key/other"},
                   "aws_sns_topic.alarms": {"name": "alarms"}})

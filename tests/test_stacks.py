@@ -150,7 +150,7 @@ def test_names_follow_the_docs(stacks, stack, env):
     prefix = "" if env == "prod" else f"{env}/"
     assert repositories == [f"{prefix}luneo-usdz-converter", f"{prefix}luneo-worker-ia"]
     aliases = sorted(a["name"] for a in data["resource"]["aws_kms_alias"].values())
-    assert (f"alias/luneo-secrets" if env == "prod" else f"alias/luneo-{env}-secrets") in aliases
+    assert ("alias/luneo-secrets" if env == "prod" else f"alias/luneo-{env}-secrets") in aliases
 
 
 @pytest.mark.parametrize("stack", ENVIRONMENTS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from cdktf import Testing
+
 
 from constructs_luneo.config import ConfigError, load_bootstrap, load_environment
 from constructs_luneo.errors import ConstructArgumentError
