@@ -207,8 +207,7 @@ def dependencies(stack: dict) -> dict[str, set[str]]:
         for resource_type, items in stack.get(kind, {}).items():
             for name, body in items.items():
                 text = json.dumps(body)
-                refs = {m if m.startswith("data.") else m for m in REFERENCE.findall(text)}
-                refs |= set(body.get("depends_on", []))
+                refs = set(REFERENCE.findall(text)) | set(body.get("depends_on", []))
                 graph[f"{prefix}{resource_type}.{name}"] = {r for r in refs if not r.endswith(f"{resource_type}.{name}")}
     return graph
 

@@ -66,7 +66,7 @@ class Ours:
         self.resources = {f"{t}.{n}": (t, body) for t, items in stack.get("resource", {}).items()
                           for n, body in items.items()}
 
-    def resolve(self, value: Any, attribute: str | None = None) -> Any:
+    def resolve(self, value: Any) -> Any:
         """A literal, or the identity of the resource a `${type.name.attr}` reference points to."""
         if isinstance(value, str):
             match = REF.match(value)
@@ -116,20 +116,9 @@ def identity(resource_type: str, attrs: dict, resolve: Callable[[Any], Any], *, 
     return None
 
 
-def _bucket_domain_resolver(ours: Ours) -> Callable[[Any], Any]:
-    def resolve(value: Any) -> Any:
-        if isinstance(value, str):
-            match = REF.match(value)
-            if match and match.group(1) == "aws_s3_bucket":
-                target = ours.resources.get(f"aws_s3_bucket.{match.group(2)}")
-                return target[1].get("bucket") if target else None
-        return ours.resolve(value)
-    return resolve
-
-
 def plan(state: dict, stack: dict) -> dict:
     ours = Ours(stack)
-    resolve = _bucket_domain_resolver(ours)
+    resolve = ours.resolve
     our_index: dict[tuple, str] = {}
     for address, (resource_type, body) in ours.resources.items():
         ident = identity(resource_type, {**body, "__address__": address}, resolve, kms_alias=ours.kms_alias)
