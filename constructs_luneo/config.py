@@ -20,21 +20,15 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from .errors import ConfigError  # re-exported
+from .patterns import BUCKET, CACHE_TYPE, DB_CLASS, HOSTNAME, INSTANCE_TYPE, ROLE_ARN, TIME_WINDOW
 
 # Names that look like credentials. They never belong in a file that is committed.
 SECRET_NAME = re.compile(r"(password|passwd|secret|token|private_key|access_key|credential)", re.I)
 
 ENV_NAME = re.compile(r"^[a-z][a-z0-9-]{1,20}$")
 REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
-HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$")
-BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-TIME_WINDOW = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
 STATE_KEY = re.compile(r"^[A-Za-z0-9!_.*'()/-]+\.tfstate$")
 TABLE = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
-DB_CLASS = re.compile(r"^db\.[a-z0-9-]+\.[a-z0-9]+$")
-CACHE_TYPE = re.compile(r"^cache\.[a-z0-9-]+\.[a-z0-9]+$")
-INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")
-ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
 TAG_KEY = re.compile(r"^[\w .:/=+@-]{1,128}$")
 
 #: The Terraform state that exists today belongs to prod; other environments get their own key.

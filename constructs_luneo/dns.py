@@ -10,7 +10,6 @@ Python::
 
 from __future__ import annotations
 
-import re
 from typing import Mapping
 
 from cdktf import TerraformProvider
@@ -19,8 +18,8 @@ from cdktf_cdktf_provider_aws.route53_record import Route53Record
 from constructs import Construct
 
 from ._common import describe, require
+from .patterns import HOSTNAME
 
-HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$")
 
 
 class FailoverDns(Construct):

@@ -35,11 +35,10 @@ from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurity
 from constructs import Construct
 
 from ._common import account_context, describe, is_token, require
+from .patterns import INSTANCE_TYPE, ROLE_ARN
 
 NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]{0,99}$")
 VERSION = re.compile(r"^1\.\d{2}$")
-INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")
-ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
 CONTROL_PLANE_TO_NODE_PORTS = (443, 4443, 6443, 8443, 9443, 10250)
 #: All five control-plane log types.
 LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]

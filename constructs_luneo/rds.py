@@ -47,12 +47,12 @@ from cdktf_cdktf_provider_aws.rds_global_cluster import RdsGlobalCluster
 from constructs import Construct
 
 from ._common import account_context, check_sources, describe, ingress_security_group, is_token, lifecycle, require
+from .patterns import DB_CLASS, TIME_WINDOW as WINDOW
 
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 DATABASE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
 USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,15}$")
 RESERVED_USERNAMES = {"admin", "postgres", "rdsadmin", "root", "user"}
-WINDOW = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
 MAINTENANCE = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):"
                          r"([01]\d|2[0-3]):[0-5]\d$")
 LOG_EXPORTS = ("postgresql", "upgrade")
@@ -195,7 +195,7 @@ class PostgresDatabase(Construct):
                     "never a literal string; or None for the RDS-managed password")
         require(isinstance(master_password_version, int) and master_password_version >= 1, who,
                 "master_password_version", "a whole number >= 1", master_password_version)
-        require(isinstance(instance_class, str) and bool(re.match(r"^db\.[a-z0-9-]+\.[a-z0-9]+$", instance_class)),
+        require(isinstance(instance_class, str) and bool(DB_CLASS.match(instance_class)),
                 who, "instance_class", 'an RDS instance class such as "db.r6g.large"', instance_class)
         require(isinstance(allocated_storage, int) and 20 <= allocated_storage <= 65536, who, "allocated_storage",
                 "20-65536 GiB", allocated_storage)
@@ -345,7 +345,7 @@ class PostgresReadReplica(Construct):
                 who, "source_db_arn", "the source instance's ARN (cross-region replication needs it)", source_db_arn)
         require(isinstance(kms_key_arn, str) and bool(kms_key_arn), who, "kms_key_arn",
                 "a KMS key ARN of the replica's region", kms_key_arn)
-        require(isinstance(instance_class, str) and bool(re.match(r"^db\.[a-z0-9-]+\.[a-z0-9]+$", instance_class)),
+        require(isinstance(instance_class, str) and bool(DB_CLASS.match(instance_class)),
                 who, "instance_class", 'an RDS instance class such as "db.r6g.large"', instance_class)
         require(isinstance(backup_retention_period, int) and 1 <= backup_retention_period <= 35, who,
                 "backup_retention_period", "1-35 days", backup_retention_period)
@@ -475,7 +475,7 @@ class AuroraGlobalDatabase(Construct):
                 "1-16 letters, digits or underscores, not a reserved name", master_username)
         for label, value in (("instance_class", instance_class),
                              ("secondary_instance_class", secondary_instance_class or instance_class)):
-            require(isinstance(value, str) and bool(re.match(r"^db\.[a-z0-9-]+\.[a-z0-9]+$", value)), who, label,
+            require(isinstance(value, str) and bool(DB_CLASS.match(value)), who, label,
                     'an Aurora instance class such as "db.r6g.large"', value)
         require(isinstance(instances, int) and 1 <= instances <= 15, who, "instances", "1-15", instances)
         require(isinstance(secondary_instances, int) and 1 <= secondary_instances <= 15, who,

@@ -38,6 +38,7 @@ from cdktf_cdktf_provider_aws.elasticache_user_group import ElasticacheUserGroup
 from constructs import Construct
 
 from ._common import check_sources, describe, ingress_security_group, is_token, lifecycle, require
+from .patterns import CACHE_TYPE
 
 NAME = re.compile(r"^[a-z][a-z0-9-]{0,31}$")  # room for the "-default" user id (40 max)
 USER_NAME = re.compile(r"^[a-z][a-z0-9-]{0,31}$")  # room for the "-default" user id (40 max)
@@ -101,7 +102,7 @@ class RedisCluster(Construct):
                 who, "name", "1-32 lowercase letters, digits or single hyphens, starting with a letter", name)
         require(not isinstance(subnet_ids, str) and (is_token(subnet_ids) or len(list(subnet_ids)) >= 1), who,
                 "subnet_ids", "a list of subnet ids", subnet_ids)
-        require(isinstance(node_type, str) and bool(re.match(r"^cache\.[a-z0-9-]+\.[a-z0-9]+$", node_type)), who,
+        require(isinstance(node_type, str) and bool(CACHE_TYPE.match(node_type)), who,
                 "node_type", 'an ElastiCache node type such as "cache.r6g.large"', node_type)
         require(isinstance(num_cache_clusters, int) and not isinstance(num_cache_clusters, bool)
                 and 1 <= num_cache_clusters <= 6, who, "num_cache_clusters", "a whole number from 1 to 6",

@@ -24,8 +24,8 @@ from constructs import Construct
 
 from ._common import describe, lifecycle, require
 from ._s3 import deny_insecure_transport, private_bucket
+from .patterns import BUCKET
 
-BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
 
 class StateBackend(Construct):

@@ -18,7 +18,6 @@ Python::
 
 from __future__ import annotations
 
-import re
 from typing import Mapping, Sequence
 
 from cdktf import Fn, TerraformProvider
@@ -63,8 +62,8 @@ from constructs import Construct
 
 from ._common import account_context, describe, require
 from ._s3 import deny_insecure_transport, private_bucket
+from .patterns import BUCKET
 
-BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 PRICE_CLASSES = ("PriceClass_100", "PriceClass_200", "PriceClass_All")
 STORAGE_CLASSES = ("STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR")
 # AWS managed cache policy "Managed-CachingOptimized".
