@@ -22,7 +22,7 @@ endif
 
 PYTHON := .venv/bin/python
 
-.PHONY: setup checkov-setup synth test checkov local migrate-plan diff iam-policy pin-addresses bench clean
+.PHONY: setup checkov-setup synth test checkov local migrate-plan diff digests iam-policy pin-addresses bench clean
 
 setup: .venv/.synced node_modules/.synced
 checkov-setup: .venv-checkov/.synced
@@ -67,6 +67,10 @@ migrate-plan: synth
 diff: setup
 	@test -n "$(BASE)" || { echo "usage: make diff BASE=<git revision> [ARGS=--fail-on-destroy]" >&2; exit 2; }
 	@$(PYTHON) -m scripts.diff_stacks "$(BASE)" $(ARGS)
+
+# SHA-256 of every synthesized stack (and the dr fixture); with BASE, compared with that revision (exit 1 if any differs).
+digests: setup
+	@$(PYTHON) -m scripts.stack_digests $(BASE)
 
 # The Terraform execution role's policies, generated from the synthesized stacks (docs/IAM_POLICIES.md).
 iam-policy: synth
