@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, cast
 
 from cdktf import TerraformProvider, TerraformResourceLifecycle, TerraformStack
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
@@ -21,7 +21,7 @@ def require(condition: bool, scope_name: str, argument: str, expected: str, got:
         raise ConstructArgumentError(f"{scope_name}: {argument}: expected {expected}{suffix}")
 
 
-def describe(cls: type, scope: Construct, id_: str) -> str:
+def construct_label(cls: type, scope: Construct, id_: str) -> str:
     """`KmsKey 'luneo-prod/kms-secrets'`: how errors name a construct."""
     path = f"{scope.node.path}/{id_}" if scope.node.path else id_
     return f"{cls.__name__} {path!r}"
@@ -69,9 +69,9 @@ def account_context(scope: Construct, provider: TerraformProvider | None = None)
         partition = DataAwsPartition(stack, f"partition-{suffix}", provider=provider)
         region = DataAwsRegion(stack, f"region-{suffix}", provider=provider)
     else:
-        caller = found
-        partition = stack.node.find_child(f"partition-{suffix}")
-        region = stack.node.find_child(f"region-{suffix}")
+        caller = cast(DataAwsCallerIdentity, found)
+        partition = cast(DataAwsPartition, stack.node.find_child(f"partition-{suffix}"))
+        region = cast(DataAwsRegion, stack.node.find_child(f"region-{suffix}"))
     return AccountContext(account_id=caller.account_id, partition=partition.partition,
                           region=region.name, dns_suffix=partition.dns_suffix)
 

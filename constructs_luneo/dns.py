@@ -17,7 +17,9 @@ from cdktf_cdktf_provider_aws.route53_health_check import Route53HealthCheck
 from cdktf_cdktf_provider_aws.route53_record import Route53Record
 from constructs import Construct
 
-from ._common import describe, require
+from ._common import construct_label, require
+from .config.variables import default
+from .monitoring import Metric
 from .patterns import HOSTNAME
 
 
@@ -29,35 +31,28 @@ class FailoverDns(Construct):
     Arguments:
       primary_hostname, secondary_hostname: the regions' ingress (load balancer) hostnames (required).
       zone_id, record_name: hosted zone and record (default None: health checks only, no record).
-      health_check_path: HTTPS path requested on port 443 (default "/healthz").
+      health_check_path: HTTPS path requested on port 443.
       request_interval: 10 or 30 seconds (default 30). failure_threshold: 1-10 (default 3).
       ttl: record TTL in seconds (default 60: clients follow a failover within a minute).
       force_failover: invert the primary's health check so that a healthy primary reads as failed and
         traffic moves to the secondary (planned failover; default False). Never for a dead primary:
         inverted, its failing check would read healthy.
       tags, provider (Route53 is global; any region's provider works).
+      metrics_provider: the us-east-1 provider: Route53 publishes health-check metrics only there.
 
     Attributes: primary_health_check_id, secondary_health_check_id, record_fqdn (None without a zone).
+    Metrics: metric_health_check_status(role) (1 healthy, 0 failing; role "primary" or "secondary").
     """
 
     def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        primary_hostname: str,
-        secondary_hostname: str,
-        zone_id: str | None = None,
-        record_name: str | None = None,
-        health_check_path: str = "/healthz",
-        request_interval: int = 30,
-        failure_threshold: int = 3,
-        ttl: int = 60,
-        force_failover: bool = False,
-        tags: Mapping[str, str] | None = None,
-        provider: TerraformProvider | None = None,
+        self, scope: Construct, id: str, *, primary_hostname: str, secondary_hostname: str,
+        zone_id: str | None = None, record_name: str | None = None,
+        health_check_path: str = default("health_check_path"), request_interval: int = 30,
+        failure_threshold: int = 3, ttl: int = 60, force_failover: bool = default("dns_force_failover"),
+        tags: Mapping[str, str] | None = None, provider: TerraformProvider | None = None,
+        metrics_provider: TerraformProvider | None = None,
     ) -> None:
-        who = describe(FailoverDns, scope, id)
+        who = construct_label(FailoverDns, scope, id)
         for label, value in (("primary_hostname", primary_hostname), ("secondary_hostname", secondary_hostname)):
             require(isinstance(value, str) and bool(HOSTNAME.match(value)), who, label, "a DNS hostname", value)
         require(primary_hostname != secondary_hostname, who, "secondary_hostname",
@@ -82,11 +77,12 @@ class FailoverDns(Construct):
                 request_interval=request_interval, failure_threshold=failure_threshold, enable_sni=True,
                 invert_healthcheck=force_failover and role == "primary",
                 measure_latency=True, tags={**tags, "Name": f"{role}: {hostname}"}, provider=provider)
+        self._checks, self._metrics_provider = checks, metrics_provider
         self.primary_health_check_id: str = checks["primary"].id
         self.secondary_health_check_id: str = checks["secondary"].id
 
         self.record_fqdn: str | None = None
-        if zone_id is not None:
+        if zone_id is not None and record_name is not None:
             records = {}
             for role, hostname in (("primary", primary_hostname), ("secondary", secondary_hostname)):
                 records[role] = Route53Record(
@@ -94,3 +90,8 @@ class FailoverDns(Construct):
                     records=[hostname], set_identifier=role, health_check_id=checks[role].id,
                     failover_routing_policy={"type": role.upper()}, provider=provider)
             self.record_fqdn = records["primary"].fqdn
+
+    def metric_health_check_status(self, role: str) -> Metric:
+        """Whether `role`'s ingress passes its health check: 1 or 0; the worst of each minute."""
+        return Metric("AWS/Route53", "HealthCheckStatus", {"HealthCheckId": self._checks[role].id},
+                      statistic="Minimum", period=60, provider=self._metrics_provider)

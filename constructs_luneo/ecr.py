@@ -27,7 +27,7 @@ from cdktf_cdktf_provider_aws.ecr_repository import EcrRepository as _EcrReposit
 from cdktf_cdktf_provider_aws.ecr_repository import EcrRepositoryEncryptionConfiguration
 from constructs import Construct
 
-from ._common import describe, lifecycle, require
+from ._common import construct_label, lifecycle, require
 
 REPOSITORY = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$")
 
@@ -53,23 +53,13 @@ class EcrRepository(Construct):
     """
 
     def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        repository_name: str,
-        scan_on_push: bool = True,
-        tags: Mapping[str, str] | None = None,
-        kms_key_arn: str | None = None,
-        encryption_type: str = "KMS",
-        image_tag_mutability: str = "IMMUTABLE",
-        untagged_image_expiry_days: int = 14,
-        tagged_images_to_keep: int = 50,
-        force_delete: bool = False,
-        prevent_destroy: bool = False,
+        self, scope: Construct, id: str, *, repository_name: str, scan_on_push: bool = True,
+        tags: Mapping[str, str] | None = None, kms_key_arn: str | None = None, encryption_type: str = "KMS",
+        image_tag_mutability: str = "IMMUTABLE", untagged_image_expiry_days: int = 14,
+        tagged_images_to_keep: int = 50, force_delete: bool = False, prevent_destroy: bool = False,
         provider: TerraformProvider | None = None,
     ) -> None:
-        who = describe(EcrRepository, scope, id)
+        who = construct_label(EcrRepository, scope, id)
         require(isinstance(repository_name, str) and 2 <= len(repository_name) <= 256
                 and bool(REPOSITORY.match(repository_name)), who, "repository_name",
                 "2-256 lowercase letters, digits and single '.', '_', '-' or '/' separators", repository_name)
@@ -97,18 +87,23 @@ class EcrRepository(Construct):
             provider=provider,
         )
         EcrLifecyclePolicy(self, "lifecycle-policy", repository=self.repository.name, provider=provider,
-                           policy=json.dumps({"rules": [
-                               {"rulePriority": 1,
-                                "description": f"Expire untagged images after {untagged_image_expiry_days} days",
-                                "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed",
-                                              "countUnit": "days", "countNumber": untagged_image_expiry_days},
-                                "action": {"type": "expire"}},
-                               {"rulePriority": 2,
-                                "description": f"Keep the last {tagged_images_to_keep} tagged images",
-                                "selection": {"tagStatus": "tagged", "tagPatternList": ["*"],
-                                              "countType": "imageCountMoreThan", "countNumber": tagged_images_to_keep},
-                                "action": {"type": "expire"}},
-                           ]}, indent=None))
+                           policy=lifecycle_policy(untagged_image_expiry_days, tagged_images_to_keep))
         self.repository_url: str = self.repository.repository_url
         self.arn: str = self.repository.arn
         self.name: str = self.repository.name
+
+
+def lifecycle_policy(untagged_image_expiry_days: int, tagged_images_to_keep: int) -> str:
+    """Untagged images expire after some days; only the last N tagged images are kept."""
+    return json.dumps({"rules": [
+        {"rulePriority": 1,
+         "description": f"Expire untagged images after {untagged_image_expiry_days} days",
+         "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed",
+                       "countUnit": "days", "countNumber": untagged_image_expiry_days},
+         "action": {"type": "expire"}},
+        {"rulePriority": 2,
+         "description": f"Keep the last {tagged_images_to_keep} tagged images",
+         "selection": {"tagStatus": "tagged", "tagPatternList": ["*"],
+                       "countType": "imageCountMoreThan", "countNumber": tagged_images_to_keep},
+         "action": {"type": "expire"}},
+    ]}, indent=None)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from cdktf import Fn, TerraformProvider
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
@@ -34,7 +34,9 @@ from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityG
 from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from constructs import Construct
 
-from ._common import account_context, describe, is_token, require
+from ._common import account_context, construct_label, is_token, require
+from .config.environment import NodeGroupScaling
+from .config.variables import default
 from .patterns import INSTANCE_TYPE, ROLE_ARN
 
 NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]{0,99}$")
@@ -42,6 +44,8 @@ VERSION = re.compile(r"^1\.\d{2}$")
 CONTROL_PLANE_TO_NODE_PORTS = (443, 4443, 6443, 8443, 9443, 10250)
 #: All five control-plane log types.
 LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
+NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly",
+                 "AmazonSSMManagedInstanceCore")
 
 
 class EksCluster(Construct):
@@ -54,85 +58,73 @@ class EksCluster(Construct):
       vpc_id, subnet_ids: the VPC and the private subnets for the control plane ENIs and nodes (required).
       secrets_kms_key_arn: key encrypting Kubernetes secrets (required).
       desired_size, min_size, max_size: the SPOT group's scaling (required; min <= desired <= max).
-      kubernetes_version: pinned minor version (default "1.33").
-      spot_instance_types: several types of the same size spread the SPOT risk (default m6i/m6a/m5/m5a.large).
-      system_instance_type: the ON_DEMAND system group's type (default "m6i.large").
-      system_node_count: system nodes, fixed (default 2).
+      kubernetes_version: pinned minor version. spot_instance_types: several types of one size spread
+        the SPOT risk. system_instance_type, system_node_count: the fixed ON_DEMAND system group.
+        These four default to the environment defaults of eks_kubernetes_version,
+        eks_spot_instance_types, eks_system_instance_type and eks_system_node_count.
       public_access_cidrs: CIDRs that may reach the public API endpoint (default none: private
         endpoint only). 0.0.0.0/0 is refused.
       admin_role_arns: IAM roles given cluster-admin through access entries (default none).
       log_retention_in_days, logs_kms_key_arn: the control-plane log group (365 days).
       tags: extra tags. provider: the AWS provider (region).
 
-    Attributes: cluster_name, endpoint, arn, certificate_authority_data, oidc_provider_arn,
+    Attributes: name, cluster_name, endpoint, arn, certificate_authority_data, oidc_provider_arn,
     oidc_issuer_url, cluster_security_group_id, node_security_group_id, node_role_arn, cluster.
+    Methods: grant_cluster_admin(id, role_arn).
     """
 
     def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        name: str,
-        vpc_id: str,
-        subnet_ids: Sequence[str],
-        secrets_kms_key_arn: str,
-        desired_size: int,
-        min_size: int,
-        max_size: int,
-        kubernetes_version: str = "1.33",
-        spot_instance_types: Sequence[str] = ("m6i.large", "m6a.large", "m5.large", "m5a.large"),
-        system_instance_type: str = "m6i.large",
-        system_node_count: int = 2,
-        public_access_cidrs: Sequence[str] = (),
-        admin_role_arns: Sequence[str] = (),
-        log_retention_in_days: int = 365,
-        logs_kms_key_arn: str | None = None,
-        tags: Mapping[str, str] | None = None,
-        provider: TerraformProvider | None = None,
+        self, scope: Construct, id: str, *, name: str, vpc_id: str, subnet_ids: Sequence[str],
+        secrets_kms_key_arn: str, desired_size: int, min_size: int, max_size: int,
+        kubernetes_version: str = default("eks_kubernetes_version"),
+        spot_instance_types: Sequence[str] = default("eks_spot_instance_types"),
+        system_instance_type: str = default("eks_system_instance_type"),
+        system_node_count: int = default("eks_system_node_count"), public_access_cidrs: Sequence[str] = (),
+        admin_role_arns: Sequence[str] = (), log_retention_in_days: int = 365, logs_kms_key_arn: str | None = None,
+        tags: Mapping[str, str] | None = None, provider: TerraformProvider | None = None,
     ) -> None:
-        who = describe(EksCluster, scope, id)
-        require(isinstance(name, str) and bool(NAME.match(name)), who, "name",
-                "1-100 letters, digits or hyphens, starting with a letter", name)
-        require(not isinstance(subnet_ids, str) and (is_token(subnet_ids) or len(list(subnet_ids)) >= 2), who,
-                "subnet_ids", "a list of at least two private subnet ids", subnet_ids)
-        for label, value in (("min_size", min_size), ("desired_size", desired_size), ("max_size", max_size)):
-            require(isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 100, who, label,
-                    "a whole number from 0 to 100", value)
-        require(max_size >= 1 and min_size <= desired_size <= max_size, who, "desired_size",
-                f"min_size ({min_size}) <= desired_size <= max_size ({max_size}), max_size >= 1", desired_size)
-        require(isinstance(kubernetes_version, str) and bool(VERSION.match(kubernetes_version)), who,
-                "kubernetes_version", 'a Kubernetes minor version such as "1.33"', kubernetes_version)
-        require(not isinstance(spot_instance_types, str) and len(list(spot_instance_types)) >= 2
-                and all(isinstance(t, str) and INSTANCE_TYPE.match(t) for t in spot_instance_types), who,
-                "spot_instance_types", "two or more EC2 instance types (diversity lowers SPOT interruptions)",
-                spot_instance_types)
-        require(isinstance(system_instance_type, str) and bool(INSTANCE_TYPE.match(system_instance_type)), who,
-                "system_instance_type", "an EC2 instance type", system_instance_type)
-        require(isinstance(system_node_count, int) and 1 <= system_node_count <= 10, who, "system_node_count",
-                "a whole number from 1 to 10", system_node_count)
-        require(not isinstance(public_access_cidrs, str), who, "public_access_cidrs", "a list of CIDR blocks",
-                public_access_cidrs)
-        for cidr in public_access_cidrs:
-            try:
-                network = ipaddress.ip_network(cidr)
-            except (ValueError, TypeError):
-                network = None
-            require(network is not None and network.prefixlen > 0, who, "public_access_cidrs",
-                    "specific CIDR blocks, never 0.0.0.0/0", cidr)
-        require(not isinstance(admin_role_arns, str)
-                and all(isinstance(a, str) and (is_token(a) or ROLE_ARN.match(a)) for a in admin_role_arns), who,
-                "admin_role_arns", "IAM role ARNs such as arn:aws:iam::123456789012:role/admins", admin_role_arns)
+        who = construct_label(EksCluster, scope, id)
+        _check_shape(who, name, subnet_ids, desired_size, min_size, max_size, kubernetes_version)
+        _check_nodes(who, spot_instance_types, system_instance_type, system_node_count)
+        _check_access(who, public_access_cidrs, admin_role_arns)
         super().__init__(scope, id)
-        tags = dict(tags or {})
-        account = account_context(self, provider)
+        self.name, self.provider, self.tags = name, provider, dict(tags or {})
+        self.account = account_context(self, provider)
 
-        cluster_role = IamRole(self, "cluster-role", name_prefix=f"{name}-cluster-"[:38], tags=tags or None,
-                               provider=provider, assume_role_policy=_trust("eks.amazonaws.com"))
+        cluster_role = self._role("cluster-role", "cluster", "eks.amazonaws.com")
         IamRolePolicyAttachment(self, "cluster-policy", role=cluster_role.name, provider=provider,
-                                policy_arn=f"arn:{account.partition}:iam::aws:policy/AmazonEKSClusterPolicy")
+                                policy_arn=f"arn:{self.account.partition}:iam::aws:policy/AmazonEKSClusterPolicy")
+        self._security_groups(vpc_id)
+        log_group = CloudwatchLogGroup(self, "log-group", name=f"/aws/eks/{name}/cluster",
+                                       retention_in_days=log_retention_in_days, kms_key_id=logs_kms_key_arn,
+                                       tags=self.tags or None, provider=provider)
+        self.cluster = self._cluster(kubernetes_version, cluster_role, subnet_ids, public_access_cidrs,
+                                     secrets_kms_key_arn, log_group)
+        issuer = self.cluster.identity.get(0).oidc.get(0).issuer
+        self.oidc_provider = IamOpenidConnectProvider(self, "oidc", url=issuer, client_id_list=["sts.amazonaws.com"],
+                                                      tags=self.tags or None, provider=provider)
+        for i, role_arn in enumerate(admin_role_arns):
+            self.grant_cluster_admin(f"admin-{i}", role_arn)
+        self._node_groups(subnet_ids, NodeGroupScaling(desired_size, min_size, max_size), spot_instance_types,
+                          system_instance_type, system_node_count)
 
-        # The cluster's own security group: the control plane talks to nodes and nodes to it.
+        self.cluster_name: str = self.cluster.name
+        self.endpoint: str = self.cluster.endpoint
+        self.arn: str = self.cluster.arn
+        self.certificate_authority_data: str = self.cluster.certificate_authority.get(0).data
+        self.oidc_provider_arn: str = self.oidc_provider.arn
+        self.oidc_issuer_url: str = issuer
+        self.cluster_security_group_id: str = self.cluster_security_group.id
+        self.node_security_group_id: str = self.node_security_group.id
+        self.node_role_arn: str = self.node_role.arn
+
+    def _role(self, id: str, purpose: str, service: str) -> IamRole:
+        return IamRole(self, id, name_prefix=f"{self.name}-{purpose}-"[:38], tags=self.tags or None,
+                       provider=self.provider, assume_role_policy=_trust(service))
+
+    def _security_groups(self, vpc_id: str) -> None:
+        """The control plane's and the nodes' groups: they talk only on the ports they need."""
+        name, tags, provider = self.name, self.tags, self.provider
         self.cluster_security_group = SecurityGroup(
             self, "cluster-sg", name_prefix=f"{name}-cluster-", vpc_id=vpc_id, provider=provider,
             description=f"EKS {name} control plane", tags={**tags, "Name": f"{name}-cluster"},
@@ -166,18 +158,17 @@ class EksCluster(Construct):
                                        referenced_security_group_id=node_sg,
                                        description=f"control plane to nodes on {port}", provider=provider)
 
-        log_group = CloudwatchLogGroup(self, "log-group", name=f"/aws/eks/{name}/cluster",
-                                       retention_in_days=log_retention_in_days, kms_key_id=logs_kms_key_arn,
-                                       tags=tags or None, provider=provider)
+    def _cluster(self, version: str, role: IamRole, subnet_ids: Sequence[str], public_access_cidrs: Sequence[str],
+                 secrets_kms_key_arn: str, log_group: CloudwatchLogGroup) -> _EksCluster:
         public = bool(list(public_access_cidrs))
-        self.cluster = _EksCluster(
+        return _EksCluster(
             self, "cluster",
-            name=name,
-            version=kubernetes_version,
-            role_arn=cluster_role.arn,
+            name=self.name,
+            version=version,
+            role_arn=role.arn,
             vpc_config={
                 "subnet_ids": subnet_ids,
-                "security_group_ids": [cluster_sg],
+                "security_group_ids": [self.cluster_security_group.id],
                 "endpoint_private_access": True,
                 "endpoint_public_access": public,
                 "public_access_cidrs": list(public_access_cidrs) if public else None,
@@ -187,75 +178,106 @@ class EksCluster(Construct):
                                                          provider={"key_arn": secrets_kms_key_arn}),
             enabled_cluster_log_types=LOG_TYPES,
             upgrade_policy={"support_type": "STANDARD"},
-            tags=tags or None,
+            tags=self.tags or None,
             depends_on=[log_group],
-            provider=provider,
+            provider=self.provider,
         )
 
-        issuer = self.cluster.identity.get(0).oidc.get(0).issuer
-        self.oidc_provider = IamOpenidConnectProvider(self, "oidc", url=issuer, client_id_list=["sts.amazonaws.com"],
-                                                      tags=tags or None, provider=provider)
+    def grant_cluster_admin(self, id: str, role_arn: str) -> EksAccessEntry:
+        """An access entry giving `role_arn` cluster-admin (AmazonEKSClusterAdminPolicy, cluster scope)."""
+        entry = EksAccessEntry(self, id, cluster_name=self.cluster.name, principal_arn=role_arn, type="STANDARD",
+                               tags=self.tags or None, provider=self.provider)
+        EksAccessPolicyAssociation(
+            self, f"{id}-policy", cluster_name=self.cluster.name, principal_arn=entry.principal_arn,
+            policy_arn=f"arn:{self.account.partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+            access_scope={"type": "cluster"}, provider=self.provider)
+        return entry
 
-        for i, role_arn in enumerate(admin_role_arns):
-            entry = EksAccessEntry(self, f"admin-{i}", cluster_name=self.cluster.name, principal_arn=role_arn,
-                                   type="STANDARD", tags=tags or None, provider=provider)
-            EksAccessPolicyAssociation(
-                self, f"admin-{i}-policy", cluster_name=self.cluster.name, principal_arn=entry.principal_arn,
-                policy_arn=f"arn:{account.partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
-                access_scope={"type": "cluster"}, provider=provider)
-
-        node_role = IamRole(self, "node-role", name_prefix=f"{name}-node-"[:38], tags=tags or None,
-                            provider=provider, assume_role_policy=_trust("ec2.amazonaws.com"))
-        attachments = []
-        for policy in ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly",
-                       "AmazonSSMManagedInstanceCore"):
-            attachments.append(IamRolePolicyAttachment(
-                self, f"node-{policy}", role=node_role.name, provider=provider,
-                policy_arn=f"arn:{account.partition}:iam::aws:policy/{policy}"))
-
-        template = LaunchTemplate(
-            self, "node-template", name_prefix=f"{name}-node-", update_default_version=True, provider=provider,
-            vpc_security_group_ids=[node_sg],
-            # IMDSv2 only, and one hop: pods cannot borrow the node's credentials.
+    def _launch_template(self) -> LaunchTemplate:
+        """IMDSv2 only, and one hop: pods cannot borrow the node's credentials. Encrypted gp3 volumes."""
+        return LaunchTemplate(
+            self, "node-template", name_prefix=f"{self.name}-node-", update_default_version=True,
+            provider=self.provider, vpc_security_group_ids=[self.node_security_group.id],
             metadata_options={"http_endpoint": "enabled", "http_tokens": "required",
                               "http_put_response_hop_limit": 1, "instance_metadata_tags": "disabled"},
             block_device_mappings=[LaunchTemplateBlockDeviceMappings(
                 device_name="/dev/xvda",
                 ebs={"volume_size": 50, "volume_type": "gp3", "encrypted": "true", "delete_on_termination": "true"})],
             monitoring={"enabled": True},
-            tag_specifications=[LaunchTemplateTagSpecifications(resource_type=kind, tags={**tags, "Name": f"{name}-node"})
+            tag_specifications=[LaunchTemplateTagSpecifications(resource_type=kind,
+                                                                tags={**self.tags, "Name": f"{self.name}-node"})
                                 for kind in ("instance", "volume")],
-            tags=tags or None,
+            tags=self.tags or None,
         )
+
+    def _node_groups(self, subnet_ids: Sequence[str], spot: NodeGroupScaling, spot_instance_types: Sequence[str],
+                     system_instance_type: str, system_node_count: int) -> None:
+        """A SPOT group over several instance types for workloads, and a small ON_DEMAND group tainted
+        CriticalAddonsOnly for system pods, on one launch template and one node role."""
+        name, tags, provider = self.name, self.tags, self.provider
+        self.node_role = self._role("node-role", "node", "ec2.amazonaws.com")
+        attachments = [IamRolePolicyAttachment(self, f"node-{policy}", role=self.node_role.name, provider=provider,
+                                               policy_arn=f"arn:{self.account.partition}:iam::aws:policy/{policy}")
+                       for policy in NODE_POLICIES]
+        template = self._launch_template()
         launch_template = {"id": template.id, "version": Fn.tostring(template.latest_version)}
+        common: dict[str, Any] = dict(cluster_name=self.cluster.name, node_role_arn=self.node_role.arn,
+                                      subnet_ids=subnet_ids, launch_template=launch_template, tags=tags or None,
+                                      depends_on=attachments, provider=provider,
+                                      lifecycle={"create_before_destroy": True})
         self.spot_node_group = EksNodeGroup(
-            self, "spot-nodes", cluster_name=self.cluster.name, node_group_name_prefix=f"{name}-spot-"[:37],
-            node_role_arn=node_role.arn, subnet_ids=subnet_ids, capacity_type="SPOT",
-            instance_types=list(spot_instance_types), launch_template=launch_template,
-            scaling_config={"desired_size": desired_size, "min_size": min_size, "max_size": max_size},
-            update_config={"max_unavailable_percentage": 33}, labels={"luneo.app/capacity": "spot"},
-            tags=tags or None, depends_on=attachments, provider=provider,
-            lifecycle={"create_before_destroy": True})
+            self, "spot-nodes", node_group_name_prefix=f"{name}-spot-"[:37], capacity_type="SPOT",
+            instance_types=list(spot_instance_types),
+            scaling_config={"desired_size": spot.desired_size, "min_size": spot.min_size, "max_size": spot.max_size},
+            update_config={"max_unavailable_percentage": 33}, labels={"luneo.app/capacity": "spot"}, **common)
         self.system_node_group = EksNodeGroup(
-            self, "system-nodes", cluster_name=self.cluster.name, node_group_name_prefix=f"{name}-system-"[:37],
-            node_role_arn=node_role.arn, subnet_ids=subnet_ids, capacity_type="ON_DEMAND",
-            instance_types=[system_instance_type], launch_template=launch_template,
+            self, "system-nodes", node_group_name_prefix=f"{name}-system-"[:37], capacity_type="ON_DEMAND",
+            instance_types=[system_instance_type],
             scaling_config={"desired_size": system_node_count, "min_size": system_node_count,
                             "max_size": system_node_count},
             update_config={"max_unavailable": 1}, labels={"luneo.app/capacity": "on-demand"},
-            taint=[EksNodeGroupTaint(key="CriticalAddonsOnly", value="true", effect="PREFER_NO_SCHEDULE")],
-            tags=tags or None, depends_on=attachments, provider=provider,
-            lifecycle={"create_before_destroy": True})
+            taint=[EksNodeGroupTaint(key="CriticalAddonsOnly", value="true", effect="PREFER_NO_SCHEDULE")], **common)
 
-        self.cluster_name: str = self.cluster.name
-        self.endpoint: str = self.cluster.endpoint
-        self.arn: str = self.cluster.arn
-        self.certificate_authority_data: str = self.cluster.certificate_authority.get(0).data
-        self.oidc_provider_arn: str = self.oidc_provider.arn
-        self.oidc_issuer_url: str = issuer
-        self.cluster_security_group_id: str = cluster_sg
-        self.node_security_group_id: str = node_sg
-        self.node_role_arn: str = node_role.arn
+
+def _check_shape(who: str, name: Any, subnet_ids: Any, desired_size: Any, min_size: Any, max_size: Any,
+                 kubernetes_version: Any) -> None:
+    require(isinstance(name, str) and bool(NAME.match(name)), who, "name",
+            "1-100 letters, digits or hyphens, starting with a letter", name)
+    require(not isinstance(subnet_ids, str) and (is_token(subnet_ids) or len(list(subnet_ids)) >= 2), who,
+            "subnet_ids", "a list of at least two private subnet ids", subnet_ids)
+    for label, value in (("min_size", min_size), ("desired_size", desired_size), ("max_size", max_size)):
+        require(isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 100, who, label,
+                "a whole number from 0 to 100", value)
+    require(max_size >= 1 and min_size <= desired_size <= max_size, who, "desired_size",
+            f"min_size ({min_size}) <= desired_size <= max_size ({max_size}), max_size >= 1", desired_size)
+    require(isinstance(kubernetes_version, str) and bool(VERSION.match(kubernetes_version)), who,
+            "kubernetes_version", 'a Kubernetes minor version such as "1.33"', kubernetes_version)
+
+
+def _check_nodes(who: str, spot_instance_types: Any, system_instance_type: Any, system_node_count: Any) -> None:
+    require(not isinstance(spot_instance_types, str) and len(list(spot_instance_types)) >= 2
+            and all(isinstance(t, str) and INSTANCE_TYPE.match(t) for t in spot_instance_types), who,
+            "spot_instance_types", "two or more EC2 instance types (diversity lowers SPOT interruptions)",
+            spot_instance_types)
+    require(isinstance(system_instance_type, str) and bool(INSTANCE_TYPE.match(system_instance_type)), who,
+            "system_instance_type", "an EC2 instance type", system_instance_type)
+    require(isinstance(system_node_count, int) and 1 <= system_node_count <= 10, who, "system_node_count",
+            "a whole number from 1 to 10", system_node_count)
+
+
+def _check_access(who: str, public_access_cidrs: Any, admin_role_arns: Any) -> None:
+    require(not isinstance(public_access_cidrs, str), who, "public_access_cidrs", "a list of CIDR blocks",
+            public_access_cidrs)
+    for cidr in public_access_cidrs:
+        try:
+            network = ipaddress.ip_network(cidr)
+        except (ValueError, TypeError):
+            network = None
+        require(network is not None and network.prefixlen > 0, who, "public_access_cidrs",
+                "specific CIDR blocks, never 0.0.0.0/0", cidr)
+    require(not isinstance(admin_role_arns, str)
+            and all(isinstance(a, str) and (is_token(a) or ROLE_ARN.match(a)) for a in admin_role_arns), who,
+            "admin_role_arns", "IAM role ARNs such as arn:aws:iam::123456789012:role/admins", admin_role_arns)
 
 
 def _trust(service: str) -> str:

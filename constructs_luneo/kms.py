@@ -19,14 +19,14 @@ Python::
 from __future__ import annotations
 
 import re
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from cdktf import Fn, TerraformProvider
 from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
 from cdktf_cdktf_provider_aws.kms_key import KmsKey as _KmsKey
 from constructs import Construct
 
-from ._common import account_context, describe, lifecycle, require
+from ._common import AccountContext, account_context, construct_label, lifecycle, require
 
 # Services that call KMS as their own service principal (they are not acting on behalf of a caller
 # in the account), so the key policy must name them as principals. Regional ones get the region
@@ -70,21 +70,12 @@ class KmsKey(Construct):
     """
 
     def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        name: str,
-        description: str | None = None,
-        allowed_services: Sequence[str] = (),
-        tags: Mapping[str, str] | None = None,
-        deletion_window_in_days: int = 30,
-        rotation_period_in_days: int = 365,
-        multi_region: bool = False,
-        prevent_destroy: bool = False,
-        provider: TerraformProvider | None = None,
+        self, scope: Construct, id: str, *, name: str, description: str | None = None,
+        allowed_services: Sequence[str] = (), tags: Mapping[str, str] | None = None,
+        deletion_window_in_days: int = 30, rotation_period_in_days: int = 365, multi_region: bool = False,
+        prevent_destroy: bool = False, provider: TerraformProvider | None = None,
     ) -> None:
-        who = describe(KmsKey, scope, id)
+        who = construct_label(KmsKey, scope, id)
         require(isinstance(name, str) and bool(NAME.match(name)) and not name.startswith(("alias/", "aws/")), who,
                 "name", "1-250 characters of letters, digits, '/', '_' or '-', without the 'alias/' prefix "
                 "and not starting with 'aws/'", name)
@@ -100,43 +91,10 @@ class KmsKey(Construct):
         require(isinstance(rotation_period_in_days, int) and 90 <= rotation_period_in_days <= 2560, who,
                 "rotation_period_in_days", "a whole number from 90 to 2560", rotation_period_in_days)
         super().__init__(scope, id)
-
         account = account_context(self, provider)
-        root = {"AWS": account.root_arn}
-        statements: list[dict] = [
-            {"Sid": "AccountAdministers", "Effect": "Allow", "Principal": root, "Action": "kms:*", "Resource": "*"},
-        ]
-        via = sorted(s for s in allowed_services if s not in SERVICE_PRINCIPALS)
-        direct = sorted(s for s in allowed_services if s in SERVICE_PRINCIPALS)
-        if via:
-            statements.append({
-                "Sid": "AllowedServicesUseViaService",
-                "Effect": "Allow",
-                "Principal": root,
-                "Action": USE_ACTIONS + GRANT_ACTIONS,
-                "Resource": "*",
-                "Condition": {"StringEquals": {
-                    "kms:ViaService": [f"{s.removesuffix('.amazonaws.com')}.{account.region}.amazonaws.com"
-                                       for s in via],
-                    "kms:CallerAccount": account.account_id,
-                }},
-            })
-        if direct:
-            statements.append({
-                "Sid": "AllowedServicePrincipalsUse",
-                "Effect": "Allow",
-                "Principal": {"Service": [
-                    f"{s.removesuffix('.amazonaws.com')}.{account.region}.amazonaws.com" if SERVICE_PRINCIPALS[s] else s
-                    for s in direct]},
-                "Action": USE_ACTIONS,
-                "Resource": "*",
-                # Confused-deputy protection: on behalf of this account only, wherever the service says
-                # on whose behalf it calls (CloudWatch alarms publishing to SNS do not).
-                "Condition": {"StringEqualsIfExists": {"aws:SourceAccount": account.account_id}},
-            })
         # A key policy, not an IAM policy: "Resource": "*" means this key. It is inline (jsonencode)
         # rather than an aws_iam_policy_document so that nothing mistakes it for an identity policy.
-        self.policy_document = {"Version": "2012-10-17", "Statement": statements}
+        self.policy_document = key_policy(account, allowed_services)
 
         self.key = _KmsKey(
             self,
@@ -158,3 +116,40 @@ class KmsKey(Construct):
         self.key_arn: str = self.key.arn
         self.alias_name: str = self.alias.name
         self.alias_arn: str = self.alias.arn
+
+
+def key_policy(account: AccountContext, allowed_services: Sequence[str]) -> dict[str, Any]:
+    """The account administers the key; services named as principals (SERVICE_PRINCIPALS) use it
+    directly, every other allowed service only via kms:ViaService on behalf of this account."""
+    root = {"AWS": account.root_arn}
+    statements: list[dict[str, Any]] = [
+        {"Sid": "AccountAdministers", "Effect": "Allow", "Principal": root, "Action": "kms:*", "Resource": "*"},
+    ]
+    via = sorted(s for s in allowed_services if s not in SERVICE_PRINCIPALS)
+    direct = sorted(s for s in allowed_services if s in SERVICE_PRINCIPALS)
+    if via:
+        statements.append({
+            "Sid": "AllowedServicesUseViaService",
+            "Effect": "Allow",
+            "Principal": root,
+            "Action": USE_ACTIONS + GRANT_ACTIONS,
+            "Resource": "*",
+            "Condition": {"StringEquals": {
+                "kms:ViaService": [f"{s.removesuffix('.amazonaws.com')}.{account.region}.amazonaws.com" for s in via],
+                "kms:CallerAccount": account.account_id,
+            }},
+        })
+    if direct:
+        statements.append({
+            "Sid": "AllowedServicePrincipalsUse",
+            "Effect": "Allow",
+            "Principal": {"Service": [
+                f"{s.removesuffix('.amazonaws.com')}.{account.region}.amazonaws.com" if SERVICE_PRINCIPALS[s] else s
+                for s in direct]},
+            "Action": USE_ACTIONS,
+            "Resource": "*",
+            # Confused-deputy protection: on behalf of this account only, wherever the service says
+            # on whose behalf it calls (CloudWatch alarms publishing to SNS do not).
+            "Condition": {"StringEqualsIfExists": {"aws:SourceAccount": account.account_id}},
+        })
+    return {"Version": "2012-10-17", "Statement": statements}

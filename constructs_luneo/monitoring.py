@@ -1,17 +1,19 @@
-"""CloudWatch alarms to KMS-encrypted SNS topics: replication lag and latency, Redis and RDS load,
-free storage, health-check status.
+"""CloudWatch alarms to KMS-encrypted SNS topics.
 
-Python::
+Constructs own their metrics (as aws-cdk's `metricCPUUtilization()`): `database.metric_cpu_utilization()`
+returns a :class:`Metric` whose dimensions the construct derived from its own names, in its own
+region; the stack only picks the threshold and the topic::
 
     topic = AlarmTopic(stack, "alarms-primary", name="luneo-prod-alarms", kms_key_arn=alarms_key.key_arn,
                        emails=["oncall@luneo.app"])
-    metric_alarm(stack, "db-cpu", name="luneo-prod-db-cpu", namespace="AWS/RDS", metric="CPUUtilization",
-                 dimensions={"DBInstanceIdentifier": "luneo-prod-db"}, threshold=80, topic_arn=topic.topic_arn)
+    database.metric_cpu_utilization().alarm(stack, "alarm-db-cpu", name="luneo-prod-db-cpu", threshold=80,
+                                            topic_arn=topic.topic_arn)
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
 from cdktf import TerraformProvider
@@ -20,7 +22,7 @@ from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
 from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
 from constructs import Construct
 
-from ._common import describe, require
+from ._common import construct_label, require
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
 COMPARISONS = {">": "GreaterThanThreshold", ">=": "GreaterThanOrEqualToThreshold", "<": "LessThanThreshold",
@@ -37,7 +39,7 @@ class AlarmTopic(Construct):
 
     def __init__(self, scope: Construct, id: str, *, name: str, kms_key_arn: str, emails: Sequence[str] = (),
                  tags: Mapping[str, str] | None = None, provider: TerraformProvider | None = None) -> None:
-        who = describe(AlarmTopic, scope, id)
+        who = construct_label(AlarmTopic, scope, id)
         require(isinstance(name, str) and bool(re.match(r"^[A-Za-z0-9_-]{1,256}$", name)), who, "name",
                 "1-256 letters, digits, '-' or '_'", name)
         require(isinstance(kms_key_arn, str) and bool(kms_key_arn), who, "kms_key_arn", "a KMS key ARN", kms_key_arn)
@@ -50,6 +52,28 @@ class AlarmTopic(Construct):
             SnsTopicSubscription(self, f"email-{i}", topic_arn=self.topic.arn, protocol="email", endpoint=email,
                                  provider=provider)
         self.topic_arn: str = self.topic.arn
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One CloudWatch metric of one resource, in the region it is published in (`provider`)."""
+
+    namespace: str
+    metric_name: str
+    dimensions: Mapping[str, str]
+    statistic: str = "Average"
+    period: int = 300
+    provider: TerraformProvider | None = field(default=None, compare=False)
+
+    def alarm(self, scope: Construct, id: str, *, name: str, threshold: float, topic_arn: str,
+              comparison: str = ">", evaluation_periods: int = 3, description: str = "",
+              treat_missing_data: str = "missing") -> CloudwatchMetricAlarm:
+        """An alarm on this metric in the metric's region (see metric_alarm)."""
+        return metric_alarm(scope, id, name=name, namespace=self.namespace, metric=self.metric_name,
+                            dimensions=self.dimensions, threshold=threshold, topic_arn=topic_arn,
+                            comparison=comparison, statistic=self.statistic, period=self.period,
+                            evaluation_periods=evaluation_periods, description=description,
+                            treat_missing_data=treat_missing_data, provider=self.provider)
 
 
 def metric_alarm(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from cdktf import Fn, TerraformProvider
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
@@ -31,7 +31,13 @@ from cdktf_cdktf_provider_aws.vpc import Vpc
 from cdktf_cdktf_provider_aws.vpc_endpoint import VpcEndpoint
 from constructs import Construct
 
-from ._common import account_context, describe, require
+from ._common import account_context, construct_label, require
+from .config.variables import default
+
+
+#: The retention periods CloudWatch Logs accepts.
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+                      3288, 3653)
 
 
 class Network(Construct):
@@ -46,8 +52,8 @@ class Network(Construct):
         adds a zone, and every subnet would then be replaced.
       flow_log_kms_key_arn: KMS key (ARN) that encrypts the flow-log log group (required; its policy
         must admit logs.amazonaws.com).
-      single_nat_gateway: one NAT gateway for all AZs (cheaper, not zone-redundant; default False:
-        one per AZ, as production wants).
+      single_nat_gateway: one NAT gateway for all AZs (cheaper, not zone-redundant; the default,
+        one per AZ, is what production wants).
       flow_log_retention_in_days: CloudWatch retention of VPC flow logs (default 365).
       tags: extra tags on every resource.
       provider: the AWS provider (region) of this VPC (default: the stack's default).
@@ -61,108 +67,104 @@ class Network(Construct):
     """
 
     def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        name: str,
-        cidr_block: str,
-        availability_zones: Sequence[str],
-        flow_log_kms_key_arn: str,
-        single_nat_gateway: bool = False,
-        flow_log_retention_in_days: int = 365,
-        tags: Mapping[str, str] | None = None,
+        self, scope: Construct, id: str, *, name: str, cidr_block: str, availability_zones: Sequence[str],
+        flow_log_kms_key_arn: str, single_nat_gateway: bool = default("single_nat_gateway"),
+        flow_log_retention_in_days: int = 365, tags: Mapping[str, str] | None = None,
         provider: TerraformProvider | None = None,
     ) -> None:
-        who = describe(Network, scope, id)
-        require(isinstance(name, str) and 1 <= len(name) <= 40, who, "name", "a name of 1-40 characters", name)
-        try:
-            network = ipaddress.IPv4Network(cidr_block)
-        except (ValueError, TypeError):
-            network = None
-        require(network is not None and 16 <= network.prefixlen <= 20, who, "cidr_block",
-                'an IPv4 network from /16 to /20 such as "10.0.0.0/16"', cidr_block)
-        require(not isinstance(availability_zones, str) and 2 <= len(list(availability_zones)) <= 4
-                and all(isinstance(z, str) and re.match(r"^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$", z) for z in availability_zones)
-                and len(set(availability_zones)) == len(list(availability_zones)), who, "availability_zones",
-                'two to four distinct zone names such as ["eu-west-1a", "eu-west-1b"]', availability_zones)
-        az_count = len(list(availability_zones))
-        require(flow_log_retention_in_days in (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
-                                               1096, 1827, 2192, 2557, 2922, 3288, 3653), who,
-                "flow_log_retention_in_days", "a CloudWatch Logs retention such as 365", flow_log_retention_in_days)
+        who = construct_label(Network, scope, id)
+        network = _check(who, name, cidr_block, availability_zones, flow_log_retention_in_days)
         super().__init__(scope, id)
-        tags = dict(tags or {})
-        blocks = list(network.subnets(new_prefix=network.prefixlen + 4))
-
-        def named(suffix: str) -> dict[str, str]:
-            return {**tags, "Name": f"{name}-{suffix}"}
+        self.name, self.provider, self.tags = name, provider, dict(tags or {})
+        self.zones = list(availability_zones)
+        self.blocks = list(network.subnets(new_prefix=network.prefixlen + 4))
 
         self.vpc = Vpc(self, "vpc", cidr_block=cidr_block, enable_dns_hostnames=True, enable_dns_support=True,
-                       tags=named("vpc"), provider=provider)
+                       tags=self._named("vpc"), provider=provider)
         self.vpc_id: str = self.vpc.id
         self.vpc_cidr_block: str = self.vpc.cidr_block
         # A default security group with no rules: nothing can use it by accident.
-        DefaultSecurityGroup(self, "default-sg", vpc_id=self.vpc.id, tags=named("default-closed"), provider=provider)
-
-        igw = InternetGateway(self, "igw", vpc_id=self.vpc.id, tags=named("igw"), provider=provider)
-
-        def subnets(tier: str, offset: int, extra_tags: dict[str, str]) -> list[Subnet]:
-            return [
-                Subnet(self, f"{tier}-{i}", vpc_id=self.vpc.id, cidr_block=str(blocks[offset + i]),
-                       availability_zone=availability_zones[i], map_public_ip_on_launch=False,
-                       tags={**named(f"{tier}-{i}"), **extra_tags}, provider=provider)
-                for i in range(az_count)
-            ]
+        DefaultSecurityGroup(self, "default-sg", vpc_id=self.vpc.id, tags=self._named("default-closed"),
+                             provider=provider)
+        igw = InternetGateway(self, "igw", vpc_id=self.vpc.id, tags=self._named("igw"), provider=provider)
 
         # The role tags let the AWS load balancer controller of EKS place load balancers.
-        public = subnets("public", 0, {"kubernetes.io/role/elb": "1", "Tier": "public"})
-        private = subnets("private", 4, {"kubernetes.io/role/internal-elb": "1", "Tier": "private"})
-        database = subnets("database", 8, {"Tier": "database"})
-
-        public_rt = RouteTable(self, "public-rt", vpc_id=self.vpc.id, tags=named("public"), provider=provider)
-        Route(self, "public-default", route_table_id=public_rt.id, destination_cidr_block="0.0.0.0/0",
-              gateway_id=igw.id, provider=provider)
-        for i, subnet in enumerate(public):
-            RouteTableAssociation(self, f"public-{i}-rta", subnet_id=subnet.id, route_table_id=public_rt.id,
-                                  provider=provider)
-
-        nat_count = 1 if single_nat_gateway else az_count
-        nats = []
-        for i in range(nat_count):
-            eip = Eip(self, f"nat-{i}-eip", domain="vpc", tags=named(f"nat-{i}"), provider=provider)
-            nats.append((eip, NatGateway(self, f"nat-{i}", allocation_id=eip.allocation_id, subnet_id=public[i].id,
-                                         tags=named(f"nat-{i}"), depends_on=[igw], provider=provider)))
-        self.nat_public_ips: list[str] = [eip.public_ip for eip, _ in nats]
-
-        private_rts = []
-        for i, subnet in enumerate(private):
-            rt = RouteTable(self, f"private-{i}-rt", vpc_id=self.vpc.id, tags=named(f"private-{i}"), provider=provider)
-            Route(self, f"private-{i}-default", route_table_id=rt.id, destination_cidr_block="0.0.0.0/0",
-                  nat_gateway_id=nats[0 if single_nat_gateway else i][1].id, provider=provider)
-            RouteTableAssociation(self, f"private-{i}-rta", subnet_id=subnet.id, route_table_id=rt.id,
-                                  provider=provider)
-            private_rts.append(rt)
-        # Databases and caches need no internet route at all.
-        database_rt = RouteTable(self, "database-rt", vpc_id=self.vpc.id, tags=named("database"), provider=provider)
-        for i, subnet in enumerate(database):
-            RouteTableAssociation(self, f"database-{i}-rta", subnet_id=subnet.id, route_table_id=database_rt.id,
-                                  provider=provider)
-
-        account = account_context(self, provider)
-        route_tables = [rt.id for rt in private_rts] + [database_rt.id]
-        for service in ("s3", "dynamodb"):
-            VpcEndpoint(self, f"{service}-endpoint", vpc_id=self.vpc.id, vpc_endpoint_type="Gateway",
-                        service_name=f"com.amazonaws.{account.region}.{service}", route_table_ids=route_tables,
-                        tags=named(f"{service}-endpoint"), provider=provider)
-
-        self._flow_logs(name, flow_log_kms_key_arn, flow_log_retention_in_days, tags, account, provider)
+        public = self._subnets("public", 0, {"kubernetes.io/role/elb": "1", "Tier": "public"})
+        private = self._subnets("private", 4, {"kubernetes.io/role/internal-elb": "1", "Tier": "private"})
+        database = self._subnets("database", 8, {"Tier": "database"})
+        self._public_routes(public, igw)
+        nats = self._nat_gateways(public, igw, 1 if single_nat_gateway else len(self.zones))
+        private_rts = self._private_routes(private, nats)
+        database_rt = self._database_routes(database)
+        self.account = account_context(self, provider)
+        self._gateway_endpoints([rt.id for rt in private_rts] + [database_rt.id])
+        self._flow_logs(name, flow_log_kms_key_arn, flow_log_retention_in_days, self.tags, self.account, provider)
 
         self.public_subnets: list[str] = [s.id for s in public]
-        self.private_cidr_blocks: list[str] = [str(blocks[4 + i]) for i in range(az_count)]
+        self.private_cidr_blocks: list[str] = [str(self.blocks[4 + i]) for i in range(len(self.zones))]
         self.private_subnets: list[str] = [s.id for s in private]
         self.database_subnets: list[str] = [s.id for s in database]
         self.private_route_table_ids: list[str] = [rt.id for rt in private_rts]
         self.database_route_table_id: str = database_rt.id
+
+    def _named(self, suffix: str) -> dict[str, str]:
+        return {**self.tags, "Name": f"{self.name}-{suffix}"}
+
+    def _subnets(self, tier: str, offset: int, extra_tags: dict[str, str]) -> list[Subnet]:
+        """One subnet per zone: a sixteenth of the VPC each, from block `offset` on."""
+        return [
+            Subnet(self, f"{tier}-{i}", vpc_id=self.vpc.id, cidr_block=str(self.blocks[offset + i]),
+                   availability_zone=zone, map_public_ip_on_launch=False,
+                   tags={**self._named(f"{tier}-{i}"), **extra_tags}, provider=self.provider)
+            for i, zone in enumerate(self.zones)
+        ]
+
+    def _public_routes(self, public: list[Subnet], igw: InternetGateway) -> None:
+        public_rt = RouteTable(self, "public-rt", vpc_id=self.vpc.id, tags=self._named("public"), provider=self.provider)
+        Route(self, "public-default", route_table_id=public_rt.id, destination_cidr_block="0.0.0.0/0",
+              gateway_id=igw.id, provider=self.provider)
+        for i, subnet in enumerate(public):
+            RouteTableAssociation(self, f"public-{i}-rta", subnet_id=subnet.id, route_table_id=public_rt.id,
+                                  provider=self.provider)
+
+    def _nat_gateways(self, public: list[Subnet], igw: InternetGateway, count: int) -> list[NatGateway]:
+        nats = []
+        self.nat_public_ips: list[str] = []
+        for i in range(count):
+            eip = Eip(self, f"nat-{i}-eip", domain="vpc", tags=self._named(f"nat-{i}"), provider=self.provider)
+            nats.append(NatGateway(self, f"nat-{i}", allocation_id=eip.allocation_id, subnet_id=public[i].id,
+                                   tags=self._named(f"nat-{i}"), depends_on=[igw], provider=self.provider))
+            self.nat_public_ips.append(eip.public_ip)
+        return nats
+
+    def _private_routes(self, private: list[Subnet], nats: list[NatGateway]) -> list[RouteTable]:
+        """A route table per private subnet, to its zone's NAT gateway (or the single one)."""
+        tables = []
+        for i, subnet in enumerate(private):
+            rt = RouteTable(self, f"private-{i}-rt", vpc_id=self.vpc.id, tags=self._named(f"private-{i}"),
+                            provider=self.provider)
+            Route(self, f"private-{i}-default", route_table_id=rt.id, destination_cidr_block="0.0.0.0/0",
+                  nat_gateway_id=nats[min(i, len(nats) - 1)].id, provider=self.provider)
+            RouteTableAssociation(self, f"private-{i}-rta", subnet_id=subnet.id, route_table_id=rt.id,
+                                  provider=self.provider)
+            tables.append(rt)
+        return tables
+
+    def _database_routes(self, database: list[Subnet]) -> RouteTable:
+        """Databases and caches need no internet route at all."""
+        database_rt = RouteTable(self, "database-rt", vpc_id=self.vpc.id, tags=self._named("database"),
+                                 provider=self.provider)
+        for i, subnet in enumerate(database):
+            RouteTableAssociation(self, f"database-{i}-rta", subnet_id=subnet.id, route_table_id=database_rt.id,
+                                  provider=self.provider)
+        return database_rt
+
+    def _gateway_endpoints(self, route_tables: list[str]) -> None:
+        """S3 and DynamoDB through free gateway endpoints rather than the NAT."""
+        for service in ("s3", "dynamodb"):
+            VpcEndpoint(self, f"{service}-endpoint", vpc_id=self.vpc.id, vpc_endpoint_type="Gateway",
+                        service_name=f"com.amazonaws.{self.account.region}.{service}", route_table_ids=route_tables,
+                        tags=self._named(f"{service}-endpoint"), provider=self.provider)
 
     def _flow_logs(self, name, kms_key_arn, retention, tags, account, provider) -> None:
         group = CloudwatchLogGroup(self, "flow-log-group", name=f"/aws/vpc/{name}/flow-logs",
@@ -189,3 +191,22 @@ class Network(Construct):
         FlowLog(self, "flow-log", vpc_id=self.vpc.id, traffic_type="ALL", log_destination_type="cloud-watch-logs",
                 log_destination=group.arn, iam_role_arn=role.arn, max_aggregation_interval=60,
                 tags={**(tags or {}), "Name": f"{name}-flow-logs"}, provider=provider)
+
+
+def _check(who: str, name: Any, cidr_block: Any, availability_zones: Any, flow_log_retention_in_days: Any,
+           ) -> ipaddress.IPv4Network:
+    require(isinstance(name, str) and 1 <= len(name) <= 40, who, "name", "a name of 1-40 characters", name)
+    try:
+        network: ipaddress.IPv4Network | None = ipaddress.IPv4Network(cidr_block)
+    except (ValueError, TypeError):
+        network = None
+    require(network is not None and 16 <= network.prefixlen <= 20, who, "cidr_block",
+            'an IPv4 network from /16 to /20 such as "10.0.0.0/16"', cidr_block)
+    require(not isinstance(availability_zones, str) and 2 <= len(list(availability_zones)) <= 4
+            and all(isinstance(z, str) and re.match(r"^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$", z) for z in availability_zones)
+            and len(set(availability_zones)) == len(list(availability_zones)), who, "availability_zones",
+            'two to four distinct zone names such as ["eu-west-1a", "eu-west-1b"]', availability_zones)
+    require(flow_log_retention_in_days in LOG_RETENTION_DAYS, who, "flow_log_retention_in_days",
+            "a CloudWatch Logs retention such as 365", flow_log_retention_in_days)
+    assert network is not None
+    return network

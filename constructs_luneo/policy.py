@@ -21,6 +21,7 @@ from cdktf import Annotations, IAspect, TerraformStack
 from constructs import IConstruct
 
 from .errors import ConstructArgumentError
+from .facts import STATEFUL_TYPES
 
 SUPPRESS_KEY = "luneo:suppress"
 REQUIRED_TAGS = ("Environment", "Project", "ManagedBy")
@@ -170,14 +171,10 @@ def _required_tags(view: _View) -> Iterable[Finding]:
                                                 "default_tags with Environment, Project, ManagedBy")
 
 
-STATEFUL = ("aws_s3_bucket", "aws_db_instance", "aws_rds_cluster", "aws_rds_global_cluster",
-            "aws_elasticache_replication_group", "aws_ecr_repository", "aws_kms_key", "aws_dynamodb_table")
-
-
 def _prod_protection(view: _View) -> Iterable[Finding]:
     if view.environment() != "prod":
         return
-    for resource_type in STATEFUL:
+    for resource_type in STATEFUL_TYPES:
         for address, path, body in view.each(resource_type):
             if not (body.get("lifecycle") or {}).get("prevent_destroy"):
                 yield Finding(path, f"{address} is stateful in prod without prevent_destroy. Fix: prevent_destroy=True")
@@ -219,7 +216,7 @@ class PolicyRule:
         cache = getattr(node, "_luneo_policy_cache", None)
         if cache is None:  # one Terraform rendering and path index per stack, shared by every rule
             cache = (_View(node), {c.node.path: c for c in node.node.find_all()})
-            node._luneo_policy_cache = cache
+            setattr(node, "_luneo_policy_cache", cache)
         view, paths = cache
         for finding in RULES[self.rule_id][1](view):
             target = paths.get(finding.path, node)

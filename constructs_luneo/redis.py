@@ -24,7 +24,7 @@ Python::
 from __future__ import annotations
 
 import re
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from cdktf import TerraformProvider
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
@@ -37,7 +37,9 @@ from cdktf_cdktf_provider_aws.elasticache_user import ElasticacheUser
 from cdktf_cdktf_provider_aws.elasticache_user_group import ElasticacheUserGroup
 from constructs import Construct
 
-from ._common import check_sources, describe, ingress_security_group, is_token, lifecycle, require
+from ._common import check_sources, construct_label, ingress_security_group, is_token, lifecycle, require
+from .config.variables import default
+from .monitoring import Metric
 from .patterns import CACHE_TYPE
 
 NAME = re.compile(r"^[a-z][a-z0-9-]{0,31}$")  # room for the "-default" user id (40 max)
@@ -52,7 +54,7 @@ class RedisCluster(Construct):
       name: replication group id, e.g. "luneo-prod-redis" (required, at most 32 characters).
       vpc_id, subnet_ids: where it lives (required).
       node_type: e.g. "cache.r6g.large" (required).
-      num_cache_clusters: 1-6 nodes, one primary plus replicas (default 2).
+      num_cache_clusters: 1-6 nodes, one primary plus replicas.
       automatic_failover_enabled: promote a replica when the primary fails (default True; needs 2+ nodes).
       multi_az_enabled: spread nodes over AZs (default True; needs automatic failover).
       tags: extra tags.
@@ -67,58 +69,28 @@ class RedisCluster(Construct):
       logs_kms_key_arn, log_retention_in_days: the slow-log log group's key and retention (365).
       prevent_destroy: Terraform lifecycle guard. provider: the AWS provider (region).
 
-    Attributes: endpoint (primary), reader_endpoint, port, security_group_id, arn, app_user_name,
-    replication_group (the resource).
+    Attributes: name, endpoint (primary), reader_endpoint, port, security_group_id, arn, app_user_name,
+    member_cluster_ids, replication_group (the resource).
+    Metrics (per node): metric_engine_cpu_utilization(id), metric_memory_usage(id).
     """
 
     def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        name: str,
-        vpc_id: str,
-        subnet_ids: Sequence[str],
-        node_type: str,
-        num_cache_clusters: int = 2,
-        automatic_failover_enabled: bool = True,
-        multi_az_enabled: bool = True,
-        tags: Mapping[str, str] | None = None,
-        engine_version: str = "7.1",
-        kms_key_arn: str | None = None,
-        app_user_name: str | None = None,
-        allowed_security_group_ids: Sequence[str] = (),
-        allowed_cidr_blocks: Sequence[str] = (),
-        snapshot_retention_limit: int = 7,
-        snapshot_window: str = "03:00-04:00",
-        maintenance_window: str = "sun:06:30-sun:07:30",
-        logs_kms_key_arn: str | None = None,
-        log_retention_in_days: int = 365,
-        prevent_destroy: bool = False,
-        provider: TerraformProvider | None = None,
+        self, scope: Construct, id: str, *, name: str, vpc_id: str, subnet_ids: Sequence[str], node_type: str,
+        num_cache_clusters: int = default("redis_num_cache_clusters"), automatic_failover_enabled: bool = True,
+        multi_az_enabled: bool = True, tags: Mapping[str, str] | None = None, engine_version: str = "7.1",
+        kms_key_arn: str | None = None, app_user_name: str | None = None,
+        allowed_security_group_ids: Sequence[str] = (), allowed_cidr_blocks: Sequence[str] = (),
+        snapshot_retention_limit: int = 7, snapshot_window: str = "03:00-04:00",
+        maintenance_window: str = "sun:06:30-sun:07:30", logs_kms_key_arn: str | None = None,
+        log_retention_in_days: int = 365, prevent_destroy: bool = False, provider: TerraformProvider | None = None,
     ) -> None:
-        who = describe(RedisCluster, scope, id)
-        require(isinstance(name, str) and bool(NAME.match(name)) and "--" not in name and not name.endswith("-"),
-                who, "name", "1-32 lowercase letters, digits or single hyphens, starting with a letter", name)
-        require(not isinstance(subnet_ids, str) and (is_token(subnet_ids) or len(list(subnet_ids)) >= 1), who,
-                "subnet_ids", "a list of subnet ids", subnet_ids)
-        require(isinstance(node_type, str) and bool(CACHE_TYPE.match(node_type)), who,
-                "node_type", 'an ElastiCache node type such as "cache.r6g.large"', node_type)
-        require(isinstance(num_cache_clusters, int) and not isinstance(num_cache_clusters, bool)
-                and 1 <= num_cache_clusters <= 6, who, "num_cache_clusters", "a whole number from 1 to 6",
-                num_cache_clusters)
-        require(not automatic_failover_enabled or num_cache_clusters >= 2, who, "automatic_failover_enabled",
-                f"false with num_cache_clusters = {num_cache_clusters} (failover needs a replica)",
-                automatic_failover_enabled)
-        require(not multi_az_enabled or automatic_failover_enabled, who, "multi_az_enabled",
-                "false unless automatic_failover_enabled is true (an ElastiCache rule)", multi_az_enabled)
-        require(isinstance(snapshot_retention_limit, int) and 1 <= snapshot_retention_limit <= 35, who,
-                "snapshot_retention_limit", "1-35 days", snapshot_retention_limit)
+        who = construct_label(RedisCluster, scope, id)
         app_user_name = app_user_name or f"{name}-app"
-        require(bool(USER_NAME.match(app_user_name)) and app_user_name != "default", who, "app_user_name",
-                "1-40 lowercase letters, digits or hyphens, not 'default'", app_user_name)
+        _check(who, name, subnet_ids, node_type, num_cache_clusters, automatic_failover_enabled, multi_az_enabled,
+               snapshot_retention_limit, app_user_name)
         check_sources(who, allowed_security_group_ids, allowed_cidr_blocks)
         super().__init__(scope, id)
+        self.name, self.provider, self.num_cache_clusters = name, provider, num_cache_clusters
         tags = dict(tags or {})
 
         self.subnet_group = ElasticacheSubnetGroup(self, "subnet-group", name=name, description=f"{name} subnets",
@@ -127,58 +99,81 @@ class RedisCluster(Construct):
             self, "security-group", name=f"{name}-redis", description=f"Redis {name}: {PORT} from allowed sources",
             vpc_id=vpc_id, port=PORT, allowed_security_group_ids=allowed_security_group_ids,
             allowed_cidr_blocks=allowed_cidr_blocks, tags=tags, provider=provider)
-
-        # RBAC: the mandatory `default` user is switched off; applications use an IAM-authenticated
-        # user, so no AUTH token or password exists anywhere (JSON, state or environment).
-        default_user = ElasticacheUser(
-            self, "default-user", user_id=f"{name}-default", user_name="default", engine="redis",
-            access_string="off -@all", authentication_mode={"type": "no-password-required"},
-            tags=tags or None, provider=provider)
-        app_user = ElasticacheUser(
-            self, "app-user", user_id=app_user_name, user_name=app_user_name, engine="redis",
-            access_string="on ~* +@all -@dangerous", authentication_mode={"type": "iam"},
-            tags=tags or None, provider=provider)
-        self.user_group = ElasticacheUserGroup(
-            self, "user-group", user_group_id=name, engine="redis", user_ids=[default_user.user_id, app_user.user_id],
-            tags=tags or None, provider=provider)
-
+        self.user_group = self._users(app_user_name, tags)
         slow_log = CloudwatchLogGroup(self, "slow-log", name=f"/aws/elasticache/{name}/slow-log",
                                       retention_in_days=log_retention_in_days, kms_key_id=logs_kms_key_arn,
                                       tags=tags or None, provider=provider)
         self.replication_group = ElasticacheReplicationGroup(
-            self, "replication-group",
-            replication_group_id=name,
-            description=f"{name} (Redis {engine_version})",
-            engine="redis",
-            engine_version=engine_version,
-            node_type=node_type,
-            num_cache_clusters=num_cache_clusters,
-            automatic_failover_enabled=automatic_failover_enabled,
-            multi_az_enabled=multi_az_enabled,
-            port=PORT,
-            subnet_group_name=self.subnet_group.name,
-            security_group_ids=[self.security_group.id],
-            at_rest_encryption_enabled="true",  # a string in this provider version
-            kms_key_id=kms_key_arn,
-            transit_encryption_enabled=True,
-            transit_encryption_mode="required",
+            self, "replication-group", replication_group_id=name, description=f"{name} (Redis {engine_version})",
+            engine="redis", engine_version=engine_version, auto_minor_version_upgrade="true",  # a string here
+            node_type=node_type, num_cache_clusters=num_cache_clusters,
+            automatic_failover_enabled=automatic_failover_enabled, multi_az_enabled=multi_az_enabled,
+            port=PORT, subnet_group_name=self.subnet_group.name, security_group_ids=[self.security_group.id],
+            at_rest_encryption_enabled="true", kms_key_id=kms_key_arn,  # a string in this provider version
+            transit_encryption_enabled=True, transit_encryption_mode="required",
             user_group_ids=[self.user_group.user_group_id],
-            snapshot_retention_limit=snapshot_retention_limit,
-            snapshot_window=snapshot_window,
-            maintenance_window=maintenance_window,
-            final_snapshot_identifier=f"{name}-final",
-            auto_minor_version_upgrade="true",  # a string in this provider version
-            apply_immediately=False,
+            snapshot_retention_limit=snapshot_retention_limit, snapshot_window=snapshot_window,
+            maintenance_window=maintenance_window, final_snapshot_identifier=f"{name}-final", apply_immediately=False,
             log_delivery_configuration=[ElasticacheReplicationGroupLogDeliveryConfiguration(
                 destination=slow_log.name, destination_type="cloudwatch-logs", log_format="json",
                 log_type="slow-log")],
-            tags=tags or None,
-            lifecycle=lifecycle(prevent_destroy),
-            provider=provider,
-        )
+            tags=tags or None, lifecycle=lifecycle(prevent_destroy), provider=provider)
         self.endpoint: str = self.replication_group.primary_endpoint_address
         self.reader_endpoint: str = self.replication_group.reader_endpoint_address
         self.port: int = PORT
         self.arn: str = self.replication_group.arn
         self.security_group_id: str = self.security_group.id
         self.app_user_name: str = app_user_name
+
+    def _users(self, app_user_name: str, tags: dict[str, str]) -> ElasticacheUserGroup:
+        """RBAC: the mandatory `default` user is switched off; applications use an IAM-authenticated
+        user, so no AUTH token or password exists anywhere (JSON, state or environment)."""
+        default_user = ElasticacheUser(
+            self, "default-user", user_id=f"{self.name}-default", user_name="default", engine="redis",
+            access_string="off -@all", authentication_mode={"type": "no-password-required"},
+            tags=tags or None, provider=self.provider)
+        app_user = ElasticacheUser(
+            self, "app-user", user_id=app_user_name, user_name=app_user_name, engine="redis",
+            access_string="on ~* +@all -@dangerous", authentication_mode={"type": "iam"},
+            tags=tags or None, provider=self.provider)
+        return ElasticacheUserGroup(
+            self, "user-group", user_group_id=self.name, engine="redis",
+            user_ids=[default_user.user_id, app_user.user_id], tags=tags or None, provider=self.provider)
+
+    @property
+    def member_cluster_ids(self) -> list[str]:
+        """The node (cache cluster) ids ElastiCache gives the replication group's members: <name>-001..."""
+        return [f"{self.name}-{i:03d}" for i in range(1, self.num_cache_clusters + 1)]
+
+    def metric_engine_cpu_utilization(self, member_cluster_id: str) -> Metric:
+        """The Redis engine thread's CPU on one node."""
+        return Metric("AWS/ElastiCache", "EngineCPUUtilization", {"CacheClusterId": member_cluster_id},
+                      provider=self.provider)
+
+    def metric_memory_usage(self, member_cluster_id: str) -> Metric:
+        """Memory used, as a percentage of maxmemory, on one node."""
+        return Metric("AWS/ElastiCache", "DatabaseMemoryUsagePercentage", {"CacheClusterId": member_cluster_id},
+                      provider=self.provider)
+
+
+def _check(who: str, name: Any, subnet_ids: Any, node_type: Any, num_cache_clusters: Any,
+           automatic_failover_enabled: bool, multi_az_enabled: bool, snapshot_retention_limit: Any,
+           app_user_name: str) -> None:
+    require(isinstance(name, str) and bool(NAME.match(name)) and "--" not in name and not name.endswith("-"),
+            who, "name", "1-32 lowercase letters, digits or single hyphens, starting with a letter", name)
+    require(not isinstance(subnet_ids, str) and (is_token(subnet_ids) or len(list(subnet_ids)) >= 1), who,
+            "subnet_ids", "a list of subnet ids", subnet_ids)
+    require(isinstance(node_type, str) and bool(CACHE_TYPE.match(node_type)), who,
+            "node_type", 'an ElastiCache node type such as "cache.r6g.large"', node_type)
+    require(isinstance(num_cache_clusters, int) and not isinstance(num_cache_clusters, bool)
+            and 1 <= num_cache_clusters <= 6, who, "num_cache_clusters", "a whole number from 1 to 6",
+            num_cache_clusters)
+    require(not automatic_failover_enabled or num_cache_clusters >= 2, who, "automatic_failover_enabled",
+            f"false with num_cache_clusters = {num_cache_clusters} (failover needs a replica)",
+            automatic_failover_enabled)
+    require(not multi_az_enabled or automatic_failover_enabled, who, "multi_az_enabled",
+            "false unless automatic_failover_enabled is true (an ElastiCache rule)", multi_az_enabled)
+    require(isinstance(snapshot_retention_limit, int) and 1 <= snapshot_retention_limit <= 35, who,
+            "snapshot_retention_limit", "1-35 days", snapshot_retention_limit)
+    require(bool(USER_NAME.match(app_user_name)) and app_user_name != "default", who, "app_user_name",
+            "1-40 lowercase letters, digits or hyphens, not 'default'", app_user_name)

@@ -1,6 +1,9 @@
-"""One Terraform stack per environment, on the existing S3 + DynamoDB state backend."""
+"""One Terraform stack per environment, on the existing S3 + DynamoDB state backend, and the
+luneo-bootstrap stack for that backend itself."""
 
 from __future__ import annotations
+
+from typing import Mapping
 
 from cdktf import (
     App,
@@ -15,17 +18,15 @@ from cdktf import (
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
 from constructs import Construct, Node
 
-from .errors import ConstructArgumentError
-from .config import BootstrapConfig, ConfigError, EnvironmentConfig, Migration
+from .config import ROLES, BootstrapConfig, ConfigError, EnvironmentConfig, Migration, Role
 from .dns import FailoverDns
 from .ecr import EcrRepository
-from .eks import EksCluster
+from .errors import ConstructArgumentError
 from .kms import KmsKey
-from .monitoring import AlarmTopic, metric_alarm
-from .network import Network
 from .policy import add_policy
 from .rds import AuroraGlobalDatabase, AuroraRegion, PostgresDatabase, PostgresReadReplica
 from .redis import RedisCluster
+from .regional import EnvironmentNames, RegionalFoundation
 from .state_backend import StateBackend
 from .storage import AssetStorage
 
@@ -33,38 +34,7 @@ from .storage import AssetStorage
 #: database password out of the state.
 REQUIRED_TERRAFORM = ">= 1.11.0"
 
-
-def kms_key_name(config: EnvironmentConfig, purpose: str) -> str:
-    """Prod keeps the names its HCL state has (`luneo-secrets`); other environments are prefixed
-    with their name so that several environments can share one account."""
-    return f"luneo-{purpose}" if config.is_production else f"luneo-{config.environment}-{purpose}"
-
-
-def ecr_repository_name(config: EnvironmentConfig, repository: str) -> str:
-    """Prod keeps the names the docs and the HCL state use; other environments get a namespace."""
-    return repository if config.is_production else f"{config.environment}/{repository}"
-
-
-# purpose -> (description, services allowed to use the key), in the primary region.
-KMS_PURPOSES = {
-    "secrets": ("KMS key for application secrets", ["secretsmanager.amazonaws.com", "rds.amazonaws.com"]),
-    "rds": ("KMS key for RDS storage and Performance Insights", ["rds.amazonaws.com"]),
-    "redis": ("KMS key for ElastiCache Redis", ["elasticache.amazonaws.com"]),
-    "s3": ("KMS key for the assets bucket", ["s3.amazonaws.com", "cloudfront.amazonaws.com"]),
-    "ecr": ("KMS key for ECR images", ["ecr.amazonaws.com"]),
-    "logs": ("KMS key for CloudWatch Logs", ["logs.amazonaws.com"]),
-    "eks": ("KMS key for Kubernetes secrets", ["eks.amazonaws.com"]),
-    "alarms": ("KMS key for the alarm topics", ["cloudwatch.amazonaws.com", "sns.amazonaws.com"]),
-}
-#: Keys the secondary region needs (a KMS key is regional).
-SECONDARY_KMS_PURPOSES = ("secrets", "logs", "s3", "rds", "eks", "alarms")  # secrets: a promoted replica's password
-
 ECR_REPOSITORIES = ("luneo-worker-ia", "luneo-usdz-converter")
-
-
-def zones(region: str) -> list[str]:
-    """The three availability zones the platform uses in a region."""
-    return [f"{region}{letter}" for letter in "abc"]
 
 
 class LuneoStack(TerraformStack):
@@ -94,255 +64,213 @@ class LuneoStack(TerraformStack):
 
 
 class LuneoEnvironmentStack(LuneoStack):
-    """Everything one environment runs: providers for both regions, the backend, the platform."""
+    """Everything one environment runs: a regional foundation per region (keys, network, EKS, alarm
+    topic), then the cross-region pieces on top: assets with replication, the database strategy
+    (read replica or Aurora Global), Redis, the repositories, DNS failover, alarms and outputs."""
 
     def __init__(self, scope: Construct, config: EnvironmentConfig) -> None:
         super().__init__(scope, config.stack_name)
         self.config = config
+        self.names = EnvironmentNames(config.environment, config.is_production)
         self.add_override("terraform.required_version", REQUIRED_TERRAFORM)
-
-        S3Backend(
-            self,
-            bucket=config.state_bucket,
-            key=config.state_key,
-            region=config.state_region,
-            dynamodb_table=config.state_lock_table,
-            encrypt=True,
-        )
+        S3Backend(self, bucket=config.state.bucket, key=config.state.key, region=config.state.region,
+                  dynamodb_table=config.state.lock_table, encrypt=True)
         default_tags = [AwsProviderDefaultTags(tags={
             **config.tags, "Environment": config.environment, "Project": "luneo", "ManagedBy": "cdktf"})]
-        self.primary = AwsProvider(self, "aws", region=config.primary_region, default_tags=default_tags)
-        self.secondary = AwsProvider(self, "aws-secondary", alias="secondary", region=config.secondary_region,
+        self.primary = AwsProvider(self, "aws", region=config.network.primary.name, default_tags=default_tags)
+        self.secondary = AwsProvider(self, "aws-secondary", alias="secondary", region=config.network.secondary.name,
                                      default_tags=default_tags)
+        self.db_master_password = self._password_variable()
 
-        # The master password is never in a file: RDS manages it in Secrets Manager by default; with
-        # db_manage_master_password = false it is this variable, given at plan and apply time
-        # (TF_VAR_db_master_password) and sent only to write-only arguments. Ephemeral (Terraform
-        # >= 1.10) keeps it out of the state and saved plans, and out of Terraform's own messages:
-        # Terraform 1.11 prints a merely `sensitive` variable's value when its validation fails.
-        self.db_master_password: TerraformVariable | None = None
-        if not config.db_manage_master_password:
-            self.db_master_password = TerraformVariable(
-                self, "db_master_password",
-                type="string",
-                sensitive=True,
-                nullable=False,
-                description="RDS master password (at least 16 characters); pass it as TF_VAR_db_master_password",
-                validation=[TerraformVariableValidationConfig(
-                    condition="${length(var.db_master_password) >= 16}",
-                    error_message="db_master_password must be at least 16 characters long.",
-                )],
-            )
-            self.db_master_password.add_override("ephemeral", True)
-
-        self._platform(config)
-
-    def _existing_key(self, config: EnvironmentConfig, store: str, default: str | None) -> str | None:
-        """The key a store keeps (existing_encryption, from `make migrate-plan`): None for the AWS
-        default it was created with, an ARN, or our own key for a new store."""
-        existing = config.existing_encryption.get(store)
-        if existing is None:
-            return default
-        return None if existing == "default" else existing
-
-    def _platform(self, config: EnvironmentConfig) -> None:
-        env, prod = config.environment, config.is_production
-        self.kms = {
-            purpose: KmsKey(self, f"kms-{purpose}", name=kms_key_name(config, purpose), description=description,
-                            allowed_services=services, prevent_destroy=prod)
-            for purpose, (description, services) in KMS_PURPOSES.items()
-        }
-        self.kms_secondary = {
-            purpose: KmsKey(self, f"kms-{purpose}-secondary", name=kms_key_name(config, purpose),
-                            description=f"{KMS_PURPOSES[purpose][0]} ({config.secondary_region})",
-                            allowed_services=KMS_PURPOSES[purpose][1], prevent_destroy=prod, provider=self.secondary)
-            for purpose in SECONDARY_KMS_PURPOSES
-        }
-
-        self.network = Network(self, "network-primary", name=f"luneo-{env}", cidr_block=config.vpc_primary_cidr,
-                               availability_zones=zones(config.primary_region),
-                               single_nat_gateway=config.single_nat_gateway,
-                               flow_log_kms_key_arn=self.kms["logs"].key_arn)
-        self.network_secondary = Network(self, "network-secondary", name=f"luneo-{env}",
-                                         cidr_block=config.vpc_secondary_cidr,
-                                         availability_zones=zones(config.secondary_region),
-                                         single_nat_gateway=config.single_nat_gateway,
-                                         flow_log_kms_key_arn=self.kms_secondary["logs"].key_arn,
-                                         provider=self.secondary)
-
-        eks_common = dict(kubernetes_version=config.eks_kubernetes_version,
-                          spot_instance_types=config.eks_spot_instance_types,
-                          system_instance_type=config.eks_system_instance_type,
-                          system_node_count=config.eks_system_node_count,
-                          public_access_cidrs=config.eks_public_access_cidrs,
-                          admin_role_arns=config.eks_admin_role_arns)
-        self.eks = EksCluster(
-            self, "eks-primary", name=f"luneo-{env}-eks-primary", vpc_id=self.network.vpc_id,
-            subnet_ids=self.network.private_subnets, secrets_kms_key_arn=self.kms["eks"].key_arn,
-            logs_kms_key_arn=self.kms["logs"].key_arn, desired_size=config.eks_primary_desired_size,
-            min_size=config.eks_primary_min_size, max_size=config.eks_primary_max_size, **eks_common)
-        self.eks_secondary = EksCluster(
-            self, "eks-secondary", name=f"luneo-{env}-eks-secondary", vpc_id=self.network_secondary.vpc_id,
-            subnet_ids=self.network_secondary.private_subnets, secrets_kms_key_arn=self.kms_secondary["eks"].key_arn,
-            logs_kms_key_arn=self.kms_secondary["logs"].key_arn, desired_size=config.eks_secondary_desired_size,
-            min_size=config.eks_secondary_min_size, max_size=config.eks_secondary_max_size, provider=self.secondary,
-            **eks_common)
-
-        self.assets = AssetStorage(self, "assets", bucket_name=f"luneo-{env}-assets",
-                                   kms_key_id=self.kms["s3"].key_arn, logging_bucket=config.logging_bucket,
-                                   replica_kms_key_id=self.kms_secondary["s3"].key_arn,
-                                   replica_provider=self.secondary, prevent_destroy=prod)
-
-        # Only the EKS nodes of the same region reach the data stores.
-        app_sg = [self.eks.node_security_group_id]
-        replica_class = config.db_replica_instance_class or config.db_primary_instance_class
-        password = self.db_master_password.string_value if self.db_master_password else None
+        self.regions = {role: RegionalFoundation(
+            self, region=region, names=self.names, eks=config.eks,
+            single_nat_gateway=config.network.single_nat_gateway, alarm_emails=config.alarms.emails,
+            provider=None if role == "primary" else self.secondary)
+            for role, region in zip(ROLES, config.network.regions)}
+        self.assets = self._assets()
         self.database: PostgresDatabase | None = None
         self.database_replica: PostgresReadReplica | None = None
         self.aurora: AuroraGlobalDatabase | None = None
-        if config.db_dr_mode == "replica":
-            self.database = PostgresDatabase(
-                self, "postgres", name=f"luneo-{env}-db", vpc_id=self.network.vpc_id,
-                subnet_ids=self.network.database_subnets, database_name="luneo", master_username="luneo_admin",
-                master_password=password,
-                instance_class=config.db_primary_instance_class, allocated_storage=config.db_allocated_storage,
-                backup_retention_period=config.backup_retention_period, backup_window=config.backup_window,
-                kms_key_arn=self._existing_key(config, "db", self.kms["rds"].key_arn),
-                master_user_secret_kms_key_id=self.kms["secrets"].key_arn,
-                logs_kms_key_arn=self.kms["logs"].key_arn, allowed_security_group_ids=app_sg,
-                multi_az=config.db_multi_az, deletion_protection=True, prevent_destroy=prod)
-            self.database_replica = PostgresReadReplica(
-                self, "postgres-replica", name=f"luneo-{env}-db-replica", source_db_arn=self.database.arn,
-                vpc_id=self.network_secondary.vpc_id, subnet_ids=self.network_secondary.database_subnets,
-                instance_class=replica_class, kms_key_arn=self.kms_secondary["rds"].key_arn,
-                backup_retention_period=config.backup_retention_period,
-                logs_kms_key_arn=self.kms_secondary["logs"].key_arn,
-                allowed_security_group_ids=[self.eks_secondary.node_security_group_id], prevent_destroy=prod,
-                promoted=config.db_replica_promoted, multi_az=config.db_replica_promoted and config.db_multi_az,
-                provider=self.secondary)
+        if config.database.dr_mode == "replica":
+            self._database_with_replica()
         else:
-            self.aurora = AuroraGlobalDatabase(
-                self, "aurora", name=f"luneo-{env}-db", database_name="luneo", master_username="luneo_admin",
-                master_password=password, instance_class=config.db_primary_instance_class,
-                secondary_instance_class=replica_class, instances=2 if config.db_multi_az else 1,
-                backup_retention_period=config.backup_retention_period, backup_window=config.backup_window,
-                primary=AuroraRegion(vpc_id=self.network.vpc_id, subnet_ids=self.network.database_subnets,
-                                     kms_key_arn=self.kms["rds"].key_arn, allowed_security_group_ids=app_sg,
-                                     logs_kms_key_arn=self.kms["logs"].key_arn),
-                secondary=AuroraRegion(vpc_id=self.network_secondary.vpc_id,
-                                       subnet_ids=self.network_secondary.database_subnets,
-                                       kms_key_arn=self.kms_secondary["rds"].key_arn,
-                                       allowed_security_group_ids=[self.eks_secondary.node_security_group_id],
-                                       logs_kms_key_arn=self.kms_secondary["logs"].key_arn, provider=self.secondary),
-                prevent_destroy=prod)
+            self._aurora_global_database()
+        self.redis = self._redis()
+        self.ecr = self._repositories()
+        self.dns = self._dns()
+        self._alarms()
+        self._outputs()
 
-        replicated = config.redis_num_cache_clusters >= 2
-        self.redis = RedisCluster(
-            self, "redis", name=f"luneo-{env}-redis", vpc_id=self.network.vpc_id,
-            subnet_ids=self.network.database_subnets, node_type=config.redis_node_type,
-            num_cache_clusters=config.redis_num_cache_clusters, automatic_failover_enabled=replicated,
-            multi_az_enabled=replicated, kms_key_arn=self._existing_key(config, "redis", self.kms["redis"].key_arn),
-            logs_kms_key_arn=self.kms["logs"].key_arn, allowed_security_group_ids=app_sg, prevent_destroy=prod)
+    def _password_variable(self) -> TerraformVariable | None:
+        """The master password is never in a file: RDS manages it in Secrets Manager by default; with
+        db_manage_master_password = false it is this variable, given at plan and apply time
+        (TF_VAR_db_master_password) and sent only to write-only arguments. Ephemeral (Terraform
+        >= 1.10) keeps it out of the state and saved plans, and out of Terraform's own messages:
+        Terraform 1.11 prints a merely `sensitive` variable's value when its validation fails."""
+        if self.config.database.manage_master_password:
+            return None
+        variable = TerraformVariable(
+            self, "db_master_password",
+            type="string",
+            sensitive=True,
+            nullable=False,
+            description="RDS master password (at least 16 characters); pass it as TF_VAR_db_master_password",
+            validation=[TerraformVariableValidationConfig(
+                condition="${length(var.db_master_password) >= 16}",
+                error_message="db_master_password must be at least 16 characters long.",
+            )],
+        )
+        variable.add_override("ephemeral", True)
+        return variable
 
-        ecr_default = config.existing_encryption.get("ecr") == "default"  # created with AES256
-        self.ecr = {
+    def _assets(self) -> AssetStorage:
+        primary, secondary = self.regions["primary"], self.regions["secondary"]
+        return AssetStorage(self, "assets", bucket_name=f"{self.names.prefix}-assets",
+                            kms_key_id=primary.kms["s3"].key_arn, logging_bucket=self.config.logging_bucket,
+                            replica_kms_key_id=secondary.kms["s3"].key_arn, replica_provider=self.secondary,
+                            prevent_destroy=self.config.is_production)
+
+    def _database_with_replica(self) -> None:
+        """RDS PostgreSQL in the primary region, an encrypted read replica in the secondary."""
+        config, db, prod = self.config, self.config.database, self.config.is_production
+        primary, secondary = self.regions["primary"], self.regions["secondary"]
+        password = self.db_master_password.string_value if self.db_master_password else None
+        self.database = PostgresDatabase(
+            self, "postgres", name=f"{self.names.prefix}-db", vpc_id=primary.network.vpc_id,
+            subnet_ids=primary.network.database_subnets, database_name="luneo", master_username="luneo_admin",
+            master_password=password, instance_class=db.primary_instance_class,
+            allocated_storage=db.allocated_storage, backup_retention_period=db.backup_retention_period,
+            backup_window=db.backup_window,
+            kms_key_arn=config.existing_encryption.key_for("db", primary.kms["rds"].key_arn),
+            master_user_secret_kms_key_id=primary.kms["secrets"].key_arn, logs_kms_key_arn=primary.kms["logs"].key_arn,
+            allowed_security_group_ids=[primary.eks.node_security_group_id], multi_az=db.multi_az,
+            deletion_protection=True, prevent_destroy=prod)
+        self.database_replica = PostgresReadReplica(
+            self, "postgres-replica", name=f"{self.names.prefix}-db-replica", source_db_arn=self.database.arn,
+            vpc_id=secondary.network.vpc_id, subnet_ids=secondary.network.database_subnets,
+            instance_class=db.replica_instance_class, kms_key_arn=secondary.kms["rds"].key_arn,
+            backup_retention_period=db.backup_retention_period, logs_kms_key_arn=secondary.kms["logs"].key_arn,
+            allowed_security_group_ids=[secondary.eks.node_security_group_id], prevent_destroy=prod,
+            promoted=db.replica_promoted, multi_az=db.replica_promoted and db.multi_az, provider=self.secondary)
+
+    def _aurora_global_database(self) -> None:
+        """Aurora PostgreSQL Global Database: writer cluster in the primary, reader in the secondary."""
+        db = self.config.database
+        sides = {role: AuroraRegion(
+            vpc_id=foundation.network.vpc_id, subnet_ids=foundation.network.database_subnets,
+            kms_key_arn=foundation.kms["rds"].key_arn,
+            allowed_security_group_ids=[foundation.eks.node_security_group_id],
+            logs_kms_key_arn=foundation.kms["logs"].key_arn, provider=foundation.provider)
+            for role, foundation in self.regions.items()}
+        assert self.db_master_password is not None  # the config refuses aurora-global without it
+        self.aurora = AuroraGlobalDatabase(
+            self, "aurora", name=f"{self.names.prefix}-db", database_name="luneo", master_username="luneo_admin",
+            master_password=self.db_master_password.string_value, instance_class=db.primary_instance_class,
+            secondary_instance_class=db.replica_instance_class, instances=2 if db.multi_az else 1,
+            backup_retention_period=db.backup_retention_period, backup_window=db.backup_window,
+            primary=sides["primary"], secondary=sides["secondary"], prevent_destroy=self.config.is_production)
+
+    def _redis(self) -> RedisCluster:
+        primary, redis = self.regions["primary"], self.config.redis
+        return RedisCluster(
+            self, "redis", name=f"{self.names.prefix}-redis", vpc_id=primary.network.vpc_id,
+            subnet_ids=primary.network.database_subnets, node_type=redis.node_type,
+            num_cache_clusters=redis.num_cache_clusters, automatic_failover_enabled=redis.replicated,
+            multi_az_enabled=redis.replicated,
+            kms_key_arn=self.config.existing_encryption.key_for("redis", primary.kms["redis"].key_arn),
+            logs_kms_key_arn=primary.kms["logs"].key_arn,
+            allowed_security_group_ids=[primary.eks.node_security_group_id],
+            prevent_destroy=self.config.is_production)
+
+    def _repositories(self) -> dict[str, EcrRepository]:
+        existing = self.config.existing_encryption
+        aes256 = existing.ecr == "default"  # created with AES256: ECR cannot change it in place
+        key = self.regions["primary"].kms["ecr"].key_arn
+        return {
             repository: EcrRepository(self, f"ecr-{repository.removeprefix('luneo-')}",
-                                      repository_name=ecr_repository_name(config, repository), scan_on_push=True,
-                                      encryption_type="AES256" if ecr_default else "KMS",
-                                      kms_key_arn=None if ecr_default else self._existing_key(
-                                          config, "ecr", self.kms["ecr"].key_arn),
-                                      prevent_destroy=prod)
+                                      repository_name=self.names.ecr_repository(repository), scan_on_push=True,
+                                      encryption_type="AES256" if aes256 else "KMS",
+                                      kms_key_arn=None if aes256 else existing.key_for("ecr", key),
+                                      prevent_destroy=self.config.is_production)
             for repository in ECR_REPOSITORIES
         }
 
-        self.dns: FailoverDns | None = None
-        if config.primary_ingress_hostname and config.secondary_ingress_hostname:
-            self.dns = FailoverDns(self, "dns", primary_hostname=config.primary_ingress_hostname,
-                                   secondary_hostname=config.secondary_ingress_hostname,
-                                   zone_id=config.route53_zone_id, record_name=config.dns_record_name,
-                                   health_check_path=config.health_check_path,
-                                   force_failover=config.dns_force_failover)
-        self._alarms(config)
-        self._outputs()
+    def _dns(self) -> FailoverDns | None:
+        dns = self.config.dns
+        if not (dns.primary_ingress_hostname and dns.secondary_ingress_hostname):
+            return None
+        # Route53 publishes health-check metrics in us-east-1 only.
+        in_us_east_1 = self.primary if self.config.network.primary.name == "us-east-1" else self.secondary
+        return FailoverDns(self, "dns", primary_hostname=dns.primary_ingress_hostname,
+                           secondary_hostname=dns.secondary_ingress_hostname, zone_id=dns.zone_id,
+                           record_name=dns.record_name, health_check_path=dns.health_check_path,
+                           force_failover=dns.force_failover, metrics_provider=in_us_east_1)
 
-    def _alarms(self, config: EnvironmentConfig) -> None:
-        env = config.environment
-        topics = {
-            "primary": AlarmTopic(self, "alarms-primary", name=f"luneo-{env}-alarms",
-                                  kms_key_arn=self.kms["alarms"].key_arn, emails=config.alarm_emails),
-            "secondary": AlarmTopic(self, "alarms-secondary", name=f"luneo-{env}-alarms",
-                                    kms_key_arn=self.kms_secondary["alarms"].key_arn, emails=config.alarm_emails,
-                                    provider=self.secondary),
-        }
-        self.alarm_topics = topics
-        primary, secondary = topics["primary"].topic_arn, topics["secondary"].topic_arn
-        alarm = metric_alarm
-
-        # Database load and storage (primary region), and how far the us-east-1 copy lags behind.
-        if self.database is not None:
-            db = {"DBInstanceIdentifier": f"luneo-{env}-db"}
-            alarm(self, "alarm-db-cpu", name=f"luneo-{env}-db-cpu", namespace="AWS/RDS", metric="CPUUtilization",
-                  dimensions=db, threshold=80, topic_arn=primary, description="RDS CPU above 80% for 15 minutes")
-            free_bytes = int(config.db_allocated_storage * 0.1 * 1024 ** 3)
-            alarm(self, "alarm-db-free-storage", name=f"luneo-{env}-db-free-storage", namespace="AWS/RDS",
-                  metric="FreeStorageSpace", dimensions=db, comparison="<", threshold=free_bytes, topic_arn=primary,
-                  statistic="Minimum", description="RDS free storage below 10% of db_allocated_storage")
-            if not config.db_replica_promoted:  # a promoted replica has no lag to report
-                alarm(self, "alarm-db-replica-lag", name=f"luneo-{env}-db-replica-lag", namespace="AWS/RDS",
-                      metric="ReplicaLag", dimensions={"DBInstanceIdentifier": f"luneo-{env}-db-replica"},
-                      threshold=300, statistic="Maximum", topic_arn=secondary, provider=self.secondary,
-                      treat_missing_data="breaching",
-                      description="us-east-1 read replica more than 5 minutes behind (or not reporting)")
-        else:
-            cluster = {"DBClusterIdentifier": f"luneo-{env}-db-primary"}
-            alarm(self, "alarm-db-cpu", name=f"luneo-{env}-db-cpu", namespace="AWS/RDS", metric="CPUUtilization",
-                  dimensions=cluster, threshold=80, topic_arn=primary,
-                  description="Aurora primary cluster CPU above 80% for 15 minutes")
-            alarm(self, "alarm-db-free-storage", name=f"luneo-{env}-db-free-storage", namespace="AWS/RDS",
-                  metric="FreeLocalStorage", dimensions=cluster, comparison="<", threshold=5 * 1024 ** 3,
-                  statistic="Minimum", topic_arn=primary, description="Aurora local storage below 5 GiB")
-            alarm(self, "alarm-db-replica-lag", name=f"luneo-{env}-db-replica-lag", namespace="AWS/RDS",
-                  metric="AuroraGlobalDBReplicationLag",
-                  dimensions={"DBClusterIdentifier": f"luneo-{env}-db-secondary"}, threshold=60000,
-                  statistic="Maximum", topic_arn=secondary, provider=self.secondary, treat_missing_data="breaching",
-                  description="Aurora global replication lag above 60 s (or not reporting)")
-
-        alarm(self, "alarm-s3-replication-latency", name=f"luneo-{env}-assets-replication-latency",
-              namespace="AWS/S3", metric="ReplicationLatency", statistic="Maximum", threshold=900, topic_arn=primary,
-              dimensions={"SourceBucket": f"luneo-{env}-assets", "DestinationBucket": f"luneo-{env}-assets-replica",
-                          "RuleId": self.assets.replication_rule_id},
-              description="assets replication slower than the 15-minute Replication Time Control target")
-
-        for i in range(1, config.redis_num_cache_clusters + 1):
-            node = {"CacheClusterId": f"luneo-{env}-redis-{i:03d}"}
-            alarm(self, f"alarm-redis-{i:03d}-cpu", name=f"luneo-{env}-redis-{i:03d}-cpu", namespace="AWS/ElastiCache",
-                  metric="EngineCPUUtilization", dimensions=node, threshold=80, topic_arn=primary,
-                  description="Redis engine CPU above 80% for 15 minutes")
-            alarm(self, f"alarm-redis-{i:03d}-memory", name=f"luneo-{env}-redis-{i:03d}-memory",
-                  namespace="AWS/ElastiCache", metric="DatabaseMemoryUsagePercentage", dimensions=node,
-                  threshold=80, topic_arn=primary, description="Redis memory above 80% of maxmemory")
-
+    def _alarms(self) -> None:
+        """The thresholds and topics; the metrics (and their names) come from the constructs."""
+        topics = {role: foundation.alarm_topic.topic_arn for role, foundation in self.regions.items()}
+        self._database_alarms(topics)
+        if self.assets.replication is not None:
+            self.assets.replication.metric_replication_latency().alarm(
+                self, "alarm-s3-replication-latency", name=f"{self.assets.primary.name}-replication-latency",
+                threshold=900, topic_arn=topics["primary"],
+                description="assets replication slower than the 15-minute Replication Time Control target")
+        for member in self.redis.member_cluster_ids:
+            index = member.removeprefix(f"{self.redis.name}-")
+            self.redis.metric_engine_cpu_utilization(member).alarm(
+                self, f"alarm-redis-{index}-cpu", name=f"{member}-cpu", threshold=80, topic_arn=topics["primary"],
+                description="Redis engine CPU above 80% for 15 minutes")
+            self.redis.metric_memory_usage(member).alarm(
+                self, f"alarm-redis-{index}-memory", name=f"{member}-memory", threshold=80,
+                topic_arn=topics["primary"], description="Redis memory above 80% of maxmemory")
         if self.dns is not None:
-            # Route53 publishes health-check metrics in us-east-1 only.
-            in_us_east_1 = "primary" if config.primary_region == "us-east-1" else "secondary"
-            provider = self.primary if in_us_east_1 == "primary" else self.secondary
-            for role, check_id in (("primary", self.dns.primary_health_check_id),
-                                   ("secondary", self.dns.secondary_health_check_id)):
-                alarm(self, f"alarm-health-{role}", name=f"luneo-{env}-health-{role}", namespace="AWS/Route53",
-                      metric="HealthCheckStatus", dimensions={"HealthCheckId": check_id}, comparison="<",
-                      threshold=1, statistic="Minimum", period=60, evaluation_periods=2,
-                      topic_arn=topics[in_us_east_1].topic_arn, provider=provider, treat_missing_data="breaching",
-                      description=f"{role} ingress failing its Route53 HTTPS health check")
+            us_east_1: Role = "primary" if self.config.network.primary.name == "us-east-1" else "secondary"
+            for role in ROLES:
+                self.dns.metric_health_check_status(role).alarm(
+                    self, f"alarm-health-{role}", name=f"{self.names.prefix}-health-{role}", comparison="<",
+                    threshold=1, evaluation_periods=2, topic_arn=topics[us_east_1], treat_missing_data="breaching",
+                    description=f"{role} ingress failing its Route53 HTTPS health check")
+
+    def _database_alarms(self, topics: Mapping[Role, str]) -> None:
+        """Database load and storage (primary region), and how far the secondary copy lags behind."""
+        db_config = self.config.database
+        if self.database is not None:
+            db = self.database
+            db.metric_cpu_utilization().alarm(self, "alarm-db-cpu", name=f"{db.name}-cpu", threshold=80,
+                                              topic_arn=topics["primary"],
+                                              description="RDS CPU above 80% for 15 minutes")
+            db.metric_free_storage_space().alarm(
+                self, "alarm-db-free-storage", name=f"{db.name}-free-storage", comparison="<",
+                threshold=int(db_config.allocated_storage * 0.1 * 1024 ** 3), topic_arn=topics["primary"],
+                description="RDS free storage below 10% of db_allocated_storage")
+            if self.database_replica is not None and not db_config.replica_promoted:  # promoted: no lag to report
+                self.database_replica.metric_replica_lag().alarm(
+                    self, "alarm-db-replica-lag", name=f"{self.database_replica.name}-lag", threshold=300,
+                    topic_arn=topics["secondary"], treat_missing_data="breaching",
+                    description="us-east-1 read replica more than 5 minutes behind (or not reporting)")
+        if self.aurora is not None:
+            aurora = self.aurora
+            aurora.metric_cpu_utilization().alarm(self, "alarm-db-cpu", name=f"{aurora.name}-cpu", threshold=80,
+                                                  topic_arn=topics["primary"],
+                                                  description="Aurora primary cluster CPU above 80% for 15 minutes")
+            aurora.metric_free_local_storage().alarm(
+                self, "alarm-db-free-storage", name=f"{aurora.name}-free-storage", comparison="<",
+                threshold=5 * 1024 ** 3, topic_arn=topics["primary"], description="Aurora local storage below 5 GiB")
+            aurora.metric_global_replication_lag().alarm(
+                self, "alarm-db-replica-lag", name=f"{aurora.name}-replica-lag", threshold=60000,
+                topic_arn=topics["secondary"], treat_missing_data="breaching",
+                description="Aurora global replication lag above 60 s (or not reporting)")
 
     def _outputs(self) -> None:
         """What operators and the runbooks need after an apply (`terraform output`)."""
-        outputs = {
-            "vpc_id": self.network.vpc_id,
-            "vpc_secondary_id": self.network_secondary.vpc_id,
-            "eks_primary_cluster_name": self.eks.cluster_name,
-            "eks_secondary_cluster_name": self.eks_secondary.cluster_name,
-            "eks_primary_oidc_provider_arn": self.eks.oidc_provider_arn,
-            "eks_secondary_oidc_provider_arn": self.eks_secondary.oidc_provider_arn,
+        primary, secondary = self.regions["primary"], self.regions["secondary"]
+        outputs: dict[str, str | None] = {
+            "vpc_id": primary.network.vpc_id,
+            "vpc_secondary_id": secondary.network.vpc_id,
+            "eks_primary_cluster_name": primary.eks.cluster_name,
+            "eks_secondary_cluster_name": secondary.eks.cluster_name,
+            "eks_primary_oidc_provider_arn": primary.eks.oidc_provider_arn,
+            "eks_secondary_oidc_provider_arn": secondary.eks.oidc_provider_arn,
             "assets_bucket_name": self.assets.bucket_name,
             "assets_replica_bucket_name": self.assets.replica_bucket_name,
             "assets_distribution_id": self.assets.distribution_id,
@@ -350,22 +278,10 @@ class LuneoEnvironmentStack(LuneoStack):
             "redis_endpoint": self.redis.endpoint,
             "redis_reader_endpoint": self.redis.reader_endpoint,
             "redis_app_user_name": self.redis.app_user_name,
-            "alarm_topic_arn": self.alarm_topics["primary"].topic_arn,
-            "alarm_topic_secondary_arn": self.alarm_topics["secondary"].topic_arn,
+            "alarm_topic_arn": primary.alarm_topic.topic_arn,
+            "alarm_topic_secondary_arn": secondary.alarm_topic.topic_arn,
         }
-        if self.database is not None:
-            outputs.update(db_endpoint=self.database.endpoint, db_identifier=self.database.identifier,
-                           db_replica_endpoint=self.database_replica.endpoint,
-                           db_replica_identifier=self.database_replica.identifier,
-                           db_replica_arn=self.database_replica.arn)
-            if self.database.master_user_secret_arn is not None:
-                outputs["db_master_user_secret_arn"] = self.database.master_user_secret_arn
-        if self.aurora is not None:
-            outputs.update(db_endpoint=self.aurora.endpoint, db_reader_endpoint=self.aurora.reader_endpoint,
-                           db_global_cluster_id=self.aurora.global_cluster_id,
-                           db_primary_cluster_id=self.aurora.primary_cluster_id,
-                           db_secondary_cluster_id=self.aurora.secondary_cluster_id,
-                           db_secondary_reader_endpoint=self.aurora.secondary_reader_endpoint)
+        outputs.update(self._database_outputs())
         if self.dns is not None:
             outputs.update(primary_health_check_id=self.dns.primary_health_check_id,
                            secondary_health_check_id=self.dns.secondary_health_check_id)
@@ -373,10 +289,26 @@ class LuneoEnvironmentStack(LuneoStack):
                 outputs["failover_record_fqdn"] = self.dns.record_fqdn
         for repository, ecr in self.ecr.items():
             outputs[f"ecr_{repository.removeprefix('luneo-').replace('-', '_')}_url"] = ecr.repository_url
-        for purpose, key in self.kms.items():
+        for purpose, key in primary.kms.items():
             outputs[f"kms_{purpose}_key_arn"] = key.key_arn
         for name, value in outputs.items():
             TerraformOutput(self, name, value=value)
+
+    def _database_outputs(self) -> dict[str, str | None]:
+        if self.database is not None and self.database_replica is not None:
+            outputs: dict[str, str | None] = dict(db_endpoint=self.database.endpoint, db_identifier=self.database.identifier,
+                           db_replica_endpoint=self.database_replica.endpoint,
+                           db_replica_identifier=self.database_replica.identifier,
+                           db_replica_arn=self.database_replica.arn)
+            if self.database.master_user_secret_arn is not None:
+                outputs["db_master_user_secret_arn"] = self.database.master_user_secret_arn
+            return outputs
+        assert self.aurora is not None
+        return dict(db_endpoint=self.aurora.endpoint, db_reader_endpoint=self.aurora.reader_endpoint,
+                    db_global_cluster_id=self.aurora.global_cluster_id,
+                    db_primary_cluster_id=self.aurora.primary_cluster_id,
+                    db_secondary_cluster_id=self.aurora.secondary_cluster_id,
+                    db_secondary_reader_endpoint=self.aurora.secondary_reader_endpoint)
 
 
 class BootstrapStack(LuneoStack):
@@ -390,23 +322,23 @@ class BootstrapStack(LuneoStack):
         super().__init__(scope, config.stack_name)
         self.add_override("terraform.required_version", REQUIRED_TERRAFORM)
         LocalBackend(self, path="terraform.tfstate")
-        regions = sorted({region for _, _, region in config.backends})
-        providers = {}
+        regions = sorted({backend.region for backend in config.backends})
+        providers: dict[str, AwsProvider] = {}
         for i, region in enumerate(regions):
             providers[region] = AwsProvider(
                 self, "aws" if i == 0 else f"aws-{region}", region=region, alias=None if i == 0 else region,
                 default_tags=[AwsProviderDefaultTags(tags={"Project": "luneo", "ManagedBy": "cdktf",
                                                            "Environment": "global"})])
-        self.backends = []
-        for bucket, table, region in config.backends:
+        self.backends: list[StateBackend] = []
+        for backend in config.backends:
+            bucket, provider = backend.bucket, providers[backend.region]
             key = KmsKey(self, f"kms-{bucket}", name=f"{bucket}", description=f"Terraform state in {bucket}",
                          allowed_services=["s3.amazonaws.com", "dynamodb.amazonaws.com"], prevent_destroy=True,
-                         provider=providers[region])
+                         provider=provider)
             self.backends.append(StateBackend(
-                self, bucket, bucket_name=bucket, table_name=table, kms_key_arn=key.key_arn,
+                self, bucket, bucket_name=bucket, table_name=backend.lock_table, kms_key_arn=key.key_arn,
                 adopt_existing=config.adopt_existing,
-                noncurrent_version_expiration_days=config.noncurrent_version_expiration_days,
-                provider=providers[region]))
+                noncurrent_version_expiration_days=config.noncurrent_version_expiration_days, provider=provider))
             TerraformOutput(self, f"{bucket}-bucket-arn", value=self.backends[-1].bucket_arn)
             TerraformOutput(self, f"{bucket}-lock-table-arn", value=self.backends[-1].table_arn)
 

@@ -8,22 +8,20 @@ the first apply adopts what exists instead of failing or recreating it.
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from typing import Any, Mapping
 
-from cdktf import Fn, TerraformProvider
+from cdktf import TerraformProvider
 from cdktf_cdktf_provider_aws.dynamodb_table import DynamodbTable, DynamodbTableAttribute
 from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
-    S3BucketLifecycleConfiguration,
     S3BucketLifecycleConfigurationRule,
     S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload,
     S3BucketLifecycleConfigurationRuleFilter,
     S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration,
 )
-from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
 from constructs import Construct
 
-from ._common import describe, lifecycle, require
-from ._s3 import deny_insecure_transport, private_bucket
+from ._common import construct_label, lifecycle, require
+from .s3 import PrivateBucket
 from .patterns import BUCKET
 
 
@@ -47,7 +45,7 @@ class StateBackend(Construct):
                  adopt_existing: bool = True, noncurrent_version_expiration_days: int = 365,
                  prevent_destroy: bool = True, tags: Mapping[str, str] | None = None,
                  provider: TerraformProvider | None = None) -> None:
-        who = describe(StateBackend, scope, id)
+        who = construct_label(StateBackend, scope, id)
         require(isinstance(bucket_name, str) and bool(BUCKET.match(bucket_name)), who, "bucket_name",
                 "an S3 bucket name", bucket_name)
         require(isinstance(table_name, str) and bool(re.match(r"^[A-Za-z0-9_.-]{3,255}$", table_name)), who,
@@ -58,17 +56,18 @@ class StateBackend(Construct):
         super().__init__(scope, id)
         tags = dict(tags or {})
 
-        def adopt(resource, import_id: str):
+        def adopt(resource: Any, import_id: str) -> Any:
             if adopt_existing:
                 resource.import_from(import_id, provider)
             return resource
 
-        core = private_bucket(self, "", bucket_name, kms_key_arn, tags, prevent_destroy, provider)
-        self.bucket = adopt(core.bucket, bucket_name)
-        adopt(core.versioning, bucket_name)
-        adopt(core.encryption, bucket_name)
+        self.state_bucket = PrivateBucket(self, "", name=bucket_name, kms_key_id=kms_key_arn, tags=tags,
+                                          prevent_destroy=prevent_destroy, provider=provider)
+        self.bucket = adopt(self.state_bucket.bucket, bucket_name)
+        adopt(self.state_bucket.versioning, bucket_name)
+        adopt(self.state_bucket.encryption, bucket_name)
         everything = [S3BucketLifecycleConfigurationRuleFilter(prefix="")]
-        S3BucketLifecycleConfiguration(self, "lifecycle", bucket=self.bucket.id, provider=provider, rule=[
+        self.state_bucket.add_lifecycle_rules([
             S3BucketLifecycleConfigurationRule(
                 id="expire-old-state-versions", status="Enabled", filter=everything,
                 noncurrent_version_expiration=[S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(
@@ -78,8 +77,7 @@ class StateBackend(Construct):
                 abort_incomplete_multipart_upload=[S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(
                     days_after_initiation=7)]),
         ])
-        S3BucketPolicy(self, "policy", bucket=self.bucket.id, provider=provider, policy=Fn.jsonencode({
-            "Version": "2012-10-17", "Statement": [deny_insecure_transport(self.bucket)]}))
+        self.state_bucket.attach_policy()
 
         self.table = adopt(DynamodbTable(
             self, "lock-table", name=table_name, billing_mode="PAY_PER_REQUEST", hash_key="LockID",

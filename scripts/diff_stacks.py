@@ -19,27 +19,10 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterator
 
+from constructs_luneo.facts import FORCES_REPLACEMENT, STATEFUL_TYPES
 from scripts.terraform_cli import synthesized_stacks
 
 ROOT = Path(__file__).resolve().parent.parent
-
-STATEFUL = {"aws_s3_bucket", "aws_db_instance", "aws_rds_cluster", "aws_rds_global_cluster",
-            "aws_elasticache_replication_group", "aws_ecr_repository", "aws_kms_key", "aws_dynamodb_table"}
-#: Arguments whose change makes Terraform replace a stateful resource (from the provider's schema).
-FORCES_REPLACEMENT = {
-    "aws_s3_bucket": {"bucket", "bucket_prefix"},
-    "aws_db_instance": {"identifier", "engine", "kms_key_id", "storage_encrypted", "username", "db_name",
-                        "availability_zone", "character_set_name", "replicate_source_db"},
-    "aws_rds_cluster": {"cluster_identifier", "engine", "kms_key_id", "storage_encrypted", "master_username",
-                        "database_name", "db_subnet_group_name"},
-    "aws_rds_global_cluster": {"global_cluster_identifier", "engine", "storage_encrypted", "database_name"},
-    "aws_elasticache_replication_group": {"replication_group_id", "kms_key_id", "at_rest_encryption_enabled",
-                                          "subnet_group_name", "engine"},
-    "aws_ecr_repository": {"name", "encryption_configuration"},
-    "aws_kms_key": {"customer_master_key_spec", "key_usage", "multi_region", "custom_key_store_id"},
-    "aws_dynamodb_table": {"name", "hash_key", "range_key"},
-}
-
 
 def synth(source: Path, outdir: Path) -> subprocess.Popen:
     env = dict(os.environ, CDKTF_OUTDIR=str(outdir), LUNEO_ENVIRONMENTS_DIR=str(source / "environments"),
@@ -82,7 +65,7 @@ def diff_stack(base: dict | None, head: dict | None) -> dict:
             continue
         report["removed"].append(address)
         resource_type = address.split(".")[0]
-        if resource_type in STATEFUL:
+        if resource_type in STATEFUL_TYPES:
             report["warnings"].append(f"{address} is REMOVED: Terraform will DESTROY it (and its data) unless a "
                                       "`moved` block maps it")
     for source, target in moved.items():
@@ -95,8 +78,8 @@ def diff_stack(base: dict | None, head: dict | None) -> dict:
         if paths:
             report["changed"][address] = paths
             resource_type = address.split(".")[0]
-            replaced = sorted({p.split(".")[0].split("[")[0] for p in paths} & FORCES_REPLACEMENT.get(resource_type, set()))
-            if replaced and resource_type in STATEFUL:
+            replaced = sorted({p.split(".")[0].split("[")[0] for p in paths} & FORCES_REPLACEMENT.get(resource_type, frozenset()))
+            if replaced and resource_type in STATEFUL_TYPES:
                 report["warnings"].append(f"{address} would be REPLACED (destroyed and recreated): {replaced} changed")
     return report
 

@@ -13,9 +13,11 @@ import pytest
 
 from constructs_luneo.config import (
     LEGACY_PROD_STATE_KEY,
+    NodeGroupScaling,
     REQUIRED,
     VARIABLES,
     ConfigError,
+    StateSettings,
     load_environment,
     load_environments,
 )
@@ -43,32 +45,31 @@ def test_the_committed_environments_load():
     configs = load_environments(ROOT / "environments")
     assert [c.stack_name for c in configs] == ["luneo-prod", "luneo-staging"]
     prod, staging = configs
-    assert prod.state_key == LEGACY_PROD_STATE_KEY
-    assert staging.state_key == "staging/multi-region/terraform.tfstate"
-    assert prod.db_primary_instance_class == "db.r6g.large"
-    assert isinstance(prod.eks_primary_desired_size, int)
+    assert prod.state.key == LEGACY_PROD_STATE_KEY
+    assert staging.state.key == "staging/multi-region/terraform.tfstate"
+    assert prod.database.primary_instance_class == "db.r6g.large"
+    assert isinstance(prod.eks.primary.desired_size, int)
 
 
 def test_defaults_fill_what_a_file_leaves_out(tmp_path):
     config = load_environment(write(tmp_path, MINIMAL))
-    assert config.backup_retention_period == 7
-    assert config.backup_window == "04:00-05:00"
+    assert config.database.backup_retention_period == 7
+    assert config.database.backup_window == "04:00-05:00"
+    assert config.database.replica_instance_class == "db.t3.medium", "the replica defaults to the primary's class"
     assert config.logging_bucket is None
-    assert config.state_bucket == "luneo-terraform-state"
-    assert config.state_lock_table == "luneo-terraform-locks"
-    assert config.state_region == "eu-west-1"
-    assert config.state_key == "staging/multi-region/terraform.tfstate"
-    assert config.db_manage_master_password is True
+    assert config.state == StateSettings(bucket="luneo-terraform-state", key="staging/multi-region/terraform.tfstate",
+                                         region="eu-west-1", lock_table="luneo-terraform-locks")
+    assert config.database.manage_master_password is True
 
 
 def test_prod_defaults_to_the_state_key_that_exists_today(tmp_path):
-    assert load_environment(write(tmp_path, MINIMAL, "prod.tfvars")).state_key == LEGACY_PROD_STATE_KEY
+    assert load_environment(write(tmp_path, MINIMAL, "prod.tfvars")).state.key == LEGACY_PROD_STATE_KEY
 
 
 def test_backend_settings_are_overridable(tmp_path):
     config = load_environment(write(tmp_path, MINIMAL + 'state_key = "x/y.tfstate"\nstate_bucket = "other-state"\n'
                                                        'state_lock_table = "other-locks"\n'))
-    assert (config.state_key, config.state_bucket, config.state_lock_table) == ("x/y.tfstate", "other-state",
+    assert (config.state.key, config.state.bucket, config.state.lock_table) == ("x/y.tfstate", "other-state",
                                                                                  "other-locks")
 
 
@@ -148,6 +149,26 @@ def test_a_variable_set_twice(tmp_path):
     assert "redis_num_cache_clusters: set more than once (lines 3, 4)" in message
 
 
+def test_a_key_set_twice_inside_a_map(tmp_path):
+    """python-hcl2 keeps the last of two equal keys silently; the operator meant one of them."""
+    message = error_of(tmp_path, MINIMAL + 'tags = {\n  Team = "a"\n  Team = "b"\n}\n')
+    assert "tags: key 'Team' is set more than once in one map (lines 4 and 5)" in message
+    one_line = error_of(tmp_path, MINIMAL + 'tags = { Team = "a", "Team" = "b" }\n')
+    assert ":3: tags: key 'Team' is set more than once" in one_line
+
+
+def test_sections_are_typed_and_frozen(tmp_path):
+    import dataclasses
+
+    config = load_environment(write(tmp_path, MINIMAL + "eks_primary_desired_size = 4\n"))
+    assert config.eks.scaling("primary") == NodeGroupScaling(desired_size=4, min_size=2, max_size=10)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        config.eks.kubernetes_version = "1.34"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        config.tags["Team"] = "x"  # type: ignore[index]
+    assert not hasattr(type(config), "__getattr__"), "no flat bag: the stacks read the typed sections"
+
+
 def test_expressions_are_not_values(tmp_path):
     assert "expected a literal value" in error_of(tmp_path, MINIMAL + "logging_bucket = var.bucket\n")
 
@@ -184,10 +205,24 @@ def test_example_is_a_valid_environment(tmp_path):
     assert all(config.values[name] is not None for name in required)
 
 
-def test_readme_references_every_variable():
-    readme = (ROOT / "README.md").read_text()
-    missing = [v.name for v in VARIABLES if f"`{v.name}`" not in readme]
-    assert not missing, f"README.md's configuration reference lacks {missing}"
+def test_generated_reference_and_example_are_current():
+    """docs/CONFIGURATION.md and terraform.tfvars.example are generated from VARIABLES (make docs):
+    every name, type, default and description written once."""
+    from constructs_luneo.config import reference
+
+    assert reference.main(["--check"]) == 0, "run `make docs`"
+    text = (ROOT / "docs" / "CONFIGURATION.md").read_text()
+    for variable in VARIABLES:
+        assert f"| `{variable.name}` | {variable.kind} | {reference._default_cell(variable)} |" in text
+
+
+def test_example_shows_each_default_value_by_value():
+    from constructs_luneo.config.reference import hcl
+
+    text = (ROOT / "terraform.tfvars.example").read_text()
+    for variable in VARIABLES:
+        if variable.default not in (REQUIRED, None) and (variable.example is None or variable.default):
+            assert f"# {variable.name} = {hcl(variable.default)}\n" in text, variable.name
 
 
 # --- the command line: one line, exit code 2, no traceback, previous output untouched ---

@@ -124,12 +124,12 @@ def test_main_reports_violations_in_one_line_each_and_keeps_the_previous_output(
         "import sys, runpy\n"
         f"sys.path.insert(0, {str(ROOT)!r})\n"
         "import constructs_luneo.stacks as stacks\n"
-        "original = stacks.LuneoEnvironmentStack._platform\n"
-        "def platform(self, config):\n"
-        "    original(self, config)\n"
+        "original = stacks.LuneoEnvironmentStack._alarms\n"
+        "def alarms(self):\n"
+        "    original(self)\n"
         "    from cdktf_cdktf_provider_aws.sns_topic import SnsTopic\n"
         "    SnsTopic(self, 'plain-topic', name='unencrypted')\n"
-        "stacks.LuneoEnvironmentStack._platform = platform\n"
+        "stacks.LuneoEnvironmentStack._alarms = alarms\n"
         f"runpy.run_path({str(ROOT / 'main.py')!r}, run_name='__main__')\n")
     outdir = tmp_path / "cdktf.out"
     outdir.mkdir()

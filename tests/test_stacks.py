@@ -9,6 +9,7 @@ import pytest
 from cdktf import Testing
 
 from constructs_luneo.config import load_environment
+from constructs_luneo.facts import STATEFUL_TYPES
 from constructs_luneo.stacks import LuneoEnvironmentStack
 from tests.conftest import PASSWORD_CANARY, ROOT
 from tests.helpers import addresses, walk
@@ -205,20 +206,18 @@ def test_prod_is_zone_redundant_and_protected(stacks):
     assert len(prod["resource"]["aws_nat_gateway"]) == 6, "one NAT gateway per AZ in both regions"
 
 
-STATEFUL = ("aws_s3_bucket", "aws_db_instance", "aws_elasticache_replication_group", "aws_ecr_repository",
-            "aws_kms_key")
-
-
 def test_prod_stateful_resources_prevent_destroy(stacks):
-    for resource_type in STATEFUL:
+    present = [t for t in STATEFUL_TYPES if t in stacks["luneo-prod"]["resource"]]
+    assert len(present) >= 5, present
+    for resource_type in present:
         for name, resource in stacks["luneo-prod"]["resource"][resource_type].items():
             assert resource.get("lifecycle", {}).get("prevent_destroy") is True, f"{resource_type}.{name}"
 
 
 def test_staging_can_be_torn_down_but_keeps_deletion_protection(stacks):
     staging = stacks["luneo-staging"]
-    for resource_type in STATEFUL:
-        for resource in staging["resource"][resource_type].values():
+    for resource_type in STATEFUL_TYPES:
+        for resource in staging["resource"].get(resource_type, {}).values():
             assert "prevent_destroy" not in resource.get("lifecycle", {})
     assert one(staging, "aws_db_instance", "postgres_instance")["deletion_protection"] is True
 
@@ -259,12 +258,12 @@ def test_eks_in_both_regions_sized_from_the_tfvars(stacks, stack, env):
     assert "provider" not in clusters[f"luneo-{env}-eks-primary"]
     groups = stacks[stack]["resource"]["aws_eks_node_group"]
     assert groups["eks-primary_spot-nodes"]["scaling_config"] == {
-        "desired_size": config.eks_primary_desired_size, "min_size": config.eks_primary_min_size,
-        "max_size": config.eks_primary_max_size}
+        "desired_size": config.eks.primary.desired_size, "min_size": config.eks.primary.min_size,
+        "max_size": config.eks.primary.max_size}
     assert groups["eks-secondary_spot-nodes"]["scaling_config"] == {
-        "desired_size": config.eks_secondary_desired_size, "min_size": config.eks_secondary_min_size,
-        "max_size": config.eks_secondary_max_size}
-    assert all(c["version"] == config.eks_kubernetes_version for c in clusters.values())
+        "desired_size": config.eks.secondary.desired_size, "min_size": config.eks.secondary.min_size,
+        "max_size": config.eks.secondary.max_size}
+    assert all(c["version"] == config.eks.kubernetes_version for c in clusters.values())
 
 
 @pytest.mark.parametrize("stack, env", ENVIRONMENTS.items())
@@ -284,7 +283,7 @@ def test_alarms(stacks, stack, env):
     expected = {f"luneo-{env}-db-cpu", f"luneo-{env}-db-free-storage", f"luneo-{env}-db-replica-lag",
                 f"luneo-{env}-assets-replication-latency", f"luneo-{env}-health-primary",
                 f"luneo-{env}-health-secondary"}
-    for i in range(1, config.redis_num_cache_clusters + 1):
+    for i in range(1, config.redis.num_cache_clusters + 1):
         expected |= {f"luneo-{env}-redis-{i:03d}-cpu", f"luneo-{env}-redis-{i:03d}-memory"}
     assert set(alarms) == expected
     assert alarms[f"luneo-{env}-db-replica-lag"]["metric_name"] == "ReplicaLag"

@@ -1,0 +1,283 @@
+"""An environment file loaded into frozen, typed sections, each with its own cross-field checks.
+
+The tfvars names stay exactly as operators know them (variables.py); the stacks read the sections
+(`config.eks.primary.desired_size`, `config.database.dr_mode`), never the raw names.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Literal, Mapping
+
+from ..errors import ConfigError
+from .tfvars import Where, load_values
+from .variables import LEGACY_PROD_STATE_KEY, VARIABLES
+
+ENV_NAME = re.compile(r"^[a-z][a-z0-9-]{1,20}$")
+Role = Literal["primary", "secondary"]
+ROLES: tuple[Role, Role] = ("primary", "secondary")
+
+
+@dataclass(frozen=True)
+class StateSettings:
+    """The S3 + DynamoDB backend every plan and apply of the stack uses."""
+
+    bucket: str
+    key: str
+    region: str
+    lock_table: str
+
+    @classmethod
+    def load(cls, values: Mapping[str, Any], environment: str) -> StateSettings:
+        key = values["state_key"] or (LEGACY_PROD_STATE_KEY if environment == "prod"
+                                      else f"{environment}/multi-region/terraform.tfstate")
+        return cls(bucket=values["state_bucket"], key=key, region=values["state_region"],
+                   lock_table=values["state_lock_table"])
+
+
+@dataclass(frozen=True)
+class RegionSettings:
+    """One region of the pair: its role, its name, its VPC range."""
+
+    role: Role
+    name: str
+    vpc_cidr: str
+
+
+@dataclass(frozen=True)
+class NetworkSettings:
+    primary: RegionSettings
+    secondary: RegionSettings
+    single_nat_gateway: bool
+
+    @property
+    def regions(self) -> tuple[RegionSettings, RegionSettings]:
+        return self.primary, self.secondary
+
+    @classmethod
+    def load(cls, values: Mapping[str, Any], where: Where) -> NetworkSettings:
+        primary = RegionSettings("primary", values["primary_region"], values["vpc_primary_cidr"])
+        secondary = RegionSettings("secondary", values["secondary_region"], values["vpc_secondary_cidr"])
+        if primary.name == secondary.name:
+            raise ConfigError(f"{where('secondary_region')}: secondary_region: expected a region other than "
+                              f"primary_region ({primary.name!r})")
+        if "us-east-1" not in (primary.name, secondary.name):
+            raise ConfigError(f"{where('secondary_region')}: secondary_region: expected one of the regions to be "
+                              "us-east-1 (Route53 health-check metrics and CloudFront's certificates live there)")
+        if ipaddress.IPv4Network(primary.vpc_cidr).overlaps(ipaddress.IPv4Network(secondary.vpc_cidr)):
+            raise ConfigError(f"{where('vpc_secondary_cidr')}: vpc_secondary_cidr: expected a range that does not "
+                              f"overlap vpc_primary_cidr ({primary.vpc_cidr}), got {secondary.vpc_cidr!r}")
+        return cls(primary=primary, secondary=secondary, single_nat_gateway=values["single_nat_gateway"])
+
+
+@dataclass(frozen=True)
+class NodeGroupScaling:
+    desired_size: int
+    min_size: int
+    max_size: int
+
+
+@dataclass(frozen=True)
+class EksSettings:
+    """Both clusters share a version and node shapes; each region scales its SPOT group itself."""
+
+    primary: NodeGroupScaling
+    secondary: NodeGroupScaling
+    kubernetes_version: str
+    spot_instance_types: tuple[str, ...]
+    system_instance_type: str
+    system_node_count: int
+    public_access_cidrs: tuple[str, ...]
+    admin_role_arns: tuple[str, ...]
+
+    def scaling(self, role: Role) -> NodeGroupScaling:
+        return self.primary if role == "primary" else self.secondary
+
+    @classmethod
+    def load(cls, values: Mapping[str, Any], where: Where) -> EksSettings:
+        scaling = {}
+        for role in ROLES:
+            prefix = f"eks_{role}"
+            low, want, high = (values[f"{prefix}_{s}_size"] for s in ("min", "desired", "max"))
+            if not low <= want <= high:
+                raise ConfigError(
+                    f"{where(f'{prefix}_desired_size')}: {prefix}_desired_size: expected a value between "
+                    f"{prefix}_min_size ({low}) and {prefix}_max_size ({high}), got {want}")
+            scaling[role] = NodeGroupScaling(desired_size=want, min_size=low, max_size=high)
+        return cls(primary=scaling["primary"], secondary=scaling["secondary"],
+                   kubernetes_version=values["eks_kubernetes_version"],
+                   spot_instance_types=tuple(values["eks_spot_instance_types"]),
+                   system_instance_type=values["eks_system_instance_type"],
+                   system_node_count=values["eks_system_node_count"],
+                   public_access_cidrs=tuple(values["eks_public_access_cidrs"]),
+                   admin_role_arns=tuple(values["eks_admin_role_arns"]))
+
+
+@dataclass(frozen=True)
+class ExistingEncryption:
+    """How stores adopted from the HCL state were encrypted (`make migrate-plan`): None when ours
+    are new, "default" for the AWS-managed key, or a key ARN. ECR cannot change it in place."""
+
+    db: str | None = None
+    redis: str | None = None
+    ecr: str | None = None
+
+    def key_for(self, store: str, ours: str) -> str | None:
+        """The key a store keeps: ours for a new store, None for the AWS default, or the old ARN."""
+        existing = getattr(self, store)
+        if existing is None:
+            return ours
+        return None if existing == "default" else existing
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    primary_instance_class: str
+    replica_instance_class: str  # db_replica_instance_class, or the primary's class
+    allocated_storage: int
+    multi_az: bool
+    manage_master_password: bool
+    dr_mode: Literal["replica", "aurora-global"]
+    replica_promoted: bool
+    backup_retention_period: int
+    backup_window: str
+
+    @classmethod
+    def load(cls, values: Mapping[str, Any], where: Where) -> DatabaseSettings:
+        if values["db_dr_mode"] == "aurora-global" and values["db_manage_master_password"]:
+            raise ConfigError(f"{where('db_dr_mode')}: db_dr_mode: \"aurora-global\" needs db_manage_master_password "
+                              "= false (a global cluster cannot use the RDS-managed password; pass "
+                              "TF_VAR_db_master_password)")
+        if values["db_replica_promoted"] and values["db_dr_mode"] != "replica":
+            raise ConfigError(f"{where('db_replica_promoted')}: db_replica_promoted: expected false with "
+                              f"db_dr_mode = \"{values['db_dr_mode']}\" (it describes a promoted read replica)")
+        return cls(primary_instance_class=values["db_primary_instance_class"],
+                   replica_instance_class=values["db_replica_instance_class"] or values["db_primary_instance_class"],
+                   allocated_storage=values["db_allocated_storage"], multi_az=values["db_multi_az"],
+                   manage_master_password=values["db_manage_master_password"], dr_mode=values["db_dr_mode"],
+                   replica_promoted=values["db_replica_promoted"],
+                   backup_retention_period=values["backup_retention_period"], backup_window=values["backup_window"])
+
+
+@dataclass(frozen=True)
+class RedisSettings:
+    node_type: str
+    num_cache_clusters: int
+
+    @property
+    def replicated(self) -> bool:
+        """Two nodes or more: automatic failover and Multi-AZ (an ElastiCache rule ties them)."""
+        return self.num_cache_clusters >= 2
+
+
+@dataclass(frozen=True)
+class DnsSettings:
+    """Route53 health checks on both ingresses, and the failover record when a zone is given."""
+
+    primary_ingress_hostname: str | None
+    secondary_ingress_hostname: str | None
+    zone_id: str | None
+    record_name: str | None
+    health_check_path: str
+    force_failover: bool
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.primary_ingress_hostname and self.secondary_ingress_hostname)
+
+    @classmethod
+    def load(cls, values: Mapping[str, Any], where: Where) -> DnsSettings:
+        settings = cls(primary_ingress_hostname=values["primary_ingress_hostname"],
+                       secondary_ingress_hostname=values["secondary_ingress_hostname"],
+                       zone_id=values["route53_zone_id"], record_name=values["dns_record_name"],
+                       health_check_path=values["health_check_path"], force_failover=values["dns_force_failover"])
+        if settings.zone_id and not (settings.record_name and settings.enabled):
+            raise ConfigError(f"{where('route53_zone_id')}: route53_zone_id: expected dns_record_name, "
+                              "primary_ingress_hostname and secondary_ingress_hostname to be set with it")
+        if settings.record_name and not settings.zone_id:
+            raise ConfigError(f"{where('dns_record_name')}: dns_record_name: expected route53_zone_id to be set with it")
+        return settings
+
+
+@dataclass(frozen=True)
+class AlarmSettings:
+    emails: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EnvironmentConfig:
+    """A validated environment file. `values` keeps the tfvars as written (defaults filled in), for
+    tools that report per variable; the stacks read the typed sections."""
+
+    environment: str
+    source: str
+    state: StateSettings
+    network: NetworkSettings
+    eks: EksSettings
+    database: DatabaseSettings
+    redis: RedisSettings
+    dns: DnsSettings
+    alarms: AlarmSettings
+    logging_bucket: str | None
+    existing_encryption: ExistingEncryption
+    tags: Mapping[str, str]
+    values: Mapping[str, Any] = field(repr=False)
+
+    @property
+    def stack_name(self) -> str:
+        return f"luneo-{self.environment}"
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "prod"
+
+
+def load_environment(path: str | Path, *, label: str | None = None) -> EnvironmentConfig:
+    """Parse and validate one `<env>.tfvars` file; raise ConfigError naming file and variable."""
+    path = Path(path)
+    label = label or str(path)
+    environment = path.name.removesuffix(".tfvars")
+    if not ENV_NAME.match(environment):
+        raise ConfigError(f"{label}: the file name must be <environment>.tfvars with a lowercase environment name "
+                          f"(letters, digits, '-'), got {environment!r}")
+    values, where = load_values(path, label, VARIABLES)
+    return EnvironmentConfig(
+        environment=environment, source=label,
+        state=StateSettings.load(values, environment),
+        network=NetworkSettings.load(values, where),
+        eks=EksSettings.load(values, where),
+        database=DatabaseSettings.load(values, where),
+        redis=RedisSettings(node_type=values["redis_node_type"], num_cache_clusters=values["redis_num_cache_clusters"]),
+        dns=DnsSettings.load(values, where),
+        alarms=AlarmSettings(emails=tuple(values["alarm_emails"])),
+        logging_bucket=values["logging_bucket"],
+        existing_encryption=ExistingEncryption(**values["existing_encryption"]),
+        tags=MappingProxyType(dict(values["tags"])),
+        values=MappingProxyType(values),
+    )
+
+
+def load_environments(directory: str | Path, *, base: str | Path | None = None) -> list[EnvironmentConfig]:
+    """Load every `<env>.tfvars` in `directory`, sorted by name; labels are relative to `base`."""
+    directory = Path(directory)
+    files = sorted(directory.glob("*.tfvars"))
+    if not files:
+        raise ConfigError(f"{directory}: no <environment>.tfvars files found")
+    configs = []
+    for path in files:
+        try:
+            label = str(path.relative_to(base)) if base else str(path)
+        except ValueError:
+            label = str(path)
+        configs.append(load_environment(path, label=label))
+    keys: dict[str, str] = {}
+    for config in configs:
+        if config.state.key in keys:
+            raise ConfigError(f"{config.source}: state_key: expected a key of its own, "
+                              f"{config.state.key!r} is already used by {keys[config.state.key]}")
+        keys[config.state.key] = config.source
+    return configs

@@ -1,0 +1,15 @@
+"""RDS PostgreSQL (replaces `modules/rds`), one module per concern:
+
+- instance.py: PostgresDatabase, the primary instance (the HCL module's interface);
+- replica.py: PostgresReadReplica, the encrypted cross-region read replica;
+- aurora.py: AuroraGlobalDatabase (and AuroraRegion), the other DR shape;
+- _shared.py: the argument checks, parameter group, log groups and monitoring role they share.
+"""
+
+from ._shared import LOG_EXPORTS, PARAMETERS, PORT
+from .aurora import AuroraGlobalDatabase, AuroraRegion
+from .instance import PostgresDatabase
+from .replica import PostgresReadReplica
+
+__all__ = ["LOG_EXPORTS", "PARAMETERS", "PORT", "AuroraGlobalDatabase", "AuroraRegion", "PostgresDatabase",
+           "PostgresReadReplica"]

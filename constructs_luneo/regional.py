@@ -1,0 +1,106 @@
+"""The regional foundation: what each region of an environment runs on, built once per region.
+
+KMS keys (one per purpose), the VPC, the EKS cluster and the alarm topic. The environment stack
+builds one for eu-west-1 and one for us-east-1, then wires the cross-region pieces (database,
+assets, DNS) on top.
+
+It is a part of the stack, not a level of the construct tree: its resources keep the ids they have
+always had (`kms-secrets`, `kms-secrets-secondary`, `network-primary`, `eks-secondary`,
+`alarms-primary`). A tree level would add its id to every resource's construct path, which cdktf
+writes into the synthesized JSON and from which the Terraform addresses derive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cdktf import TerraformProvider, TerraformStack
+
+from .config.environment import EksSettings, RegionSettings
+from .eks import EksCluster
+from .kms import KmsKey
+from .monitoring import AlarmTopic
+from .network import Network
+
+#: purpose -> (description, services allowed to use the key), in the primary region.
+KMS_PURPOSES = {
+    "secrets": ("KMS key for application secrets", ["secretsmanager.amazonaws.com", "rds.amazonaws.com"]),
+    "rds": ("KMS key for RDS storage and Performance Insights", ["rds.amazonaws.com"]),
+    "redis": ("KMS key for ElastiCache Redis", ["elasticache.amazonaws.com"]),
+    "s3": ("KMS key for the assets bucket", ["s3.amazonaws.com", "cloudfront.amazonaws.com"]),
+    "ecr": ("KMS key for ECR images", ["ecr.amazonaws.com"]),
+    "logs": ("KMS key for CloudWatch Logs", ["logs.amazonaws.com"]),
+    "eks": ("KMS key for Kubernetes secrets", ["eks.amazonaws.com"]),
+    "alarms": ("KMS key for the alarm topics", ["cloudwatch.amazonaws.com", "sns.amazonaws.com"]),
+}
+#: Keys the secondary region needs (a KMS key is regional). secrets: a promoted replica's password.
+SECONDARY_KMS_PURPOSES = ("secrets", "logs", "s3", "rds", "eks", "alarms")
+
+
+def zones(region: str) -> list[str]:
+    """The three availability zones the platform uses in a region."""
+    return [f"{region}{letter}" for letter in "abc"]
+
+
+@dataclass(frozen=True)
+class EnvironmentNames:
+    """How an environment names what it creates."""
+
+    environment: str
+    is_production: bool
+
+    @property
+    def prefix(self) -> str:
+        return f"luneo-{self.environment}"
+
+    def kms_key(self, purpose: str) -> str:
+        """Prod keeps the names its HCL state has (`luneo-secrets`); other environments are prefixed
+        with their name so that several environments can share one account."""
+        return f"luneo-{purpose}" if self.is_production else f"luneo-{self.environment}-{purpose}"
+
+    def ecr_repository(self, repository: str) -> str:
+        """Prod keeps the names the docs and the HCL state use; other environments get a namespace."""
+        return repository if self.is_production else f"{self.environment}/{repository}"
+
+
+class RegionalFoundation:
+    """KMS keys, network, EKS cluster and alarm topic of one region.
+
+    Arguments: stack, region (role, name, VPC range), names, eks (sizes and shapes), single_nat_gateway,
+    alarm_emails, provider (None: the stack's default provider, i.e. the primary region).
+    Attributes: role, region, provider, kms (purpose -> KmsKey), network, eks, alarm_topic.
+    """
+
+    def __init__(self, stack: TerraformStack, *, region: RegionSettings, names: EnvironmentNames, eks: EksSettings,
+                 single_nat_gateway: bool, alarm_emails: tuple[str, ...],
+                 provider: TerraformProvider | None) -> None:
+        self.role, self.region, self.provider = region.role, region, provider
+        self.kms = self._keys(stack, names)
+        self.network = Network(stack, f"network-{self.role}", name=names.prefix, cidr_block=region.vpc_cidr,
+                               availability_zones=zones(region.name), single_nat_gateway=single_nat_gateway,
+                               flow_log_kms_key_arn=self.kms["logs"].key_arn, provider=provider)
+        scaling = eks.scaling(self.role)
+        self.eks = EksCluster(
+            stack, f"eks-{self.role}", name=f"{names.prefix}-eks-{self.role}", vpc_id=self.network.vpc_id,
+            subnet_ids=self.network.private_subnets, secrets_kms_key_arn=self.kms["eks"].key_arn,
+            logs_kms_key_arn=self.kms["logs"].key_arn, desired_size=scaling.desired_size,
+            min_size=scaling.min_size, max_size=scaling.max_size, kubernetes_version=eks.kubernetes_version,
+            spot_instance_types=list(eks.spot_instance_types), system_instance_type=eks.system_instance_type,
+            system_node_count=eks.system_node_count, public_access_cidrs=list(eks.public_access_cidrs),
+            admin_role_arns=list(eks.admin_role_arns), provider=provider)
+        self.alarm_topic = AlarmTopic(stack, f"alarms-{self.role}", name=f"{names.prefix}-alarms",
+                                      kms_key_arn=self.kms["alarms"].key_arn, emails=list(alarm_emails),
+                                      provider=provider)
+
+    def _keys(self, stack: TerraformStack, names: EnvironmentNames) -> dict[str, KmsKey]:
+        primary = self.role == "primary"
+        purposes = KMS_PURPOSES if primary else SECONDARY_KMS_PURPOSES
+        return {
+            purpose: KmsKey(stack, f"kms-{purpose}" if primary else f"kms-{purpose}-secondary",
+                            name=names.kms_key(purpose),
+                            description=KMS_PURPOSES[purpose][0] if primary
+                            else f"{KMS_PURPOSES[purpose][0]} ({self.region.name})",
+                            allowed_services=KMS_PURPOSES[purpose][1], prevent_destroy=names.is_production,
+                            provider=self.provider)
+            for purpose in purposes
+        }
