@@ -22,7 +22,7 @@ endif
 
 PYTHON := .venv/bin/python
 
-.PHONY: setup checkov-setup synth test checkov local migrate-plan diff digests iam-policy pin-addresses bench clean
+.PHONY: setup checkov-setup synth test checkov local migrate-plan diff digests docs iam-policy pin-addresses bench clean
 
 setup: .venv/.synced node_modules/.synced
 checkov-setup: .venv-checkov/.synced
@@ -72,6 +72,10 @@ diff: setup
 digests: setup
 	@$(PYTHON) -m scripts.stack_digests $(BASE)
 
+# docs/CONFIGURATION.md, docs/CONSTRUCTS.md and terraform.tfvars.example, from the code that is their source.
+docs: setup
+	@$(PYTHON) -m scripts.docs
+
 # The Terraform execution role's policies, generated from the synthesized stacks (docs/IAM_POLICIES.md).
 iam-policy: synth
 	@$(PYTHON) -m scripts.iam_policy
@@ -84,4 +88,4 @@ bench: setup
 	@$(PYTHON) -m scripts.bench
 
 clean:
-	rm -rf cdktf.out .build .pytest_cache .venv-checkov
+	rm -rf cdktf.out .build .pytest_cache .mypy_cache .venv-checkov

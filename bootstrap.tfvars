@@ -1,4 +1,4 @@
-# luneo-bootstrap: the Terraform state bucket and lock table themselves (see README, "The backend as code").
+# luneo-bootstrap: the Terraform state bucket and lock table themselves (docs/OPERATIONS.md, "The backend as code").
 # The bucket, table and region come from environments/*.tfvars (state_bucket, state_lock_table, state_region).
 
 # The bucket and table exist today (created by the one-time CLI commands): adopt them with import blocks.

@@ -1,4 +1,4 @@
-# Production. Scale by changing a number here, then: make synth && terraform plan (see README).
+# Production. Scale by changing a number here, then: make synth && terraform plan (README, "The daily loop").
 state_key = "global/multi-region/terraform.tfstate"
 
 vpc_primary_cidr   = "10.0.0.0/16"

@@ -1,4 +1,4 @@
-# Staging: smaller and cheaper than prod (see the cost estimates in the README).
+# Staging: smaller and cheaper than prod (`make cost` prints what each environment costs; docs/COST.md).
 state_key = "staging/multi-region/terraform.tfstate"
 
 eks_primary_desired_size = 2

@@ -93,7 +93,7 @@ def main(argv: list[str]) -> int:
             skipped = local_aws.unsupported(stack)
             targets = local_aws.emulated_targets(stack)
             step(f"{stack_name}: apply the {len(targets)} resources moto emulates "
-                 f"({len(skipped)} planned only; see README, 'What moto cannot emulate')")
+                 f"({len(skipped)} planned only; see docs/OPERATIONS.md, 'Running it all on a local AWS')")
             args = ["apply", "-auto-approve", "-no-color", "-input=false", "-parallelism=20"]
             args += [f"-target={t}" for t in targets]
             applied = must(terraform_cli.run(args, work, env=env, timeout=3600), "terraform apply")
