@@ -1,0 +1,30 @@
+"""Reference documents generated from the code stay in step with it, and the type checker passes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+
+def test_constructs_reference_is_current():
+    from scripts.docs import CONSTRUCTS_MD, constructs_markdown
+
+    assert CONSTRUCTS_MD.read_text() == constructs_markdown(), "docs/CONSTRUCTS.md is stale: run `make docs`"
+
+
+def test_constructs_reference_shows_the_defaults_in_force():
+    """A construct default that mirrors a tfvars variable comes from the configuration table."""
+    from constructs_luneo.config import default
+    from constructs_luneo.eks import EksCluster
+    from scripts.docs import signature
+
+    assert f"kubernetes_version={default('eks_kubernetes_version')!r}" in signature(EksCluster)
+    assert "spot_instance_types=['m6i.large', 'm6a.large', 'm5.large', 'm5a.large']" in signature(EksCluster)
+
+
+def test_mypy_passes_on_constructs_luneo():
+    """mypy.ini: the code is checked against the jsii bindings' own annotations."""
+    done = subprocess.run([sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
