@@ -14,6 +14,12 @@ def test_constructs_reference_is_current():
     assert CONSTRUCTS_MD.read_text() == constructs_markdown(), "docs/CONSTRUCTS.md is stale: run `make docs`"
 
 
+def test_policy_rules_reference_is_current():
+    from scripts.docs import RULES_MD, rules_markdown
+
+    assert RULES_MD.read_text() == rules_markdown(), "docs/POLICY_RULES.md is stale: run `make docs`"
+
+
 def test_constructs_reference_shows_the_defaults_in_force():
     """A construct default that mirrors a tfvars variable comes from the configuration table."""
     from constructs_luneo.config import default

@@ -23,6 +23,8 @@ from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurity
 from constructs_luneo.ecr import EcrRepository
 from constructs_luneo.errors import ConstructArgumentError
 from constructs_luneo.policy import PUBLIC_LB_TAG, RULES, add_policy, suppress
+from constructs_luneo.rules import View, evaluate
+from tests import aws_rule_examples
 from constructs_luneo.stacks import LuneoStack
 from tests.conftest import ROOT
 
@@ -63,6 +65,7 @@ BAD = {
     "LUNEO-S3-1": lambda s: S3Bucket(s, "bucket", bucket="luneo-bad"),
     "LUNEO-SG-1": bad_security_group,
     "LUNEO-KMS-1": lambda s: RawKmsKey(s, "key", enable_key_rotation=False),
+    **aws_rule_examples.VIOLATIONS,
 }
 
 
@@ -91,6 +94,52 @@ def test_public_load_balancer_may_take_the_internet():
 
 def test_every_rule_has_a_test():
     assert set(RULES) == set(BAD) | {"LUNEO-TAG-1", "LUNEO-PROD-1"}
+
+
+def test_every_aws_rule_names_its_source_and_states_itself():
+    aws = [r for r in RULES.values() if r.id.startswith("LUNEO-AWS-")]
+    assert len(aws) >= 10
+    for checked in aws:
+        assert checked.source.startswith("https://docs.aws.amazon.com/"), checked.id
+        assert checked.check.__doc__ and len(checked.check.__doc__) > 80, f"{checked.id}: state the rule and why"
+
+
+@pytest.mark.parametrize("rule_id", sorted(aws_rule_examples.COMPLIANT))
+def test_each_aws_rule_accepts_the_compliant_shape(rule_id):
+    assert rule_id not in rule_ids(policy_errors(aws_rule_examples.COMPLIANT[rule_id]))
+
+
+def test_the_rules_catch_the_defects_of_the_json_before_them():
+    """tests/fixtures/before-aws-rules.json is luneo-prod's JSON before the fixes (trimmed): a read replica
+    of an RDS-managed password, TLS 1.2 asked of the default CloudFront certificate, fixed security group
+    names with create_before_destroy, clusters nobody can administer, unguarded clusters in prod."""
+    tf = json.loads((ROOT / "tests" / "fixtures" / "before-aws-rules.json").read_text())
+    found = sorted({(checked.id, finding.path) for checked, finding in evaluate(View(tf, "luneo-prod"))})
+    assert found == [
+        ("LUNEO-AWS-1", "luneo-prod/postgres-replica/instance"),
+        ("LUNEO-AWS-15", "luneo-prod/eks-primary/cluster"),
+        ("LUNEO-AWS-15", "luneo-prod/eks-secondary/cluster"),
+        ("LUNEO-AWS-3", "luneo-prod/assets/distribution"),
+        ("LUNEO-AWS-4", "luneo-prod/postgres-replica/security-group"),
+        ("LUNEO-AWS-4", "luneo-prod/postgres/security-group"),
+        ("LUNEO-AWS-4", "luneo-prod/redis/security-group"),
+        ("LUNEO-PROD-1", "luneo-prod/eks-primary/cluster"),
+        ("LUNEO-PROD-1", "luneo-prod/eks-secondary/cluster"),
+    ]
+
+
+def test_rules_run_on_synthesized_files(synth_dir, tmp_path):
+    """`python -m constructs_luneo.rules` (no cdktf): clean on ours, one line per finding on the old JSON."""
+    files = sorted(str(p) for p in (synth_dir / "stacks").glob("*/cdk.tf.json"))
+    clean = subprocess.run([sys.executable, "-m", "constructs_luneo.rules", *files], cwd=ROOT, capture_output=True,
+                           text=True, timeout=60)
+    assert clean.returncode == 0 and clean.stdout == "", clean.stdout + clean.stderr
+    old = subprocess.run([sys.executable, "-m", "constructs_luneo.rules",
+                          str(ROOT / "tests" / "fixtures" / "before-aws-rules.json")], cwd=ROOT, capture_output=True,
+                         text=True, timeout=60)
+    assert old.returncode == 1
+    assert "error: LUNEO-AWS-1: luneo-prod/postgres-replica/instance: aws_db_instance.postgres-replica_instance " \
+           "replicates aws_db_instance.postgres_instance, whose master password RDS manages" in old.stdout
 
 
 def test_our_stacks_are_clean(synth_dir):
