@@ -76,6 +76,22 @@ def account_context(scope: Construct, provider: TerraformProvider | None = None)
                           region=region.name, dns_suffix=partition.dns_suffix)
 
 
+def deployer_role_arn(scope: Construct, provider: TerraformProvider | None = None) -> str:
+    """The IAM role (or user) that runs the plan and apply, from the caller's identity: an assumed-role
+    session ARN becomes its role's ARN (data aws_iam_session_context), which EKS access entries take.
+    One lookup per stack and provider."""
+    from cdktf_cdktf_provider_aws.data_aws_iam_session_context import DataAwsIamSessionContext
+
+    stack = TerraformStack.of(scope)
+    suffix = provider.node.id if provider is not None else "default"
+    found = stack.node.try_find_child(f"deployer-{suffix}")
+    if found is None:
+        account_context(scope, provider)  # the caller identity lookup of this provider
+        caller = cast(DataAwsCallerIdentity, stack.node.find_child(f"caller-{suffix}"))
+        found = DataAwsIamSessionContext(stack, f"deployer-{suffix}", arn=caller.arn, provider=provider)
+    return cast(DataAwsIamSessionContext, found).issuer_arn
+
+
 def ingress_security_group(
     scope: Construct,
     id: str,
@@ -90,13 +106,16 @@ def ingress_security_group(
     provider: TerraformProvider | None,
 ):
     """A security group admitting TCP `port` only from the given security groups and CIDR blocks,
-    with no egress rule (a database or cache never initiates connections)."""
+    with no egress rule (a database or cache never initiates connections).
+
+    Its name is fixed (it is the group operators know) and so it has no create_before_destroy: two
+    groups of one VPC cannot share a name, so a twin created first would fail with
+    InvalidGroup.Duplicate (rule LUNEO-AWS-4). Nothing replaces it: name, description and VPC stay."""
     from cdktf_cdktf_provider_aws.security_group import SecurityGroup
     from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 
     group = SecurityGroup(scope, id, name=name, description=description, vpc_id=vpc_id,
-                          tags={**(tags or {}), "Name": name}, provider=provider,
-                          lifecycle=TerraformResourceLifecycle(create_before_destroy=True))
+                          tags={**(tags or {}), "Name": name}, provider=provider)
     for i, source in enumerate(allowed_security_group_ids):
         VpcSecurityGroupIngressRule(scope, f"{id}-from-sg-{i}", security_group_id=group.id, ip_protocol="tcp",
                                     from_port=port, to_port=port, referenced_security_group_id=source,

@@ -34,7 +34,7 @@ from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityG
 from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from constructs import Construct
 
-from ._common import account_context, construct_label, is_token, require
+from ._common import account_context, construct_label, deployer_role_arn, is_token, lifecycle, require
 from .config.environment import NodeGroupScaling
 from .config.variables import default
 from .patterns import INSTANCE_TYPE, ROLE_ARN
@@ -64,8 +64,12 @@ class EksCluster(Construct):
         eks_spot_instance_types, eks_system_instance_type and eks_system_node_count.
       public_access_cidrs: CIDRs that may reach the public API endpoint (default none: private
         endpoint only). 0.0.0.0/0 is refused.
-      admin_role_arns: IAM roles given cluster-admin through access entries (default none).
+      admin_role_arns: IAM roles of people given cluster-admin through access entries (default none).
+      admin_for_deployer: give the role that applies the stack cluster-admin too (default True; its ARN
+        comes from the caller's identity, data aws_iam_session_context). Do not list that role in
+        admin_role_arns as well: EKS takes one access entry per principal.
       log_retention_in_days, logs_kms_key_arn: the control-plane log group (365 days).
+      prevent_destroy: Terraform lifecycle guard on the cluster and its (audit) log group.
       tags: extra tags. provider: the AWS provider (region).
 
     Attributes: name, cluster_name, endpoint, arn, certificate_authority_data, oidc_provider_arn,
@@ -80,8 +84,9 @@ class EksCluster(Construct):
         spot_instance_types: Sequence[str] = default("eks_spot_instance_types"),
         system_instance_type: str = default("eks_system_instance_type"),
         system_node_count: int = default("eks_system_node_count"), public_access_cidrs: Sequence[str] = (),
-        admin_role_arns: Sequence[str] = (), log_retention_in_days: int = 365, logs_kms_key_arn: str | None = None,
-        tags: Mapping[str, str] | None = None, provider: TerraformProvider | None = None,
+        admin_role_arns: Sequence[str] = (), admin_for_deployer: bool = True, log_retention_in_days: int = 365,
+        logs_kms_key_arn: str | None = None, prevent_destroy: bool = False, tags: Mapping[str, str] | None = None,
+        provider: TerraformProvider | None = None,
     ) -> None:
         who = construct_label(EksCluster, scope, id)
         _check_shape(who, name, subnet_ids, desired_size, min_size, max_size, kubernetes_version)
@@ -89,6 +94,7 @@ class EksCluster(Construct):
         _check_access(who, public_access_cidrs, admin_role_arns)
         super().__init__(scope, id)
         self.name, self.provider, self.tags = name, provider, dict(tags or {})
+        self.prevent_destroy = prevent_destroy
         self.account = account_context(self, provider)
 
         cluster_role = self._role("cluster-role", "cluster", "eks.amazonaws.com")
@@ -97,12 +103,17 @@ class EksCluster(Construct):
         self._security_groups(vpc_id)
         log_group = CloudwatchLogGroup(self, "log-group", name=f"/aws/eks/{name}/cluster",
                                        retention_in_days=log_retention_in_days, kms_key_id=logs_kms_key_arn,
-                                       tags=self.tags or None, provider=provider)
+                                       tags=self.tags or None, lifecycle=lifecycle(prevent_destroy),
+                                       provider=provider)
         self.cluster = self._cluster(kubernetes_version, cluster_role, subnet_ids, public_access_cidrs,
                                      secrets_kms_key_arn, log_group)
         issuer = self.cluster.identity.get(0).oidc.get(0).issuer
         self.oidc_provider = IamOpenidConnectProvider(self, "oidc", url=issuer, client_id_list=["sts.amazonaws.com"],
                                                       tags=self.tags or None, provider=provider)
+        if admin_for_deployer:
+            # Whoever applies the stack administers the cluster, without anyone typing its ARN:
+            # there is no creator bootstrap (rule LUNEO-AWS-15).
+            self.grant_cluster_admin("deployer", deployer_role_arn(self, provider))
         for i, role_arn in enumerate(admin_role_arns):
             self.grant_cluster_admin(f"admin-{i}", role_arn)
         self._node_groups(subnet_ids, NodeGroupScaling(desired_size, min_size, max_size), spot_instance_types,
@@ -180,6 +191,7 @@ class EksCluster(Construct):
             upgrade_policy={"support_type": "STANDARD"},
             tags=self.tags or None,
             depends_on=[log_group],
+            lifecycle=lifecycle(self.prevent_destroy),
             provider=self.provider,
         )
 

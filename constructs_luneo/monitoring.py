@@ -31,26 +31,34 @@ COMPARISONS = {">": "GreaterThanThreshold", ">=": "GreaterThanOrEqualToThreshold
 
 class AlarmTopic(Construct):
     """An SNS topic encrypted with a customer key (whose policy must admit cloudwatch.amazonaws.com),
-    with optional e-mail subscriptions (each address confirms once).
+    with e-mail and HTTPS (chat-ops webhook) subscriptions; each endpoint confirms once.
 
-    Arguments: name (required), kms_key_arn (required), emails (default none), tags, provider.
+    Arguments: name (required), kms_key_arn (required), emails, https_endpoints (default none),
+    tags, provider.
     Attributes: topic_arn, topic.
     """
 
     def __init__(self, scope: Construct, id: str, *, name: str, kms_key_arn: str, emails: Sequence[str] = (),
-                 tags: Mapping[str, str] | None = None, provider: TerraformProvider | None = None) -> None:
+                 https_endpoints: Sequence[str] = (), tags: Mapping[str, str] | None = None,
+                 provider: TerraformProvider | None = None) -> None:
         who = construct_label(AlarmTopic, scope, id)
         require(isinstance(name, str) and bool(re.match(r"^[A-Za-z0-9_-]{1,256}$", name)), who, "name",
                 "1-256 letters, digits, '-' or '_'", name)
         require(isinstance(kms_key_arn, str) and bool(kms_key_arn), who, "kms_key_arn", "a KMS key ARN", kms_key_arn)
         require(not isinstance(emails, str) and all(isinstance(e, str) and EMAIL.match(e) for e in emails), who,
                 "emails", "a list of e-mail addresses", emails)
+        require(not isinstance(https_endpoints, str)
+                and all(isinstance(u, str) and u.startswith("https://") for u in https_endpoints), who,
+                "https_endpoints", "a list of https:// URLs", https_endpoints)
         super().__init__(scope, id)
         self.topic = SnsTopic(self, "topic", name=name, kms_master_key_id=kms_key_arn, tags=dict(tags or {}) or None,
                               provider=provider)
         for i, email in enumerate(emails):
             SnsTopicSubscription(self, f"email-{i}", topic_arn=self.topic.arn, protocol="email", endpoint=email,
                                  provider=provider)
+        for i, url in enumerate(https_endpoints):
+            SnsTopicSubscription(self, f"https-{i}", topic_arn=self.topic.arn, protocol="https", endpoint=url,
+                                 endpoint_auto_confirms=False, provider=provider)
         self.topic_arn: str = self.topic.arn
 
 

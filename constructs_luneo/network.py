@@ -31,7 +31,7 @@ from cdktf_cdktf_provider_aws.vpc import Vpc
 from cdktf_cdktf_provider_aws.vpc_endpoint import VpcEndpoint
 from constructs import Construct
 
-from ._common import account_context, construct_label, require
+from ._common import AccountContext, account_context, construct_label, is_token, lifecycle, require
 from .config.variables import default
 
 
@@ -47,14 +47,16 @@ class Network(Construct):
       name: name prefix of every resource, e.g. "luneo-prod" (required).
       cidr_block: the VPC's IPv4 range, /16 to /20 (required). Each tier gets one subnet per AZ,
         a sixteenth of the VPC each: public at 0..n-1, private at 4..4+n-1, database at 8..8+n-1.
-      availability_zones: 2-4 zone names of the provider's region, e.g. ["eu-west-1a", "eu-west-1b",
-        "eu-west-1c"] (required). Named, not looked up: a lookup's order or size can change when AWS
-        adds a zone, and every subnet would then be replaced.
+      availability_zones: 2-4 zones of the provider's region: names such as ["eu-west-1a", "eu-west-1b"],
+        or references to a data aws_availability_zones lookup (what the stacks pass: names map to
+        different physical zones per account, and the lookup leaves out zone IDs the platform cannot
+        use). Subnet i lives in zone i, so the list's order must not change.
       flow_log_kms_key_arn: KMS key (ARN) that encrypts the flow-log log group (required; its policy
         must admit logs.amazonaws.com).
       single_nat_gateway: one NAT gateway for all AZs (cheaper, not zone-redundant; the default,
         one per AZ, is what production wants).
       flow_log_retention_in_days: CloudWatch retention of VPC flow logs (default 365).
+      prevent_destroy: Terraform lifecycle guard on the flow-log group (the stacks set it in prod).
       tags: extra tags on every resource.
       provider: the AWS provider (region) of this VPC (default: the stack's default).
 
@@ -69,7 +71,7 @@ class Network(Construct):
     def __init__(
         self, scope: Construct, id: str, *, name: str, cidr_block: str, availability_zones: Sequence[str],
         flow_log_kms_key_arn: str, single_nat_gateway: bool = default("single_nat_gateway"),
-        flow_log_retention_in_days: int = 365, tags: Mapping[str, str] | None = None,
+        flow_log_retention_in_days: int = 365, prevent_destroy: bool = False, tags: Mapping[str, str] | None = None,
         provider: TerraformProvider | None = None,
     ) -> None:
         who = construct_label(Network, scope, id)
@@ -98,7 +100,8 @@ class Network(Construct):
         database_rt = self._database_routes(database)
         self.account = account_context(self, provider)
         self._gateway_endpoints([rt.id for rt in private_rts] + [database_rt.id])
-        self._flow_logs(name, flow_log_kms_key_arn, flow_log_retention_in_days, self.tags, self.account, provider)
+        self._flow_logs(name, flow_log_kms_key_arn, flow_log_retention_in_days, self.tags, self.account, provider,
+                        prevent_destroy)
 
         self.public_subnets: list[str] = [s.id for s in public]
         self.private_cidr_blocks: list[str] = [str(self.blocks[4 + i]) for i in range(len(self.zones))]
@@ -166,10 +169,11 @@ class Network(Construct):
                         service_name=f"com.amazonaws.{self.account.region}.{service}", route_table_ids=route_tables,
                         tags=self._named(f"{service}-endpoint"), provider=self.provider)
 
-    def _flow_logs(self, name, kms_key_arn, retention, tags, account, provider) -> None:
+    def _flow_logs(self, name: str, kms_key_arn: str, retention: int, tags: dict[str, str],
+                   account: AccountContext, provider: TerraformProvider | None, prevent_destroy: bool) -> None:
         group = CloudwatchLogGroup(self, "flow-log-group", name=f"/aws/vpc/{name}/flow-logs",
                                    retention_in_days=retention, kms_key_id=kms_key_arn, tags=tags or None,
-                                   provider=provider)
+                                   lifecycle=lifecycle(prevent_destroy), provider=provider)
         role = IamRole(
             self, "flow-log-role", name_prefix=f"{name}-flow-logs-"[:38], provider=provider, tags=tags or None,
             assume_role_policy=Fn.jsonencode({"Version": "2012-10-17", "Statement": [{
@@ -203,9 +207,11 @@ def _check(who: str, name: Any, cidr_block: Any, availability_zones: Any, flow_l
     require(network is not None and 16 <= network.prefixlen <= 20, who, "cidr_block",
             'an IPv4 network from /16 to /20 such as "10.0.0.0/16"', cidr_block)
     require(not isinstance(availability_zones, str) and 2 <= len(list(availability_zones)) <= 4
-            and all(isinstance(z, str) and re.match(r"^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$", z) for z in availability_zones)
+            and all(isinstance(z, str) and (is_token(z) or re.match(r"^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$", z))
+                    for z in availability_zones)
             and len(set(availability_zones)) == len(list(availability_zones)), who, "availability_zones",
-            'two to four distinct zone names such as ["eu-west-1a", "eu-west-1b"]', availability_zones)
+            'two to four distinct zone names such as ["eu-west-1a", "eu-west-1b"] (or lookups of them)',
+            availability_zones)
     require(flow_log_retention_in_days in LOG_RETENTION_DAYS, who, "flow_log_retention_in_days",
             "a CloudWatch Logs retention such as 365", flow_log_retention_in_days)
     assert network is not None

@@ -102,7 +102,7 @@ class RedisCluster(Construct):
         self.user_group = self._users(app_user_name, tags)
         slow_log = CloudwatchLogGroup(self, "slow-log", name=f"/aws/elasticache/{name}/slow-log",
                                       retention_in_days=log_retention_in_days, kms_key_id=logs_kms_key_arn,
-                                      tags=tags or None, provider=provider)
+                                      tags=tags or None, lifecycle=lifecycle(prevent_destroy), provider=provider)
         self.replication_group = ElasticacheReplicationGroup(
             self, "replication-group", replication_group_id=name, description=f"{name} (Redis {engine_version})",
             engine="redis", engine_version=engine_version, auto_minor_version_upgrade="true",  # a string here

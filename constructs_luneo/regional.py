@@ -14,10 +14,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf import TerraformProvider, TerraformStack
+from cdktf import Fn, TerraformProvider, TerraformStack, Token
+from cdktf_cdktf_provider_aws.data_aws_availability_zones import (
+    DataAwsAvailabilityZones,
+    DataAwsAvailabilityZonesFilter,
+)
 
 from .config.environment import EksSettings, RegionSettings
 from .eks import EksCluster
+from .facts import EXCLUDED_ZONE_IDS
 from .kms import KmsKey
 from .monitoring import AlarmTopic
 from .network import Network
@@ -37,9 +42,21 @@ KMS_PURPOSES = {
 SECONDARY_KMS_PURPOSES = ("secrets", "logs", "s3", "rds", "eks", "alarms")
 
 
-def zones(region: str) -> list[str]:
-    """The three availability zones the platform uses in a region."""
-    return [f"{region}{letter}" for letter in "abc"]
+#: Availability zones per region: subnets, NAT gateways, EKS nodes.
+ZONE_COUNT = 3
+
+
+def zones(stack: TerraformStack, role: str, region: str, provider: TerraformProvider | None) -> list[str]:
+    """The first ZONE_COUNT available zones of a region, looked up (zone names map to different
+    physical zones in each account), leaving out the zone IDs the platform cannot use
+    (facts.EXCLUDED_ZONE_IDS). The lookup returns names sorted, so an account's zones a, b, c stay
+    a, b, c: the subnets of a running network are not replaced."""
+    lookup = DataAwsAvailabilityZones(stack, f"zones-{role}", state="available",
+                                      exclude_zone_ids=list(EXCLUDED_ZONE_IDS.get(region, ())) or None,
+                                      filter=[DataAwsAvailabilityZonesFilter(name="zone-type",
+                                                                             values=["availability-zone"])],
+                                      provider=provider)
+    return [Token.as_string(Fn.element(lookup.names, i)) for i in range(ZONE_COUNT)]
 
 
 @dataclass(frozen=True)
@@ -67,18 +84,20 @@ class RegionalFoundation:
     """KMS keys, network, EKS cluster and alarm topic of one region.
 
     Arguments: stack, region (role, name, VPC range), names, eks (sizes and shapes), single_nat_gateway,
-    alarm_emails, provider (None: the stack's default provider, i.e. the primary region).
+    alarm_emails, alarm_https_endpoints, provider (None: the stack's default provider, i.e. the
+    primary region). In prod the keys, the cluster and the log groups keep prevent_destroy.
     Attributes: role, region, provider, kms (purpose -> KmsKey), network, eks, alarm_topic.
     """
 
     def __init__(self, stack: TerraformStack, *, region: RegionSettings, names: EnvironmentNames, eks: EksSettings,
-                 single_nat_gateway: bool, alarm_emails: tuple[str, ...],
+                 single_nat_gateway: bool, alarm_emails: tuple[str, ...], alarm_https_endpoints: tuple[str, ...],
                  provider: TerraformProvider | None) -> None:
         self.role, self.region, self.provider = region.role, region, provider
         self.kms = self._keys(stack, names)
         self.network = Network(stack, f"network-{self.role}", name=names.prefix, cidr_block=region.vpc_cidr,
-                               availability_zones=zones(region.name), single_nat_gateway=single_nat_gateway,
-                               flow_log_kms_key_arn=self.kms["logs"].key_arn, provider=provider)
+                               availability_zones=zones(stack, self.role, region.name, provider),
+                               single_nat_gateway=single_nat_gateway, flow_log_kms_key_arn=self.kms["logs"].key_arn,
+                               prevent_destroy=names.is_production, provider=provider)
         scaling = eks.scaling(self.role)
         self.eks = EksCluster(
             stack, f"eks-{self.role}", name=f"{names.prefix}-eks-{self.role}", vpc_id=self.network.vpc_id,
@@ -87,10 +106,10 @@ class RegionalFoundation:
             min_size=scaling.min_size, max_size=scaling.max_size, kubernetes_version=eks.kubernetes_version,
             spot_instance_types=list(eks.spot_instance_types), system_instance_type=eks.system_instance_type,
             system_node_count=eks.system_node_count, public_access_cidrs=list(eks.public_access_cidrs),
-            admin_role_arns=list(eks.admin_role_arns), provider=provider)
+            admin_role_arns=list(eks.admin_role_arns), prevent_destroy=names.is_production, provider=provider)
         self.alarm_topic = AlarmTopic(stack, f"alarms-{self.role}", name=f"{names.prefix}-alarms",
                                       kms_key_arn=self.kms["alarms"].key_arn, emails=list(alarm_emails),
-                                      provider=provider)
+                                      https_endpoints=list(alarm_https_endpoints), provider=provider)
 
     def _keys(self, stack: TerraformStack, names: EnvironmentNames) -> dict[str, KmsKey]:
         primary = self.role == "primary"

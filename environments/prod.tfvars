@@ -23,3 +23,6 @@ redis_num_cache_clusters = 2
 
 primary_ingress_hostname   = "ingress-eu-west-1.luneo.app"
 secondary_ingress_hostname = "ingress-us-east-1.luneo.app"
+
+# Who hears the alarms (prod must name at least one; each address confirms its subscription once).
+alarm_emails = ["oncall@luneo.app"]

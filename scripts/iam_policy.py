@@ -23,8 +23,11 @@ OUTPUT_DIR = ROOT / "iam"
 #: IAM counts a managed policy's characters without whitespace; 6144 is the limit.
 MAX_POLICY_CHARACTERS = 6144
 
-_EC2_READ = ["ec2:Describe*"]
-_TAGS = {"ec2": ["ec2:CreateTags", "ec2:DeleteTags"]}
+#: EC2 tags its resources on create (TagSpecifications): IAM still checks ec2:CreateTags for that, and
+#: the default security group (adopted, not created) is tagged with CreateTags alone.
+_EC2_READ = ["ec2:Describe*", "ec2:CreateTags", "ec2:DeleteTags"]
+#: Keys a service uses on behalf of the caller need grants (RDS, ElastiCache, EKS, DynamoDB).
+_KMS_GRANTS = ["kms:CreateGrant", "kms:DescribeKey"]
 
 #: resource or data source type -> IAM actions Terraform needs to create, read, update and delete it.
 TYPE_ACTIONS: dict[str, list[str]] = {
@@ -126,7 +129,7 @@ TYPE_ACTIONS: dict[str, list[str]] = {
                                           "elasticache:AddTagsToResource", "elasticache:ListTagsForResource",
                                           "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery",
                                           "logs:DeleteLogDelivery", "logs:ListLogDeliveries",
-                                          "logs:PutResourcePolicy", "logs:DescribeResourcePolicies"],
+                                          "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", *_KMS_GRANTS],
     "aws_elasticache_subnet_group": ["elasticache:*CacheSubnetGroup*", "elasticache:AddTagsToResource",
                                      "elasticache:ListTagsForResource"],
     "aws_elasticache_user": ["elasticache:CreateUser", "elasticache:DeleteUser", "elasticache:ModifyUser",
@@ -137,7 +140,7 @@ TYPE_ACTIONS: dict[str, list[str]] = {
     "aws_dynamodb_table": ["dynamodb:CreateTable", "dynamodb:DeleteTable", "dynamodb:DescribeTable",
                            "dynamodb:UpdateTable", "dynamodb:DescribeContinuousBackups",
                            "dynamodb:UpdateContinuousBackups", "dynamodb:DescribeTimeToLive",
-                           "dynamodb:TagResource", "dynamodb:ListTagsOfResource"],
+                           "dynamodb:TagResource", "dynamodb:ListTagsOfResource", *_KMS_GRANTS],
     # Containers
     "aws_ecr_repository": ["ecr:CreateRepository", "ecr:DeleteRepository", "ecr:DescribeRepositories",
                            "ecr:PutImageTagMutability", "ecr:PutImageScanningConfiguration", "ecr:TagResource",
@@ -151,15 +154,43 @@ TYPE_ACTIONS: dict[str, list[str]] = {
     "aws_eks_access_entry": ["eks:*AccessEntr*"],
     "aws_eks_access_policy_association": ["eks:AssociateAccessPolicy", "eks:DisassociateAccessPolicy",
                                           "eks:ListAssociatedAccessPolicies"],
+    # Secrets Manager: the database credentials (the values only ever go through write-only arguments)
+    "aws_secretsmanager_secret": ["secretsmanager:CreateSecret", "secretsmanager:DescribeSecret",
+                                  "secretsmanager:GetResourcePolicy", "secretsmanager:UpdateSecret",
+                                  "secretsmanager:DeleteSecret", "secretsmanager:TagResource",
+                                  "secretsmanager:UntagResource", "secretsmanager:ReplicateSecretToRegions",
+                                  "secretsmanager:RemoveRegionsFromReplication", "kms:DescribeKey"],
+    "aws_secretsmanager_secret_version": ["secretsmanager:PutSecretValue", "secretsmanager:GetSecretValue",
+                                          "secretsmanager:DescribeSecret", "secretsmanager:ListSecretVersionIds",
+                                          "secretsmanager:UpdateSecretVersionStage", "kms:GenerateDataKey",
+                                          "kms:Decrypt"],
+    # Ephemeral resources: opened at plan and apply, never stored
+    "ephemeral.aws_secretsmanager_random_password": ["secretsmanager:GetRandomPassword"],
+    "ephemeral.aws_secretsmanager_secret_version": ["secretsmanager:GetSecretValue", "kms:Decrypt"],
     # Data sources
     "aws_caller_identity": ["sts:GetCallerIdentity"],
     "aws_partition": [],
     "aws_region": [],
+    "aws_availability_zones": ["ec2:DescribeAvailabilityZones"],
+    # Turns the caller's assumed-role ARN into its role's ARN: reads that role (any name), see ReadCallerRole.
+    "aws_iam_session_context": [],
+}
+
+#: Service-linked roles AWS creates the first time a service is used in an account; the caller needs
+#: iam:CreateServiceLinkedRole for them (IAM user guide, "Using service-linked roles").
+SERVICE_LINKED_ROLES: dict[str, list[str]] = {
+    "aws_eks_cluster": ["eks.amazonaws.com"],
+    "aws_eks_node_group": ["eks-nodegroup.amazonaws.com", "autoscaling.amazonaws.com"],
+    "aws_elasticache_replication_group": ["elasticache.amazonaws.com"],
+    "aws_db_instance": ["rds.amazonaws.com"],
+    "aws_rds_cluster": ["rds.amazonaws.com"],
+    "aws_nat_gateway": [],
 }
 
 
 def backend_statements(stacks: dict[str, dict]) -> list[dict]:
-    """Read/write the state objects under their keys, and use the lock table: nothing more."""
+    """Read/write the state objects under their keys, and use the lock table: nothing more. The state
+    bucket is SSE-KMS (luneo-bootstrap), so writing and reading state uses its key through S3."""
     objects, buckets, tables = set(), set(), set()
     for stack in stacks.values():
         s3 = stack.get("terraform", {}).get("backend", {}).get("s3")
@@ -175,11 +206,17 @@ def backend_statements(stacks: dict[str, dict]) -> list[dict]:
         {"Sid": "StateLocks", "Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem",
                                                             "dynamodb:DeleteItem", "dynamodb:DescribeTable"],
          "Resource": sorted(tables)},
+        {"Sid": "StateEncryption", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+         "Resource": "*", "Condition": {"StringLike": {"kms:ViaService": sorted(
+             {f"s3.{stack['terraform']['backend']['s3']['region']}.amazonaws.com" for stack in stacks.values()
+              if "s3" in stack.get("terraform", {}).get("backend", {})})}}},
     ]
 
 
 def resource_types(stacks: dict[str, dict]) -> set[str]:
-    return {t for stack in stacks.values() for kind in ("resource", "data") for t in stack.get(kind, {})}
+    """Every resource and data source type the stacks use; ephemeral ones as `ephemeral.<type>`."""
+    found = {t for stack in stacks.values() for kind in ("resource", "data") for t in stack.get(kind, {})}
+    return found | {f"ephemeral.{t}" for stack in stacks.values() for t in stack.get("ephemeral", {})}
 
 
 def uncovered(stacks: dict[str, dict]) -> list[str]:
@@ -208,6 +245,15 @@ def policy(stacks: dict[str, dict]) -> dict:
                            "Action": ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
                            "Resource": "arn:aws:iam::*:role/luneo-*",
                            "Condition": {"ArnLike": {"iam:PolicyARN": "arn:aws:iam::aws:policy/*"}}})
+        linked = sorted({name for t in resource_types(stacks) for name in SERVICE_LINKED_ROLES.get(t, [])})
+        if linked:
+            statements.append({"Sid": "CreateServiceLinkedRoles", "Effect": "Allow",
+                               "Action": "iam:CreateServiceLinkedRole",
+                               "Resource": "arn:aws:iam::*:role/aws-service-role/*",
+                               "Condition": {"StringEquals": {"iam:AWSServiceName": linked}}})
+        if "aws_iam_session_context" in resource_types(stacks):
+            statements.append({"Sid": "ReadCallerRole", "Effect": "Allow", "Action": "iam:GetRole",
+                               "Resource": "arn:aws:iam::*:role/*"})
         statements.append({"Sid": "PassLuneoRoles", "Effect": "Allow", "Action": "iam:PassRole",
                            "Resource": "arn:aws:iam::*:role/luneo-*",
                            "Condition": {"StringEquals": {"iam:PassedToService": [

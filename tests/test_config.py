@@ -56,14 +56,16 @@ def test_defaults_fill_what_a_file_leaves_out(tmp_path):
     assert config.database.backup_retention_period == 7
     assert config.database.backup_window == "04:00-05:00"
     assert config.database.replica_instance_class == "db.t3.medium", "the replica defaults to the primary's class"
-    assert config.logging_bucket is None
+    assert config.assets.logging_bucket is None and config.assets.aliases == ()
     assert config.state == StateSettings(bucket="luneo-terraform-state", key="staging/multi-region/terraform.tfstate",
                                          region="eu-west-1", lock_table="luneo-terraform-locks")
-    assert config.database.manage_master_password is True
+    assert config.database.master_password_source == "generated"
+    assert config.database.master_password_version == 1
 
 
 def test_prod_defaults_to_the_state_key_that_exists_today(tmp_path):
-    assert load_environment(write(tmp_path, MINIMAL, "prod.tfvars")).state.key == LEGACY_PROD_STATE_KEY
+    prod = write(tmp_path, MINIMAL + 'alarm_emails = ["oncall@luneo.app"]\n', "prod.tfvars")
+    assert load_environment(prod).state.key == LEGACY_PROD_STATE_KEY
 
 
 def test_backend_settings_are_overridable(tmp_path):
@@ -91,7 +93,7 @@ def test_unknown_variable_suggests_the_right_name(tmp_path):
     ('eks_primary_desired_size = "three"', "eks_primary_desired_size: expected a whole number, got 'three'"),
     ("eks_primary_desired_size = 2.5", "eks_primary_desired_size: expected a whole number, got 2.5"),
     ("redis_num_cache_clusters = true", "redis_num_cache_clusters: expected a whole number, got true"),
-    ("db_manage_master_password = \"no\"", "db_manage_master_password: expected true or false"),
+    ("db_multi_az = \"no\"", "db_multi_az: expected true or false"),
     ("tags = [\"a\"]", "tags: expected a map of strings, got a list"),
     ("backup_window = 4", "backup_window: expected a quoted string, got 4"),
 ])

@@ -44,11 +44,14 @@ def test_oidc_provider_and_admin_access_entries(synthesized):
     oidc = only_resource(synthesized, "aws_iam_openid_connect_provider")
     assert oidc["client_id_list"] == ["sts.amazonaws.com"]
     assert oidc["url"] == "${aws_eks_cluster.eks_cluster.identity[0].oidc[0].issuer}"
-    entry = only_resource(synthesized, "aws_eks_access_entry")
-    assert entry["principal_arn"] == "arn:aws:iam::111122223333:role/platform-admins"
-    association = only_resource(synthesized, "aws_eks_access_policy_association")
-    assert association["policy_arn"].endswith(":cluster-access-policy/AmazonEKSClusterAdminPolicy")
-    assert association["access_scope"] == {"type": "cluster"}
+    entries = resources(synthesized, "aws_eks_access_entry")
+    assert entries["eks_admin-0"]["principal_arn"] == "arn:aws:iam::111122223333:role/platform-admins"
+    assert entries["eks_deployer"]["principal_arn"] == "${data.aws_iam_session_context.deployer-default.issuer_arn}"
+    associations = resources(synthesized, "aws_eks_access_policy_association")
+    assert sorted(associations) == ["eks_admin-0-policy", "eks_deployer-policy"]
+    for association in associations.values():
+        assert association["policy_arn"].endswith(":cluster-access-policy/AmazonEKSClusterAdminPolicy")
+        assert association["access_scope"] == {"type": "cluster"}
 
 
 def test_spot_and_on_demand_node_groups_sized_from_arguments(synthesized):

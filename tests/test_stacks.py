@@ -72,22 +72,63 @@ def test_no_password_literal_in_any_stack(stacks, synth_dir, stack):
     assert PASSWORD_CANARY not in text, "TF_VAR_db_master_password leaked into the synthesized JSON"
     for path, value in walk(stacks[stack]):
         leaf = path.rsplit(".", 1)[-1]
-        if re.search(r"password|auth_token|secret_string", leaf, re.I) and not leaf.startswith("manage_"):
-            assert isinstance(value, str) and re.fullmatch(r"\$\{(var|ephemeral|data)\.[\w.-]+\}", value), \
-                f"{stack}: {path} is a literal, not a reference to a sensitive variable"
+        if path.startswith("ephemeral.aws_secretsmanager_random_password."):
+            continue  # the generator's settings (length, characters), not a password
+        if re.search(r"password|auth_token|secret_string", leaf, re.I) and not leaf.startswith("manage_") \
+                and not leaf.endswith("_version"):
+            assert isinstance(value, str) and value.startswith("${") and re.search(r"\b(var|ephemeral)\.", value), \
+                f"{stack}: {path} is a literal, not a reference to an ephemeral value"
 
 
-def test_managed_password_by_default_means_no_password_variable(stacks):
+def test_generated_password_by_default_means_no_password_variable(stacks):
     for stack in stacks.values():
         assert "db_master_password" not in stack.get("variable", {})
+
+
+@pytest.mark.parametrize("stack", ENVIRONMENTS)
+def test_the_database_password_is_generated_kept_in_a_replicated_secret_and_read_back(stacks, stack):
+    """Defect: RDS refused the read replica of an instance whose password it manages (LUNEO-AWS-1).
+    Now one generated value goes to a KMS-encrypted secret replicated to us-east-1 (write-only), and the
+    database reads it back from there into its write-only password_wo."""
+    data = stacks[stack]
+    db = one(data, "aws_db_instance", "postgres_instance")
+    assert "manage_master_user_password" not in db and "password" not in db
+    assert db["password_wo"] == ("${jsondecode(ephemeral.aws_secretsmanager_secret_version.db-credentials_current"
+                                 ".secret_string).password}")
+    assert db["password_wo_version"] == 1
+    generator = data["ephemeral"]["aws_secretsmanager_random_password"]["db-credentials_password"]
+    assert generator["password_length"] == 32 and set("/'\"@") <= set(generator["exclude_characters"])
+    version = one(data, "aws_secretsmanager_secret_version", "db-credentials_version")
+    assert "password = ephemeral.aws_secretsmanager_random_password.db-credentials_password.random_password" in \
+        version["secret_string_wo"] and version["secret_string_wo_version"] == 1
+    read_back = data["ephemeral"]["aws_secretsmanager_secret_version"]["db-credentials_current"]
+    assert read_back == {"secret_id": "${aws_secretsmanager_secret.db-credentials_secret.id}",
+                         "depends_on": ["aws_secretsmanager_secret_version.db-credentials_version"]}
+    secret = one(data, "aws_secretsmanager_secret", "db-credentials_secret")
+    assert secret["kms_key_id"] == "${aws_kms_key.kms-secrets_key.arn}"
+    assert secret["replica"] == [{"region": "us-east-1", "kms_key_id": "${aws_kms_key.kms-secrets-secondary_key.arn}"}]
+    replica = one(data, "aws_db_instance", "postgres-replica_instance")
+    assert not {"password", "password_wo", "manage_master_user_password"} & set(replica), "a replica inherits it"
+
+
+def test_rotation_is_a_version_bump_in_tfvars(tmp_path):
+    path = tmp_path / "staging.tfvars"
+    path.write_text((ROOT / "environments" / "staging.tfvars").read_text() + "db_master_password_version = 2\n")
+    data = json.loads(Testing.synth(LuneoEnvironmentStack(Testing.app(), load_environment(path))))
+    assert one(data, "aws_db_instance", "postgres_instance")["password_wo_version"] == 2
+    assert one(data, "aws_secretsmanager_secret_version", "db-credentials_version")["secret_string_wo_version"] == 2
 
 
 def test_supplied_password_is_a_sensitive_validated_variable(tmp_path):
     path = tmp_path / "qa.tfvars"
     path.write_text('db_primary_instance_class = "db.t3.medium"\nredis_node_type = "cache.t3.micro"\n'
-                    "db_manage_master_password = false\n")
+                    'db_master_password_source = "variable"\n')
     stack = LuneoEnvironmentStack(Testing.app(), load_environment(path))
-    variable = json.loads(Testing.synth(stack))["variable"]["db_master_password"]
+    data = json.loads(Testing.synth(stack))
+    variable = data["variable"]["db_master_password"]
+    assert "password = var.db_master_password" in one(data, "aws_secretsmanager_secret_version",
+                                                      "db-credentials_version")["secret_string_wo"]
+    assert "aws_secretsmanager_random_password" not in data["ephemeral"]
     assert variable["sensitive"] is True
     assert variable["ephemeral"] is True, "kept out of state, saved plans and Terraform's error messages"
     assert variable["nullable"] is False
@@ -159,7 +200,8 @@ def test_each_store_uses_the_key_of_its_purpose(stacks, stack):
     data = stacks[stack]
     db = one(data, "aws_db_instance", "postgres_instance")
     assert db["kms_key_id"] == db["performance_insights_kms_key_id"] == "${aws_kms_key.kms-rds_key.arn}"
-    assert db["master_user_secret_kms_key_id"] == "${aws_kms_key.kms-secrets_key.arn}"
+    assert one(data, "aws_secretsmanager_secret", "db-credentials_secret")["kms_key_id"] == \
+        "${aws_kms_key.kms-secrets_key.arn}"
     assert one(data, "aws_elasticache_replication_group", "redis_replication-group")["kms_key_id"] == \
         "${aws_kms_key.kms-redis_key.arn}"
     sse = one(data, "aws_s3_bucket_server_side_encryption_configuration", "assets_encryption")["rule"][0]
@@ -192,8 +234,23 @@ def test_secondary_region_resources_use_the_secondary_provider(stacks):
     for name, resource in stacks["luneo-prod"]["resource"]["aws_vpc"].items():
         assert resource.get("provider") == ("aws.secondary" if "secondary" in name else None)
     subnets = stacks["luneo-prod"]["resource"]["aws_subnet"]
-    assert sorted(s["availability_zone"] for n, s in subnets.items() if n.startswith("network-secondary_private")) == [
-        "us-east-1a", "us-east-1b", "us-east-1c"]
+    assert [subnets[f"network-secondary_private-{i}"]["availability_zone"] for i in range(3)] == [
+        f"${{element(data.aws_availability_zones.zones-secondary.names, {i})}}" for i in range(3)]
+
+
+@pytest.mark.parametrize("stack", ENVIRONMENTS)
+def test_zones_are_looked_up_leaving_out_the_zone_ids_the_platform_cannot_use(stacks, stack):
+    """Defect: zone names were hard-coded (us-east-1a/b/c): names map to different physical zones per
+    account, and use1-az3 runs neither EKS control planes reliably nor current instance types."""
+    lookups = stacks[stack]["data"]["aws_availability_zones"]
+    assert lookups["zones-secondary"]["exclude_zone_ids"] == ["use1-az3"]
+    assert lookups["zones-secondary"]["provider"] == "aws.secondary" and "provider" not in lookups["zones-primary"]
+    for lookup in lookups.values():
+        assert lookup["state"] == "available"
+        assert lookup["filter"] == [{"name": "zone-type", "values": ["availability-zone"]}]
+    for name, subnet in stacks[stack]["resource"]["aws_subnet"].items():
+        assert re.fullmatch(r"\$\{element\(data\.aws_availability_zones\.zones-(primary|secondary)\.names, [012]\)\}",
+                            subnet["availability_zone"]), name
 
 
 # Checkov skips CKV_AWS_157 and CKV2_AWS_50 because staging opts out; prod must not.
@@ -242,7 +299,7 @@ def test_scaling_is_a_tfvars_edit(tmp_path):
 @pytest.mark.parametrize("stack", ENVIRONMENTS)
 def test_outputs_for_operators(stacks, stack):
     outputs = stacks[stack]["output"]
-    for name in ("assets_bucket_name", "assets_distribution_id", "db_endpoint", "db_master_user_secret_arn",
+    for name in ("assets_bucket_name", "assets_distribution_id", "db_endpoint", "db_master_secret_arn",
                  "redis_endpoint", "ecr_worker_ia_url", "ecr_usdz_converter_url", "kms_secrets_key_arn"):
         assert name in outputs, name
 
@@ -305,8 +362,14 @@ def test_aurora_global_variant(dr_stack):
     assert "aws_db_instance" not in resources_
     assert one(dr_stack, "aws_rds_global_cluster", "aurora_global")["global_cluster_identifier"] == "luneo-dr-db"
     primary = one(dr_stack, "aws_rds_cluster", "aurora_primary_cluster")
-    assert primary["master_password_wo"] == "${var.db_master_password}"
+    assert "manage_master_user_password" not in primary
+    assert primary["master_password_wo"] == ("${jsondecode(ephemeral.aws_secretsmanager_secret_version."
+                                             "db-credentials_current.secret_string).password}")
+    assert "password = var.db_master_password" in one(dr_stack, "aws_secretsmanager_secret_version",
+                                                      "db-credentials_version")["secret_string_wo"]
     assert dr_stack["variable"]["db_master_password"]["ephemeral"] is True
+    secondary = one(dr_stack, "aws_rds_cluster", "aurora_secondary_cluster")
+    assert not {"master_username", "master_password_wo", "manage_master_user_password"} & set(secondary)
     alarms = {a["alarm_name"]: a for a in resources_["aws_cloudwatch_metric_alarm"].values()}
     lag = alarms["luneo-dr-db-replica-lag"]
     assert lag["metric_name"] == "AuroraGlobalDBReplicationLag"
@@ -324,20 +387,34 @@ def test_failover_record_in_the_configured_zone(dr_stack):
     assert sorted(s["endpoint"] for s in subscriptions) == ["oncall@luneo.app", "oncall@luneo.app"]
 
 
-def test_aurora_global_needs_a_supplied_password(tmp_path):
+@pytest.mark.parametrize("mode, shape", [("replica", "a read replica"),
+                                         ("aurora-global", "an Aurora global database")])
+def test_the_rds_managed_password_is_refused_where_aws_refuses_it(tmp_path, mode, shape):
     path = tmp_path / "qa.tfvars"
     path.write_text('db_primary_instance_class = "db.r6g.large"\nredis_node_type = "cache.t3.micro"\n'
-                    'db_dr_mode = "aurora-global"\n')
+                    f'db_dr_mode = "{mode}"\ndb_master_password_source = "rds-managed"\n')
     from constructs_luneo.config import ConfigError
 
-    with pytest.raises(ConfigError, match='db_dr_mode: "aurora-global" needs db_manage_master_password = false'):
+    with pytest.raises(ConfigError, match=f'db_master_password_source: expected "generated" or "variable" with '
+                                          f'db_dr_mode = "{mode}", got "rds-managed" \\(AWS does not support {shape}'):
+        load_environment(path)
+
+
+def test_the_old_password_switch_says_what_replaces_it(tmp_path):
+    path = tmp_path / "qa.tfvars"
+    path.write_text('db_primary_instance_class = "db.r6g.large"\nredis_node_type = "cache.t3.micro"\n'
+                    "db_manage_master_password = true\n")
+    from constructs_luneo.config import ConfigError
+
+    with pytest.raises(ConfigError, match="qa.tfvars:3: db_manage_master_password: no longer exists; replaced by "
+                                          "db_master_password_source"):
         load_environment(path)
 
 
 def test_after_a_failover_the_tfvars_describe_the_promoted_replica(tmp_path):
     """db_replica_promoted / dns_force_failover: the next plan matches the failed-over world."""
     text = (ROOT / "tests" / "fixtures" / "dr.tfvars").read_text()
-    text = text.replace('db_dr_mode = "aurora-global"\n', "").replace("db_manage_master_password = false\n", "")
+    text = text.replace('db_dr_mode = "aurora-global"\n', "")
     path = tmp_path / "dr.tfvars"
     path.write_text(text + "db_replica_promoted = true\ndns_force_failover = true\n")
     data = json.loads(Testing.synth(LuneoEnvironmentStack(Testing.app(), load_environment(path))))
@@ -348,3 +425,93 @@ def test_after_a_failover_the_tfvars_describe_the_promoted_replica(tmp_path):
     checks = data["resource"]["aws_route53_health_check"]
     assert checks["dns_primary-health-check"]["invert_healthcheck"] is True
     assert checks["dns_secondary-health-check"]["invert_healthcheck"] is False
+
+
+# --- what real AWS would refuse or ignore (issue: apply on real AWS) ---
+
+@pytest.mark.parametrize("stack", ENVIRONMENTS)
+def test_cloudfront_asks_no_tls_floor_of_the_default_certificate(stacks, stack):
+    """Defect: TLSv1.2_2021 with the default certificate is ignored by AWS (TLSv1) and diffs on every plan."""
+    distribution = one(stacks[stack], "aws_cloudfront_distribution", "assets_distribution")
+    assert distribution["viewer_certificate"] == {"cloudfront_default_certificate": True}
+
+
+def test_a_custom_domain_gets_tls_1_2(tmp_path):
+    path = tmp_path / "staging.tfvars"
+    path.write_text((ROOT / "environments" / "staging.tfvars").read_text()
+                    + 'assets_aliases = ["assets.staging.luneo.app"]\n'
+                    + 'assets_certificate_arn = "arn:aws:acm:us-east-1:123456789012:certificate/0123abcd"\n')
+    data = json.loads(Testing.synth(LuneoEnvironmentStack(Testing.app(), load_environment(path))))
+    distribution = one(data, "aws_cloudfront_distribution", "assets_distribution")
+    assert distribution["aliases"] == ["assets.staging.luneo.app"]
+    assert distribution["viewer_certificate"] == {
+        "acm_certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/0123abcd",
+        "ssl_support_method": "sni-only", "minimum_protocol_version": "TLSv1.2_2021"}
+
+
+@pytest.mark.parametrize("line, message", [
+    ('assets_certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/x"\nassets_aliases = ["a.luneo.app"]\n',
+     "assets_certificate_arn: expected an ACM certificate ARN in us-east-1"),
+    ('assets_aliases = ["a.luneo.app"]\n', "assets_certificate_arn: expected assets_aliases and assets_certificate_arn"),
+])
+def test_a_custom_domain_needs_a_us_east_1_certificate(tmp_path, line, message):
+    from constructs_luneo.config import ConfigError
+
+    path = tmp_path / "staging.tfvars"
+    path.write_text((ROOT / "environments" / "staging.tfvars").read_text() + line)
+    with pytest.raises(ConfigError, match=message):
+        load_environment(path)
+
+
+@pytest.mark.parametrize("stack", ENVIRONMENTS)
+def test_fixed_name_security_groups_are_not_created_before_destroyed(stacks, stack):
+    """Defect: a fixed name with create_before_destroy makes any replacement fail (InvalidGroup.Duplicate).
+    The data stores' groups keep the names operators know and lose create_before_destroy."""
+    for name in ("postgres_security-group", "postgres-replica_security-group", "redis_security-group"):
+        group = one(stacks[stack], "aws_security_group", name)
+        assert group["name"] and "create_before_destroy" not in (group.get("lifecycle") or {}), name
+    for name, group in stacks[stack]["resource"]["aws_security_group"].items():
+        if (group.get("lifecycle") or {}).get("create_before_destroy"):
+            assert "name" not in group and group["name_prefix"], name
+
+
+@pytest.mark.parametrize("stack", ENVIRONMENTS)
+def test_the_role_that_applies_the_stack_administers_both_clusters(stacks, stack):
+    """Defect: private endpoints, no creator bootstrap and no access entry: nobody could reach the clusters."""
+    data = stacks[stack]
+    for role, suffix in (("primary", "default"), ("secondary", "aws-secondary")):
+        entry = one(data, "aws_eks_access_entry", f"eks-{role}_deployer")
+        assert entry["principal_arn"] == f"${{data.aws_iam_session_context.deployer-{suffix}.issuer_arn}}"
+        policy = one(data, "aws_eks_access_policy_association", f"eks-{role}_deployer-policy")
+        assert policy["policy_arn"].endswith(":cluster-access-policy/AmazonEKSClusterAdminPolicy")
+        assert policy["access_scope"] == {"type": "cluster"}
+    sessions = data["data"]["aws_iam_session_context"]
+    assert sessions["deployer-default"]["arn"] == "${data.aws_caller_identity.caller-default.arn}"
+    assert sessions["deployer-aws-secondary"]["provider"] == "aws.secondary", "reachable without the primary region"
+
+
+def test_prod_alarms_notify_someone(stacks, tmp_path):
+    """Defect: prod's alarm topics had no subscriber. Now prod must name one."""
+    subscriptions = stacks["luneo-prod"]["resource"]["aws_sns_topic_subscription"].values()
+    assert sorted((s["protocol"], s["endpoint"]) for s in subscriptions) == [("email", "oncall@luneo.app")] * 2
+    from constructs_luneo.config import ConfigError
+
+    path = tmp_path / "prod.tfvars"
+    path.write_text(re.sub(r"(?m)^alarm_emails.*$", "", (ROOT / "environments" / "prod.tfvars").read_text()))
+    with pytest.raises(ConfigError, match="alarm_emails: expected at least one e-mail address \\(or "
+                                          "alarm_https_endpoints\\) in prod"):
+        load_environment(path)
+    path.write_text(path.read_text() + 'alarm_https_endpoints = ["https://hooks.luneo.app/alarms"]\n')
+    data = json.loads(Testing.synth(LuneoEnvironmentStack(Testing.app(), load_environment(path))))
+    hooks = [s for s in data["resource"]["aws_sns_topic_subscription"].values() if s["protocol"] == "https"]
+    assert [h["endpoint"] for h in hooks] == ["https://hooks.luneo.app/alarms"] * 2
+
+
+def test_prod_guards_its_clusters_and_log_groups(stacks):
+    """Defect: the EKS clusters and the audit, flow-log and RDS log groups could be destroyed in prod."""
+    prod = stacks["luneo-prod"]["resource"]
+    for resource_type in ("aws_eks_cluster", "aws_cloudwatch_log_group", "aws_secretsmanager_secret"):
+        for name, body in prod[resource_type].items():
+            assert body["lifecycle"]["prevent_destroy"] is True, f"{resource_type}.{name}"
+    assert {"eks-primary_log-group", "network-primary_flow-log-group", "postgres_log-postgresql"} <= set(
+        prod["aws_cloudwatch_log_group"])

@@ -39,7 +39,7 @@ def test_a_short_password_is_rejected_at_plan_time(terraform, tmp_path):
     """The variable's validation, exercised by terraform plan on the synthesized variable block."""
     path = tmp_path / "qa.tfvars"
     path.write_text('db_primary_instance_class = "db.t3.medium"\nredis_node_type = "cache.t3.micro"\n'
-                    "db_manage_master_password = false\n")
+                    'db_master_password_source = "variable"\n')
     synthesized = json.loads(Testing.synth(LuneoEnvironmentStack(Testing.app(), load_environment(path))))
     workdir = tmp_path / "plan"
     workdir.mkdir()
@@ -56,15 +56,16 @@ def test_a_short_password_is_rejected_at_plan_time(terraform, tmp_path):
 
 
 def test_supplied_password_variant_validates(terraform, tmp_path):
-    """db_manage_master_password = false: the ephemeral variable flows into password_wo, which
-    Terraform accepts only for write-only arguments."""
+    """db_master_password_source = "variable": the ephemeral variable flows into the secret's
+    secret_string_wo, which Terraform accepts only for write-only arguments."""
     path = tmp_path / "qa.tfvars"
     path.write_text('db_primary_instance_class = "db.t3.medium"\nredis_node_type = "cache.t3.micro"\n'
-                    "db_manage_master_password = false\n")
+                    'db_master_password_source = "variable"\n')
     stack_file = tmp_path / "cdk.tf.json"
     stack_file.write_text(Testing.synth(LuneoEnvironmentStack(Testing.app(), load_environment(path))))
     data = json.loads(stack_file.read_text())
-    assert data["resource"]["aws_db_instance"]["postgres_instance"]["password_wo"] == "${var.db_master_password}"
+    version = data["resource"]["aws_secretsmanager_secret_version"]["db-credentials_version"]
+    assert "password = var.db_master_password" in version["secret_string_wo"]
     result = terraform_cli.validate_stack(stack_file, tmp_path / "validate")
     assert result.ok, result.output
 

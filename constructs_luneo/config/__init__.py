@@ -17,6 +17,7 @@ from .bootstrap import BackendLocation, BootstrapConfig, load_bootstrap
 from .environment import (
     ROLES,
     AlarmSettings,
+    AssetSettings,
     DatabaseSettings,
     DnsSettings,
     EksSettings,
@@ -37,7 +38,7 @@ from .variables import BOOTSTRAP_VARIABLES, LEGACY_PROD_STATE_KEY, VARIABLES, VA
 
 __all__ = [
     "BOOTSTRAP_VARIABLES", "LEGACY_PROD_STATE_KEY", "REQUIRED", "ROLES", "VARIABLES", "VARIABLES_BY_NAME",
-    "AlarmSettings", "BackendLocation", "BootstrapConfig", "ConfigError", "DatabaseSettings", "DnsSettings",
+    "AlarmSettings", "AssetSettings", "BackendLocation", "BootstrapConfig", "ConfigError", "DatabaseSettings", "DnsSettings",
     "EksSettings", "EnvironmentConfig", "ExistingEncryption", "Migration", "NetworkSettings", "NodeGroupScaling",
     "RedisSettings", "RegionSettings", "Role", "StateSettings", "Variable", "default", "load_bootstrap",
     "load_environment", "load_environments", "load_migration",

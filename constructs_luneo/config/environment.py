@@ -15,7 +15,7 @@ from typing import Any, Literal, Mapping
 
 from ..errors import ConfigError
 from .tfvars import Where, load_values
-from .variables import LEGACY_PROD_STATE_KEY, VARIABLES
+from .variables import LEGACY_PROD_STATE_KEY, REMOVED, VARIABLES
 
 ENV_NAME = re.compile(r"^[a-z][a-z0-9-]{1,20}$")
 Role = Literal["primary", "secondary"]
@@ -134,13 +134,17 @@ class ExistingEncryption:
         return None if existing == "default" else existing
 
 
+PasswordSource = Literal["generated", "variable", "rds-managed"]
+
+
 @dataclass(frozen=True)
 class DatabaseSettings:
     primary_instance_class: str
     replica_instance_class: str  # db_replica_instance_class, or the primary's class
     allocated_storage: int
     multi_az: bool
-    manage_master_password: bool
+    master_password_source: PasswordSource
+    master_password_version: int
     dr_mode: Literal["replica", "aurora-global"]
     replica_promoted: bool
     backup_retention_period: int
@@ -148,18 +152,23 @@ class DatabaseSettings:
 
     @classmethod
     def load(cls, values: Mapping[str, Any], where: Where) -> DatabaseSettings:
-        if values["db_dr_mode"] == "aurora-global" and values["db_manage_master_password"]:
-            raise ConfigError(f"{where('db_dr_mode')}: db_dr_mode: \"aurora-global\" needs db_manage_master_password "
-                              "= false (a global cluster cannot use the RDS-managed password; pass "
-                              "TF_VAR_db_master_password)")
-        if values["db_replica_promoted"] and values["db_dr_mode"] != "replica":
+        source, mode = values["db_master_password_source"], values["db_dr_mode"]
+        if source == "rds-managed":
+            # AWS: "Managing master user passwords with Secrets Manager isn't supported for ... creating a
+            # read replica" and "DB clusters that are part of an Aurora global database" (RDS and Aurora
+            # user guides, "Limitations for Secrets Manager integration"); rule LUNEO-AWS-1/2 at synth.
+            shape = "a read replica" if mode == "replica" else "an Aurora global database"
+            raise ConfigError(f"{where('db_master_password_source')}: db_master_password_source: expected "
+                              f"\"generated\" or \"variable\" with db_dr_mode = \"{mode}\", got \"rds-managed\" "
+                              f"(AWS does not support {shape} of a database whose password RDS manages)")
+        if values["db_replica_promoted"] and mode != "replica":
             raise ConfigError(f"{where('db_replica_promoted')}: db_replica_promoted: expected false with "
-                              f"db_dr_mode = \"{values['db_dr_mode']}\" (it describes a promoted read replica)")
+                              f"db_dr_mode = \"{mode}\" (it describes a promoted read replica)")
         return cls(primary_instance_class=values["db_primary_instance_class"],
                    replica_instance_class=values["db_replica_instance_class"] or values["db_primary_instance_class"],
                    allocated_storage=values["db_allocated_storage"], multi_az=values["db_multi_az"],
-                   manage_master_password=values["db_manage_master_password"], dr_mode=values["db_dr_mode"],
-                   replica_promoted=values["db_replica_promoted"],
+                   master_password_source=source, master_password_version=values["db_master_password_version"],
+                   dr_mode=mode, replica_promoted=values["db_replica_promoted"],
                    backup_retention_period=values["backup_retention_period"], backup_window=values["backup_window"])
 
 
@@ -206,6 +215,34 @@ class DnsSettings:
 @dataclass(frozen=True)
 class AlarmSettings:
     emails: tuple[str, ...]
+    https_endpoints: tuple[str, ...]
+
+    @classmethod
+    def load(cls, values: Mapping[str, Any], where: Where, environment: str) -> AlarmSettings:
+        settings = cls(emails=tuple(values["alarm_emails"]), https_endpoints=tuple(values["alarm_https_endpoints"]))
+        if environment == "prod" and not (settings.emails or settings.https_endpoints):
+            raise ConfigError(f"{where('alarm_emails')}: alarm_emails: expected at least one e-mail address (or "
+                              "alarm_https_endpoints) in prod: an alarm that notifies nobody is not an alarm")
+        return settings
+
+
+@dataclass(frozen=True)
+class AssetSettings:
+    """The assets CDN: its own domain names and certificate (TLS 1.2+), and where its logs go."""
+
+    aliases: tuple[str, ...]
+    certificate_arn: str | None
+    logging_bucket: str | None
+
+    @classmethod
+    def load(cls, values: Mapping[str, Any], where: Where) -> AssetSettings:
+        settings = cls(aliases=tuple(values["assets_aliases"]), certificate_arn=values["assets_certificate_arn"],
+                       logging_bucket=values["logging_bucket"])
+        if bool(settings.aliases) != bool(settings.certificate_arn):
+            name = "assets_certificate_arn" if settings.aliases else "assets_aliases"
+            raise ConfigError(f"{where(name)}: {name}: expected assets_aliases and assets_certificate_arn together "
+                              "(a custom domain needs its us-east-1 ACM certificate, and the reverse)")
+        return settings
 
 
 @dataclass(frozen=True)
@@ -222,7 +259,7 @@ class EnvironmentConfig:
     redis: RedisSettings
     dns: DnsSettings
     alarms: AlarmSettings
-    logging_bucket: str | None
+    assets: AssetSettings
     existing_encryption: ExistingEncryption
     tags: Mapping[str, str]
     values: Mapping[str, Any] = field(repr=False)
@@ -244,7 +281,7 @@ def load_environment(path: str | Path, *, label: str | None = None) -> Environme
     if not ENV_NAME.match(environment):
         raise ConfigError(f"{label}: the file name must be <environment>.tfvars with a lowercase environment name "
                           f"(letters, digits, '-'), got {environment!r}")
-    values, where = load_values(path, label, VARIABLES)
+    values, where = load_values(path, label, VARIABLES, REMOVED)
     return EnvironmentConfig(
         environment=environment, source=label,
         state=StateSettings.load(values, environment),
@@ -253,8 +290,8 @@ def load_environment(path: str | Path, *, label: str | None = None) -> Environme
         database=DatabaseSettings.load(values, where),
         redis=RedisSettings(node_type=values["redis_node_type"], num_cache_clusters=values["redis_num_cache_clusters"]),
         dns=DnsSettings.load(values, where),
-        alarms=AlarmSettings(emails=tuple(values["alarm_emails"])),
-        logging_bucket=values["logging_bucket"],
+        alarms=AlarmSettings.load(values, where, environment),
+        assets=AssetSettings.load(values, where),
         existing_encryption=ExistingEncryption(**values["existing_encryption"]),
         tags=MappingProxyType(dict(values["tags"])),
         values=MappingProxyType(values),

@@ -24,7 +24,10 @@ CROSS_CHECKS = [
     "`eks_<region>_min_size <= eks_<region>_desired_size <= eks_<region>_max_size`, per region.",
     "`secondary_region` differs from `primary_region`, and one of the two is `us-east-1`.",
     "`vpc_secondary_cidr` does not overlap `vpc_primary_cidr`.",
-    "`db_dr_mode = \"aurora-global\"` needs `db_manage_master_password = false`.",
+    "`db_master_password_source = \"rds-managed\"` is refused with both DR modes: AWS does not support a read "
+    "replica, or an Aurora global database, of a database whose password RDS manages.",
+    "`assets_aliases` and `assets_certificate_arn` go together; the certificate is in us-east-1.",
+    "prod has at least one alarm subscriber (`alarm_emails` or `alarm_https_endpoints`).",
     "`db_replica_promoted = true` only with `db_dr_mode = \"replica\"`.",
     "`route53_zone_id` needs `dns_record_name` and both ingress hostnames; `dns_record_name` needs `route53_zone_id`.",
     "Two environments never share a `state_key`; environments on one bucket share its lock table and region.",

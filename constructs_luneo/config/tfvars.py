@@ -180,9 +180,11 @@ def _unknown(name: str, known: Mapping[str, Variable], at: str) -> ConfigError:
     return ConfigError(f"{at}: {name}: unknown variable{hint}")
 
 
-def load_values(path: Path, label: str, variables: tuple[Variable, ...]) -> tuple[dict[str, Any], Where]:
+def load_values(path: Path, label: str, variables: tuple[Variable, ...],
+                removed: Mapping[str, str] | None = None) -> tuple[dict[str, Any], Where]:
     """Parse a tfvars file and check every value against `variables`; fill in defaults.
-    Returns the values and `where(name)`, the `file:line` of a variable for error messages."""
+    Returns the values and `where(name)`, the `file:line` of a variable for error messages.
+    `removed`: names that no longer exist -> what replaces them."""
     by_name = {v.name: v for v in variables}
     data, key_lines = parse(path, label)
 
@@ -195,6 +197,8 @@ def load_values(path: Path, label: str, variables: tuple[Variable, ...]) -> tupl
         if isinstance(value, list) and value and isinstance(value[0], dict) and value[0].get("__is_block__"):
             raise ConfigError(f"{where(name)}: {name}: blocks are not allowed; expected `{name} = <value>`")
         variable = by_name.get(name)
+        if variable is None and name in (removed or {}):
+            raise ConfigError(f"{where(name)}: {name}: no longer exists; {(removed or {})[name]}")
         if variable is None:
             raise _unknown(name, by_name, where(name))
         if _is_expression(value):

@@ -19,6 +19,8 @@ TABLE = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
 ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
 K8S_VERSION = re.compile(r"^1\.\d{2}$")
+HTTPS_URL = re.compile(r"^https://[A-Za-z0-9.-]+(:\d+)?(/\S*)?$")
+ACM_US_EAST_1 = re.compile(r"^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate/[\w-]+$")
 
 #: The Terraform state that exists today belongs to prod; other environments get their own key.
 LEGACY_PROD_STATE_KEY = "global/multi-region/terraform.tfstate"
@@ -89,9 +91,13 @@ DATABASE = _v(
              pattern(DB_CLASS, _DB_CLASS_EXPECTED), example="db.r6g.large"),
     Variable("db_allocated_storage", "int", 100, "RDS storage in GiB (gp3)", int_range(20, 65536)),
     Variable("db_multi_az", "bool", True, "RDS standby in a second AZ (automatic failover)"),
-    Variable("db_manage_master_password", "bool", True,
-             "true: RDS keeps the master password in Secrets Manager; false: pass TF_VAR_db_master_password "
-             "at plan time"),
+    Variable("db_master_password_source", "string", "generated",
+             '"generated": a random password, kept in a KMS-encrypted secret replicated to the secondary region; '
+             '"variable": the same, from TF_VAR_db_master_password at plan and apply time; "rds-managed": RDS '
+             'keeps it (refused with a replica or a global database: AWS does not support it)',
+             checks.one_of("generated", "variable", "rds-managed")),
+    Variable("db_master_password_version", "int", 1,
+             "bump to rotate the master password (a new generated value, or the new TF_VAR value)", int_range(1, 10**6)),
     Variable("db_dr_mode", "string", "replica",
              '"replica": RDS with a cross-region read replica; "aurora-global": Aurora PostgreSQL Global Database',
              checks.one_of("replica", "aurora-global")),
@@ -133,13 +139,24 @@ DNS = _v(
 )
 
 ALARMS = _v(
-    "Alarms",
+    "Alarms (prod needs at least one subscriber)",
     Variable("alarm_emails", "list(string)", [], "e-mail addresses subscribed to the alarm topics (each confirms once)",
              each(pattern(EMAIL, "e-mail addresses")), example=["oncall@example.com"]),
+    Variable("alarm_https_endpoints", "list(string)", [],
+             "HTTPS endpoints (chat-ops webhooks) subscribed to the alarm topics (each confirms once)",
+             each(pattern(HTTPS_URL, "https:// URLs")), example=["https://hooks.example.com/luneo-alarms"]),
 )
 
 OTHER = _v(
     "Assets, migration and tags",
+    Variable("assets_aliases", "list(string)", [],
+             "custom domain names of the assets CDN; with assets_certificate_arn they make TLS 1.2+ real "
+             "(with the default *.cloudfront.net certificate AWS allows TLSv1)",
+             each(pattern(HOSTNAME, "DNS names such as assets.luneo.app")), example=["assets.example.com"]),
+    Variable("assets_certificate_arn", "string", None,
+             "ACM certificate of assets_aliases; CloudFront takes certificates from us-east-1 only",
+             optional(pattern(ACM_US_EAST_1, "an ACM certificate ARN in us-east-1 (arn:aws:acm:us-east-1:...)")),
+             example="arn:aws:acm:us-east-1:123456789012:certificate/0123abcd-0123-4567-89ab-0123456789ab"),
     Variable("logging_bucket", "string", None, "S3 bucket receiving CloudFront and S3 access logs (optional)",
              optional(pattern(BUCKET, "an S3 bucket name")), example="luneo-logs"),
     Variable("existing_encryption", "map(string)", {},
@@ -152,6 +169,13 @@ OTHER = _v(
 
 VARIABLES: tuple[Variable, ...] = STATE + NETWORK + EKS + DATABASE + REDIS + DNS + ALARMS + OTHER
 VARIABLES_BY_NAME = {v.name: v for v in VARIABLES}
+
+#: Variables that no longer exist, and what replaces them (a file that still sets one gets this).
+REMOVED = {
+    "db_manage_master_password": 'replaced by db_master_password_source ("generated" by default; "variable" for '
+                                 'TF_VAR_db_master_password). The RDS-managed password cannot have a read replica '
+                                 '(docs/CONFIGURATION.md)',
+}
 
 #: What bootstrap.tfvars may contain (luneo-bootstrap: the state bucket and lock table themselves).
 BOOTSTRAP_VARIABLES: tuple[Variable, ...] = _v(

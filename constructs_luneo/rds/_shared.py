@@ -20,7 +20,7 @@ from cdktf_cdktf_provider_aws.rds_cluster_parameter_group import (
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
 from constructs import Construct
 
-from .._common import account_context, ingress_security_group, is_token, require
+from .._common import account_context, ingress_security_group, is_token, lifecycle, require
 from ..patterns import DB_CLASS, TIME_WINDOW
 
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
@@ -64,9 +64,14 @@ def check_credentials(who: str, database_name: Any, master_username: Any) -> Non
 
 def check_password_reference(who: str, master_password: Any, alternative: str) -> None:
     # Never echo the value: it may be a real password typed in by mistake.
-    require(is_token(master_password), who, "master_password",
+    require(is_token(master_password) or is_expression(master_password), who, "master_password",
             "a reference to a sensitive Terraform variable (e.g. stack.db_master_password.string_value), "
             f"never a literal string; {alternative}")
+
+
+def is_expression(value: Any) -> bool:
+    """A whole `${...}` Terraform expression, such as an ephemeral reference (DatabaseCredentials.password)."""
+    return isinstance(value, str) and value.startswith("${") and value.endswith("}") and value.count("${") == 1
 
 
 def check_instance_class(who: str, label: str, value: Any) -> None:
@@ -108,10 +113,12 @@ def parameter_group(scope: Construct, name: str, major: str, tags: Mapping[str, 
 
 
 def log_groups(scope: Construct, prefix: str, logs: Sequence[str], kms_key_arn: str | None, retention: int,
-               tags: Mapping[str, str], provider: TerraformProvider | None) -> list[CloudwatchLogGroup]:
+               tags: Mapping[str, str], provider: TerraformProvider | None,
+               prevent_destroy: bool = False) -> list[CloudwatchLogGroup]:
     """Created before the database so that they carry our retention and key, not RDS's defaults."""
     return [CloudwatchLogGroup(scope, f"log-{log}", name=f"{prefix}/{log}", retention_in_days=retention,
-                               kms_key_id=kms_key_arn, tags=dict(tags) or None, provider=provider) for log in logs]
+                               kms_key_id=kms_key_arn, tags=dict(tags) or None, lifecycle=lifecycle(prevent_destroy),
+                               provider=provider) for log in logs]
 
 
 def monitoring_role(scope: Construct, name: str, tags: Mapping[str, str], provider: TerraformProvider | None) -> IamRole:
@@ -155,7 +162,7 @@ class Support:
 
 def support(scope: Construct, name: str, placement: Placement, *, engine_version: str, logs: Sequence[str],
             logs_kms_key_arn: str | None, log_retention_in_days: int, monitoring: bool, tags: Mapping[str, str],
-            aurora: bool = False) -> Support:
+            aurora: bool = False, prevent_destroy: bool = False) -> Support:
     """Subnet group, security group (5432 from the allowed sources only), TLS-only parameter group,
     the exported logs' groups and the enhanced-monitoring role of one database."""
     provider = placement.provider
@@ -168,6 +175,6 @@ def support(scope: Construct, name: str, placement: Placement, *, engine_version
         allowed_cidr_blocks=placement.allowed_cidr_blocks, tags=tags, provider=provider)
     parameters = parameter_group(scope, name, engine_version.split(".")[0], tags, provider, aurora=aurora)
     groups = log_groups(scope, f"/aws/rds/{'cluster' if aurora else 'instance'}/{name}", logs, logs_kms_key_arn,
-                        log_retention_in_days, tags, provider)
+                        log_retention_in_days, tags, provider, prevent_destroy)
     role = monitoring_role(scope, name, tags, provider) if monitoring else None
     return Support(subnet_group, group, parameters, groups, role)

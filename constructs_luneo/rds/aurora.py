@@ -126,7 +126,8 @@ class AuroraGlobalDatabase(Construct):
                               side.allowed_cidr_blocks, side.provider)
         parts = support(scope, cluster_name, placement, engine_version=self._engine_version, logs=["postgresql"],
                         logs_kms_key_arn=side.logs_kms_key_arn, log_retention_in_days=self._log_retention,
-                        monitoring=True, tags=tags, aurora=True)
+                        monitoring=True, tags=tags, aurora=True,
+                        prevent_destroy=self._prevent_destroy)
         assert parts.monitoring_role is not None
         cluster = RdsCluster(
             scope, "cluster", cluster_identifier=cluster_name, global_cluster_identifier=self.global_cluster.id,

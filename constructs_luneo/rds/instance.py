@@ -116,7 +116,7 @@ class PostgresDatabase(Construct):
         placement = Placement(vpc_id, subnet_ids, allowed_security_group_ids, allowed_cidr_blocks, provider)
         parts = support(self, name, placement, engine_version=engine_version, logs=LOG_EXPORTS,
                         logs_kms_key_arn=logs_kms_key_arn, log_retention_in_days=log_retention_in_days,
-                        monitoring=bool(monitoring_interval), tags=tags)
+                        monitoring=bool(monitoring_interval), tags=tags, prevent_destroy=prevent_destroy)
         self.subnet_group, self.security_group = parts.subnet_group, parts.security_group
         self.parameter_group = parts.parameter_group
         self.instance = DbInstance(
