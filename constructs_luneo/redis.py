@@ -28,6 +28,7 @@ from typing import Any, Mapping, Sequence
 
 from cdktf import TerraformProvider
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.elasticache_global_replication_group import ElasticacheGlobalReplicationGroup
 from cdktf_cdktf_provider_aws.elasticache_replication_group import (
     ElasticacheReplicationGroup,
     ElasticacheReplicationGroupLogDeliveryConfiguration,
@@ -67,6 +68,8 @@ class RedisCluster(Construct):
       snapshot_retention_limit: days of daily snapshots (default 7). snapshot_window: default
         "03:00-04:00" UTC. maintenance_window: default "sun:06:30-sun:07:30".
       logs_kms_key_arn, log_retention_in_days: the slow-log log group's key and retention (365).
+      global_replication_group_id: make this the read-only secondary of a Global Datastore (default
+        None): engine, node type, encryption, Multi-AZ and failover then come from the primary.
       prevent_destroy: Terraform lifecycle guard. provider: the AWS provider (region).
 
     Attributes: name, endpoint (primary), reader_endpoint, port, security_group_id, arn, app_user_name,
@@ -82,7 +85,8 @@ class RedisCluster(Construct):
         allowed_security_group_ids: Sequence[str] = (), allowed_cidr_blocks: Sequence[str] = (),
         snapshot_retention_limit: int = 7, snapshot_window: str = "03:00-04:00",
         maintenance_window: str = "sun:06:30-sun:07:30", logs_kms_key_arn: str | None = None,
-        log_retention_in_days: int = 365, prevent_destroy: bool = False, provider: TerraformProvider | None = None,
+        log_retention_in_days: int = 365, global_replication_group_id: str | None = None,
+        prevent_destroy: bool = False, provider: TerraformProvider | None = None,
     ) -> None:
         who = construct_label(RedisCluster, scope, id)
         app_user_name = app_user_name or f"{name}-app"
@@ -103,15 +107,20 @@ class RedisCluster(Construct):
         slow_log = CloudwatchLogGroup(self, "slow-log", name=f"/aws/elasticache/{name}/slow-log",
                                       retention_in_days=log_retention_in_days, kms_key_id=logs_kms_key_arn,
                                       tags=tags or None, lifecycle=lifecycle(prevent_destroy), provider=provider)
+        # A global datastore's secondary takes engine, node type, encryption, Multi-AZ and failover from the
+        # primary; it refuses them (rule LUNEO-AWS-12).
+        own: dict[str, Any] = dict(
+            engine="redis", engine_version=engine_version, node_type=node_type,
+            automatic_failover_enabled=automatic_failover_enabled, multi_az_enabled=multi_az_enabled,
+            at_rest_encryption_enabled="true",  # a string in this provider version
+            transit_encryption_enabled=True, transit_encryption_mode="required",
+        ) if global_replication_group_id is None else dict(global_replication_group_id=global_replication_group_id)
         self.replication_group = ElasticacheReplicationGroup(
             self, "replication-group", replication_group_id=name, description=f"{name} (Redis {engine_version})",
-            engine="redis", engine_version=engine_version, auto_minor_version_upgrade="true",  # a string here
-            node_type=node_type, num_cache_clusters=num_cache_clusters,
-            automatic_failover_enabled=automatic_failover_enabled, multi_az_enabled=multi_az_enabled,
+            auto_minor_version_upgrade="true",  # a string in this provider version
+            num_cache_clusters=num_cache_clusters, **own,
             port=PORT, subnet_group_name=self.subnet_group.name, security_group_ids=[self.security_group.id],
-            at_rest_encryption_enabled="true", kms_key_id=kms_key_arn,  # a string in this provider version
-            transit_encryption_enabled=True, transit_encryption_mode="required",
-            user_group_ids=[self.user_group.user_group_id],
+            kms_key_id=kms_key_arn, user_group_ids=[self.user_group.user_group_id],
             snapshot_retention_limit=snapshot_retention_limit, snapshot_window=snapshot_window,
             maintenance_window=maintenance_window, final_snapshot_identifier=f"{name}-final", apply_immediately=False,
             log_delivery_configuration=[ElasticacheReplicationGroupLogDeliveryConfiguration(
@@ -177,3 +186,23 @@ def _check(who: str, name: Any, subnet_ids: Any, node_type: Any, num_cache_clust
             "snapshot_retention_limit", "1-35 days", snapshot_retention_limit)
     require(bool(USER_NAME.match(app_user_name)) and app_user_name != "default", who, "app_user_name",
             "1-40 lowercase letters, digits or hyphens, not 'default'", app_user_name)
+
+
+class RedisGlobalDatastore(Construct):
+    """An ElastiCache Global Datastore around a primary RedisCluster: a secondary RedisCluster in
+    another region joins it (`RedisCluster(..., global_replication_group_id=datastore.id)`) and
+    receives every write, read-only until it is promoted (docs/DISASTER_RECOVERY.md).
+
+    Arguments: primary (the RedisCluster, required), suffix (the datastore's name; AWS prefixes it
+    with a region code, default: the primary's name), provider (the primary's region).
+    Attributes: id (the global replication group id, for the secondary), global_group.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, primary: RedisCluster, suffix: str | None = None,
+                 provider: TerraformProvider | None = None) -> None:
+        super().__init__(scope, id)
+        self.global_group = ElasticacheGlobalReplicationGroup(
+            self, "datastore", global_replication_group_id_suffix=suffix or primary.name,
+            global_replication_group_description=f"{primary.name}: a copy in a second region",
+            primary_replication_group_id=primary.replication_group.id, provider=provider)
+        self.id: str = self.global_group.global_replication_group_id

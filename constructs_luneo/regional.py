@@ -38,8 +38,9 @@ KMS_PURPOSES = {
     "eks": ("KMS key for Kubernetes secrets", ["eks.amazonaws.com"]),
     "alarms": ("KMS key for the alarm topics", ["cloudwatch.amazonaws.com", "sns.amazonaws.com"]),
 }
-#: Keys the secondary region needs (a KMS key is regional). secrets: a promoted replica's password.
-SECONDARY_KMS_PURPOSES = ("secrets", "logs", "s3", "rds", "eks", "alarms")
+#: Keys the secondary region needs (a KMS key is regional): the replicas of the database, its secret,
+#: the assets, the images and the cache are encrypted there with that region's keys.
+SECONDARY_KMS_PURPOSES = ("secrets", "logs", "s3", "rds", "eks", "alarms", "ecr", "redis")
 
 
 #: Availability zones per region: subnets, NAT gateways, EKS nodes.

@@ -3,7 +3,7 @@ luneo-bootstrap stack for that backend itself."""
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from cdktf import (
     App,
@@ -15,17 +15,35 @@ from cdktf import (
     TerraformVariable,
     TerraformVariableValidationConfig,
 )
+from cdktf_cdktf_provider_aws.data_aws_route53_zone import DataAwsRoute53Zone
+from cdktf_cdktf_provider_aws.ecr_replication_configuration import (
+    EcrReplicationConfiguration,
+    EcrReplicationConfigurationReplicationConfiguration,
+    EcrReplicationConfigurationReplicationConfigurationRule,
+    EcrReplicationConfigurationReplicationConfigurationRuleDestination,
+    EcrReplicationConfigurationReplicationConfigurationRuleRepositoryFilter,
+)
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
 from constructs import Construct, Node
 
-from .config import ROLES, BootstrapConfig, ConfigError, EnvironmentConfig, Migration, Role
+from ._common import account_context
+from .config import (
+    ROLES,
+    BackendLocation,
+    BootstrapConfig,
+    ConfigError,
+    EnvironmentConfig,
+    Migration,
+    Role,
+    replica_bucket_name,
+)
 from .dns import FailoverDns
 from .ecr import EcrRepository
 from .errors import ConstructArgumentError
 from .kms import KmsKey
 from .policy import add_policy
 from .rds import AuroraGlobalDatabase, AuroraRegion, DatabaseCredentials, PostgresDatabase, PostgresReadReplica
-from .redis import RedisCluster
+from .redis import RedisCluster, RedisGlobalDatastore
 from .regional import EnvironmentNames, RegionalFoundation
 from .state_backend import StateBackend
 from .storage import AssetStorage
@@ -97,7 +115,9 @@ class LuneoEnvironmentStack(LuneoStack):
         else:
             self._aurora_global_database()
         self.redis = self._redis()
+        self.redis_secondary = self._redis_secondary() if config.redis.global_datastore else None
         self.ecr = self._repositories()
+        self.ecr_secondary = self._secondary_repositories()
         self.dns = self._dns()
         self._alarms()
         self._outputs()
@@ -194,6 +214,31 @@ class LuneoEnvironmentStack(LuneoStack):
             allowed_security_group_ids=[primary.eks.node_security_group_id],
             prevent_destroy=self.config.is_production)
 
+    def _redis_secondary(self) -> RedisCluster:
+        """A Global Datastore: the cache's read-only copy in the secondary region, promoted in a failover."""
+        secondary, redis = self.regions["secondary"], self.config.redis
+        datastore = RedisGlobalDatastore(self, "redis-global", primary=self.redis)
+        return RedisCluster(
+            self, "redis-secondary", name=f"{self.names.prefix}-redis-secondary", vpc_id=secondary.network.vpc_id,
+            subnet_ids=secondary.network.database_subnets, node_type=redis.node_type,
+            num_cache_clusters=redis.num_cache_clusters, global_replication_group_id=datastore.id,
+            kms_key_arn=secondary.kms["redis"].key_arn, logs_kms_key_arn=secondary.kms["logs"].key_arn,
+            allowed_security_group_ids=[secondary.eks.node_security_group_id],
+            prevent_destroy=self.config.is_production, provider=self.secondary)
+
+    def _secondary_repositories(self) -> dict[str, EcrRepository]:
+        """The secondary region's copies of the repositories, which the registry's replication
+        (luneo-bootstrap) fills: same names, that region's key, the same lifecycle and scanning (ECR
+        replicates images, not repository settings), so the secondary cluster pulls locally."""
+        key = self.regions["secondary"].kms["ecr"].key_arn
+        return {
+            repository: EcrRepository(self, f"ecr-{repository.removeprefix('luneo-')}-secondary",
+                                      repository_name=self.names.ecr_repository(repository), scan_on_push=True,
+                                      kms_key_arn=key, prevent_destroy=self.config.is_production,
+                                      provider=self.secondary)
+            for repository in ECR_REPOSITORIES
+        }
+
     def _repositories(self) -> dict[str, EcrRepository]:
         existing = self.config.existing_encryption
         aes256 = existing.ecr == "default"  # created with AES256: ECR cannot change it in place
@@ -211,12 +256,17 @@ class LuneoEnvironmentStack(LuneoStack):
         dns = self.config.dns
         if not (dns.primary_ingress_hostname and dns.secondary_ingress_hostname):
             return None
-        # Route53 publishes health-check metrics in us-east-1 only.
+        # Route53's API lives in us-east-1 and publishes health-check metrics there: DNS is managed through
+        # the us-east-1 provider, so a failover can be planned while the other region is gone.
         in_us_east_1 = self.primary if self.config.network.primary.name == "us-east-1" else self.secondary
+        zone_id = dns.zone_id
+        if dns.zone_name:
+            zone_id = DataAwsRoute53Zone(self, "dns-zone", name=dns.zone_name, private_zone=False,
+                                         provider=in_us_east_1).zone_id
         return FailoverDns(self, "dns", primary_hostname=dns.primary_ingress_hostname,
-                           secondary_hostname=dns.secondary_ingress_hostname, zone_id=dns.zone_id,
+                           secondary_hostname=dns.secondary_ingress_hostname, zone_id=zone_id,
                            record_name=dns.record_name, health_check_path=dns.health_check_path,
-                           force_failover=dns.force_failover, metrics_provider=in_us_east_1)
+                           force_failover=dns.force_failover, provider=in_us_east_1, metrics_provider=in_us_east_1)
 
     def _alarms(self) -> None:
         """The thresholds and topics; the metrics (and their names) come from the constructs."""
@@ -227,14 +277,18 @@ class LuneoEnvironmentStack(LuneoStack):
                 self, "alarm-s3-replication-latency", name=f"{self.assets.primary.name}-replication-latency",
                 threshold=900, topic_arn=topics["primary"],
                 description="assets replication slower than the 15-minute Replication Time Control target")
-        for member in self.redis.member_cluster_ids:
-            index = member.removeprefix(f"{self.redis.name}-")
-            self.redis.metric_engine_cpu_utilization(member).alarm(
-                self, f"alarm-redis-{index}-cpu", name=f"{member}-cpu", threshold=80, topic_arn=topics["primary"],
-                description="Redis engine CPU above 80% for 15 minutes")
-            self.redis.metric_memory_usage(member).alarm(
-                self, f"alarm-redis-{index}-memory", name=f"{member}-memory", threshold=80,
-                topic_arn=topics["primary"], description="Redis memory above 80% of maxmemory")
+        caches = [(self.redis, "redis", topics["primary"])]
+        if self.redis_secondary is not None:
+            caches.append((self.redis_secondary, "redis-secondary", topics["secondary"]))
+        for cache, prefix, topic in caches:
+            for member in cache.member_cluster_ids:
+                index = member.removeprefix(f"{cache.name}-")
+                cache.metric_engine_cpu_utilization(member).alarm(
+                    self, f"alarm-{prefix}-{index}-cpu", name=f"{member}-cpu", threshold=80, topic_arn=topic,
+                    description="Redis engine CPU above 80% for 15 minutes")
+                cache.metric_memory_usage(member).alarm(
+                    self, f"alarm-{prefix}-{index}-memory", name=f"{member}-memory", threshold=80, topic_arn=topic,
+                    description="Redis memory above 80% of maxmemory")
         if self.dns is not None:
             us_east_1: Role = "primary" if self.config.network.primary.name == "us-east-1" else "secondary"
             for role in ROLES:
@@ -302,7 +356,12 @@ class LuneoEnvironmentStack(LuneoStack):
             if self.dns.record_fqdn is not None:
                 outputs["failover_record_fqdn"] = self.dns.record_fqdn
         for repository, ecr in self.ecr.items():
-            outputs[f"ecr_{repository.removeprefix('luneo-').replace('-', '_')}_url"] = ecr.repository_url
+            short = repository.removeprefix('luneo-').replace('-', '_')
+            outputs[f"ecr_{short}_url"] = ecr.repository_url
+            outputs[f"ecr_{short}_secondary_url"] = self.ecr_secondary[repository].repository_url
+        if self.redis_secondary is not None:
+            outputs.update(redis_secondary_reader_endpoint=self.redis_secondary.reader_endpoint,
+                           redis_global_datastore_id=self.redis_secondary.replication_group.global_replication_group_id)
         for purpose, key in primary.kms.items():
             outputs[f"kms_{purpose}_key_arn"] = key.key_arn
         for name, value in outputs.items():
@@ -324,35 +383,80 @@ class LuneoEnvironmentStack(LuneoStack):
 
 
 class BootstrapStack(LuneoStack):
-    """luneo-bootstrap: the state bucket(s) and lock table(s) the environment stacks use.
+    """luneo-bootstrap: what every environment stands on, account-wide.
+
+    - the state bucket(s) and lock table(s) the environment stacks use, with their copies in
+      `replica_region` (bucket replication with RTC, a DynamoDB global table replica), so that
+      Terraform keeps working when the state region is lost;
+    - the registry's ECR replication: each environment's repositories to its secondary region (the
+      registry has one replication configuration per region; the environments each create the
+      destination repositories with their own keys, lifecycle and scanning).
 
     Its own state is local (`cdktf.out/stacks/luneo-bootstrap/terraform.tfstate`): it cannot live
     in the bucket it creates. Losing it is harmless: with adopt_existing = true the next apply
     adopts the bucket and table again."""
 
-    def __init__(self, scope: Construct, config: BootstrapConfig) -> None:
+    def __init__(self, scope: Construct, config: BootstrapConfig,
+                 environments: Sequence[EnvironmentConfig] = ()) -> None:
         super().__init__(scope, config.stack_name)
         self.add_override("terraform.required_version", REQUIRED_TERRAFORM)
         LocalBackend(self, path="terraform.tfstate")
-        regions = sorted({backend.region for backend in config.backends})
-        providers: dict[str, AwsProvider] = {}
+        regions = sorted({backend.region for backend in config.backends}
+                         | {c.network.primary.name for c in environments})
+        regions += [config.replica_region] if config.replica_region not in regions else []
+        self.providers: dict[str, AwsProvider] = {}
         for i, region in enumerate(regions):
-            providers[region] = AwsProvider(
+            self.providers[region] = AwsProvider(
                 self, "aws" if i == 0 else f"aws-{region}", region=region, alias=None if i == 0 else region,
                 default_tags=[AwsProviderDefaultTags(tags={"Project": "luneo", "ManagedBy": "cdktf",
                                                            "Environment": "global"})])
-        self.backends: list[StateBackend] = []
-        for backend in config.backends:
-            bucket, provider = backend.bucket, providers[backend.region]
-            key = KmsKey(self, f"kms-{bucket}", name=f"{bucket}", description=f"Terraform state in {bucket}",
-                         allowed_services=["s3.amazonaws.com", "dynamodb.amazonaws.com"], prevent_destroy=True,
-                         provider=provider)
-            self.backends.append(StateBackend(
-                self, bucket, bucket_name=bucket, table_name=backend.lock_table, kms_key_arn=key.key_arn,
-                adopt_existing=config.adopt_existing,
-                noncurrent_version_expiration_days=config.noncurrent_version_expiration_days, provider=provider))
-            TerraformOutput(self, f"{bucket}-bucket-arn", value=self.backends[-1].bucket_arn)
-            TerraformOutput(self, f"{bucket}-lock-table-arn", value=self.backends[-1].table_arn)
+        self.backends = [self._backend(config, backend) for backend in config.backends]
+        self._image_replication(environments)
+
+    def _provider(self, region: str) -> AwsProvider:
+        return self.providers[region]
+
+    def _backend(self, config: BootstrapConfig, backend: BackendLocation) -> StateBackend:
+        bucket, provider = backend.bucket, self._provider(backend.region)
+        replica_provider = self._provider(config.replica_region)
+        key = KmsKey(self, f"kms-{bucket}", name=f"{bucket}", description=f"Terraform state in {bucket}",
+                     allowed_services=["s3.amazonaws.com", "dynamodb.amazonaws.com"], prevent_destroy=True,
+                     provider=provider)
+        replica_key = KmsKey(self, f"kms-{bucket}-replica", name=f"{bucket}",
+                             description=f"Terraform state in {bucket} ({config.replica_region} copy)",
+                             allowed_services=["s3.amazonaws.com", "dynamodb.amazonaws.com"], prevent_destroy=True,
+                             provider=replica_provider)
+        state = StateBackend(
+            self, bucket, bucket_name=bucket, table_name=backend.lock_table, kms_key_arn=key.key_arn,
+            adopt_existing=config.adopt_existing,
+            noncurrent_version_expiration_days=config.noncurrent_version_expiration_days,
+            replica_provider=replica_provider, replica_region=config.replica_region,
+            replica_kms_key_arn=replica_key.key_arn,
+            replica_bucket_name=replica_bucket_name(bucket, config.replica_region), provider=provider)
+        TerraformOutput(self, f"{bucket}-bucket-arn", value=state.bucket_arn)
+        TerraformOutput(self, f"{bucket}-lock-table-arn", value=state.table_arn)
+        TerraformOutput(self, f"{bucket}-replica-bucket-arn", value=state.replica_bucket_arn)
+        return state
+
+    def _image_replication(self, environments: Sequence[EnvironmentConfig]) -> None:
+        """One rule per source region: every environment's repositories (by name prefix) to its
+        secondary region, in this account."""
+        by_source: dict[str, tuple[set[str], set[str]]] = {}
+        for environment in environments:
+            names = EnvironmentNames(environment.environment, environment.is_production)
+            prefixes, destinations = by_source.setdefault(environment.network.primary.name, (set(), set()))
+            prefixes.add(names.ecr_repository("luneo-"))
+            destinations.add(environment.network.secondary.name)
+        for source, (prefixes, destinations) in sorted(by_source.items()):
+            provider = self._provider(source)
+            account = account_context(self, provider)
+            EcrReplicationConfiguration(self, f"ecr-replication-{source}", provider=provider,
+                                        replication_configuration=EcrReplicationConfigurationReplicationConfiguration(
+                rule=[EcrReplicationConfigurationReplicationConfigurationRule(
+                    destination=[EcrReplicationConfigurationReplicationConfigurationRuleDestination(
+                        region=region, registry_id=account.account_id) for region in sorted(destinations)],
+                    repository_filter=[EcrReplicationConfigurationReplicationConfigurationRuleRepositoryFilter(
+                        filter=prefix, filter_type="PREFIX_MATCH") for prefix in sorted(prefixes)])]))
 
 
 def apply_migration(stack: LuneoStack, migration: Migration) -> None:
@@ -380,5 +484,5 @@ def build_app(configs: list[EnvironmentConfig], outdir: str, bootstrap: Bootstra
             apply_migration(stack, migrations[config.stack_name])
         add_policy(stack)
     if bootstrap is not None:
-        add_policy(BootstrapStack(app, bootstrap))
+        add_policy(BootstrapStack(app, bootstrap, configs))
     return app

@@ -1,8 +1,11 @@
-"""The Terraform state backend as code: the S3 state bucket and the DynamoDB lock table.
+"""The Terraform state backend as code: the S3 state bucket and the DynamoDB lock table, each with
+a copy in a second region so that Terraform keeps working when the first is lost.
 
 Replaces the one-time CLI commands (`aws s3 mb`, `put-bucket-versioning`, `put-bucket-encryption`,
-`aws dynamodb create-table`). With `adopt_existing=True` both carry Terraform `import` blocks, so
-the first apply adopts what exists instead of failing or recreating it.
+`aws dynamodb create-table`). With `adopt_existing=True` the bucket and table carry Terraform
+`import` blocks, so the first apply adopts what exists instead of failing or recreating it; their
+copies are new. docs/DISASTER_RECOVERY.md says how a stack is pointed at the copies during an outage
+(`make failover-backend`) and back.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import re
 from typing import Any, Mapping
 
 from cdktf import TerraformProvider
-from cdktf_cdktf_provider_aws.dynamodb_table import DynamodbTable, DynamodbTableAttribute
+from cdktf_cdktf_provider_aws.dynamodb_table import DynamodbTable, DynamodbTableAttribute, DynamodbTableReplica
 from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
     S3BucketLifecycleConfigurationRule,
     S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload,
@@ -21,28 +24,35 @@ from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
 from constructs import Construct
 
 from ._common import construct_label, lifecycle, require
-from .s3 import PrivateBucket
+from .config.variables import default
 from .patterns import BUCKET
-
+from .s3 import CrossRegionReplication, PrivateBucket
 
 
 class StateBackend(Construct):
     """The state bucket (versioned, encrypted, private, TLS only, old versions expiring late) and
-    the lock table (LockID hash key, on-demand, point-in-time recovery, encrypted).
+    the lock table (LockID hash key, on-demand, point-in-time recovery, encrypted); with a replica
+    region, the bucket replicates (with Replication Time Control) to a copy there and the table is a
+    DynamoDB global table with a replica there.
 
     Arguments:
       bucket_name, table_name (required).
       kms_key_arn: key for the bucket's SSE-KMS and the table's encryption (required).
       adopt_existing: add `import` blocks so an existing bucket and table are adopted (default True).
-      noncurrent_version_expiration_days: how long old state versions are kept (default 365).
+      noncurrent_version_expiration_days: how long old state versions are kept.
+      replica_provider, replica_region, replica_kms_key_arn, replica_bucket_name: the copies' region,
+        its key (KMS keys are regional) and the replica bucket's name (default None: no copies).
       prevent_destroy: default True: losing the state bucket loses every environment's state.
       tags, provider.
 
-    Attributes: bucket_arn, table_arn, bucket, table.
+    Attributes: bucket_arn, table_arn, replica_bucket_arn, bucket, table, state_bucket, replica.
     """
 
     def __init__(self, scope: Construct, id: str, *, bucket_name: str, table_name: str, kms_key_arn: str,
-                 adopt_existing: bool = True, noncurrent_version_expiration_days: int = 365,
+                 adopt_existing: bool = True,
+                 noncurrent_version_expiration_days: int = default("state_noncurrent_version_expiration_days"),
+                 replica_provider: TerraformProvider | None = None, replica_region: str | None = None,
+                 replica_kms_key_arn: str | None = None, replica_bucket_name: str | None = None,
                  prevent_destroy: bool = True, tags: Mapping[str, str] | None = None,
                  provider: TerraformProvider | None = None) -> None:
         who = construct_label(StateBackend, scope, id)
@@ -53,38 +63,66 @@ class StateBackend(Construct):
         require(isinstance(noncurrent_version_expiration_days, int) and noncurrent_version_expiration_days >= 30,
                 who, "noncurrent_version_expiration_days", "at least 30 days (restores need old versions)",
                 noncurrent_version_expiration_days)
+        replicated = (replica_provider, replica_region, replica_kms_key_arn, replica_bucket_name)
+        require(all(r is None for r in replicated) or all(r is not None for r in replicated), who,
+                "replica_bucket_name", "replica_provider, replica_region, replica_kms_key_arn and "
+                "replica_bucket_name together", replica_bucket_name)
         super().__init__(scope, id)
         tags = dict(tags or {})
-
-        def adopt(resource: Any, import_id: str) -> Any:
-            if adopt_existing:
-                resource.import_from(import_id, provider)
-            return resource
+        self._prevent_destroy, self._tags = prevent_destroy, tags
+        rules = _state_lifecycle_rules(noncurrent_version_expiration_days)
 
         self.state_bucket = PrivateBucket(self, "", name=bucket_name, kms_key_id=kms_key_arn, tags=tags,
                                           prevent_destroy=prevent_destroy, provider=provider)
-        self.bucket = adopt(self.state_bucket.bucket, bucket_name)
-        adopt(self.state_bucket.versioning, bucket_name)
-        adopt(self.state_bucket.encryption, bucket_name)
-        everything = [S3BucketLifecycleConfigurationRuleFilter(prefix="")]
-        self.state_bucket.add_lifecycle_rules([
-            S3BucketLifecycleConfigurationRule(
-                id="expire-old-state-versions", status="Enabled", filter=everything,
-                noncurrent_version_expiration=[S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(
-                    noncurrent_days=noncurrent_version_expiration_days)]),
-            S3BucketLifecycleConfigurationRule(
-                id="abort-incomplete-uploads", status="Enabled", filter=everything,
-                abort_incomplete_multipart_upload=[S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(
-                    days_after_initiation=7)]),
-        ])
+        for part in (self.state_bucket.bucket, self.state_bucket.versioning, self.state_bucket.encryption):
+            if adopt_existing:
+                part.import_from(bucket_name, provider)
+        self.bucket = self.state_bucket.bucket
+        self.state_bucket.add_lifecycle_rules(rules)
         self.state_bucket.attach_policy()
 
-        self.table = adopt(DynamodbTable(
-            self, "lock-table", name=table_name, billing_mode="PAY_PER_REQUEST", hash_key="LockID",
+        self.replica: PrivateBucket | None = None
+        if replica_bucket_name is not None and replica_kms_key_arn is not None:
+            self.replica = PrivateBucket(self, "replica-", name=replica_bucket_name, kms_key_id=replica_kms_key_arn,
+                                         tags=tags, prevent_destroy=prevent_destroy, provider=replica_provider)
+            self.replica.add_lifecycle_rules(rules, after_versioning=True)
+            self.replica.attach_policy()
+            CrossRegionReplication(self, source=self.state_bucket, replica=self.replica, source_kms_key_id=kms_key_arn,
+                                   replica_kms_key_id=replica_kms_key_arn, tags=tags)
+
+        self.table = self._lock_table(table_name, kms_key_arn, replica_region, replica_kms_key_arn, provider)
+        if adopt_existing:
+            self.table.import_from(table_name, provider)
+        self.bucket_arn: str = self.bucket.arn
+        self.table_arn: str = self.table.arn
+        self.replica_bucket_arn: str | None = self.replica.arn if self.replica else None
+
+    def _lock_table(self, name: str, kms_key_arn: str, replica_region: str | None, replica_kms_key_arn: str | None,
+                    provider: TerraformProvider | None) -> DynamodbTable:
+        """LockID-keyed, on-demand, PITR, KMS; a global table with a replica in the replica region (a
+        global table is on-demand with its stream on: rule LUNEO-AWS-11)."""
+        replica: dict[str, Any] = {}
+        if replica_region is not None:
+            replica = dict(stream_enabled=True, stream_view_type="NEW_AND_OLD_IMAGES", replica=[DynamodbTableReplica(
+                region_name=replica_region, kms_key_arn=replica_kms_key_arn, point_in_time_recovery=True)])
+        return DynamodbTable(
+            self, "lock-table", name=name, billing_mode="PAY_PER_REQUEST", hash_key="LockID",
             attribute=[DynamodbTableAttribute(name="LockID", type="S")],
             point_in_time_recovery={"enabled": True},
             server_side_encryption={"enabled": True, "kms_key_arn": kms_key_arn},
-            deletion_protection_enabled=True, tags=tags or None, lifecycle=lifecycle(prevent_destroy),
-            provider=provider), table_name)
-        self.bucket_arn: str = self.bucket.arn
-        self.table_arn: str = self.table.arn
+            deletion_protection_enabled=True, tags=self._tags or None, lifecycle=lifecycle(self._prevent_destroy),
+            provider=provider, **replica)
+
+
+def _state_lifecycle_rules(noncurrent_days: int) -> list[S3BucketLifecycleConfigurationRule]:
+    everything = [S3BucketLifecycleConfigurationRuleFilter(prefix="")]
+    return [
+        S3BucketLifecycleConfigurationRule(
+            id="expire-old-state-versions", status="Enabled", filter=everything,
+            noncurrent_version_expiration=[S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(
+                noncurrent_days=noncurrent_days)]),
+        S3BucketLifecycleConfigurationRule(
+            id="abort-incomplete-uploads", status="Enabled", filter=everything,
+            abort_incomplete_multipart_upload=[S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(
+                days_after_initiation=7)]),
+    ]

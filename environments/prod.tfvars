@@ -26,3 +26,10 @@ secondary_ingress_hostname = "ingress-us-east-1.luneo.app"
 
 # Who hears the alarms (prod must name at least one; each address confirms its subscription once).
 alarm_emails = ["oncall@luneo.app"]
+
+# The cache in both regions (an ElastiCache Global Datastore; promoted in a failover).
+redis_global_datastore = true
+
+# DNS failover: PRIMARY/SECONDARY records and HTTPS health checks, in the zone looked up by name.
+dns_zone_name   = "luneo.app"
+dns_record_name = "app.luneo.app"

@@ -25,3 +25,7 @@ vpc_primary_cidr   = "10.10.0.0/16"
 vpc_secondary_cidr = "10.11.0.0/16"
 single_nat_gateway = true
 db_multi_az        = false
+
+# DNS failover in the same zone, so that a failover is rehearsed on staging first.
+dns_zone_name   = "luneo.app"
+dns_record_name = "app.staging.luneo.app"

@@ -13,7 +13,7 @@ Cheap to import: no cdktf, no AWS provider, so `python -m constructs_luneo.confi
 """
 
 from ..errors import ConfigError
-from .bootstrap import BackendLocation, BootstrapConfig, load_bootstrap
+from .bootstrap import BackendLocation, BootstrapConfig, load_bootstrap, replica_bucket_name
 from .environment import (
     ROLES,
     AlarmSettings,
@@ -41,5 +41,5 @@ __all__ = [
     "AlarmSettings", "AssetSettings", "BackendLocation", "BootstrapConfig", "ConfigError", "DatabaseSettings", "DnsSettings",
     "EksSettings", "EnvironmentConfig", "ExistingEncryption", "Migration", "NetworkSettings", "NodeGroupScaling",
     "RedisSettings", "RegionSettings", "Role", "StateSettings", "Variable", "default", "load_bootstrap",
-    "load_environment", "load_environments", "load_migration",
+    "load_environment", "load_environments", "load_migration", "replica_bucket_name",
 ]

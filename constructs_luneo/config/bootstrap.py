@@ -27,6 +27,7 @@ class BootstrapConfig:
     source: str
     adopt_existing: bool
     noncurrent_version_expiration_days: int
+    replica_region: str
     backends: tuple[BackendLocation, ...]
 
     stack_name: ClassVar[str] = "luneo-bootstrap"
@@ -36,7 +37,7 @@ def load_bootstrap(path: str | Path, environments: list[EnvironmentConfig], *,
                    label: str | None = None) -> BootstrapConfig:
     path = Path(path)
     label = label or str(path)
-    values, _ = load_values(path, label, BOOTSTRAP_VARIABLES)
+    values, where = load_values(path, label, BOOTSTRAP_VARIABLES)
     backends: dict[str, BackendLocation] = {}
     for env in environments:
         backend = BackendLocation(bucket=env.state.bucket, lock_table=env.state.lock_table, region=env.state.region)
@@ -45,6 +46,15 @@ def load_bootstrap(path: str | Path, environments: list[EnvironmentConfig], *,
             raise ConfigError(f"{env.source}: state_lock_table/state_region: expected the same lock table and region "
                               f"as the other environments on bucket {backend.bucket} ({other.lock_table}, "
                               f"{other.region})")
+        if backend.region == values["state_replica_region"]:
+            raise ConfigError(f"{where('state_replica_region')}: state_replica_region: expected a region other than "
+                              f"the state's ({backend.region}): the replica is what survives that region")
     return BootstrapConfig(source=label, adopt_existing=values["adopt_existing"],
                            noncurrent_version_expiration_days=values["state_noncurrent_version_expiration_days"],
+                           replica_region=values["state_replica_region"],
                            backends=tuple(sorted(backends.values(), key=lambda b: (b.bucket, b.lock_table, b.region))))
+
+
+def replica_bucket_name(bucket: str, region: str) -> str:
+    """The state bucket's copy in the replica region: `luneo-terraform-state-us-east-1`."""
+    return f"{bucket}-{region}"

@@ -172,10 +172,32 @@ class DatabaseSettings:
                    backup_retention_period=values["backup_retention_period"], backup_window=values["backup_window"])
 
 
+GLOBAL_DATASTORE_FAMILIES = ("m5", "m6g", "m7g", "r5", "r6g", "r6gd", "r7g", "c7gn")
+
+
 @dataclass(frozen=True)
 class RedisSettings:
     node_type: str
     num_cache_clusters: int
+    global_datastore: bool
+
+    @classmethod
+    def load(cls, values: Mapping[str, Any], where: Where) -> RedisSettings:
+        settings = cls(node_type=values["redis_node_type"], num_cache_clusters=values["redis_num_cache_clusters"],
+                       global_datastore=values["redis_global_datastore"])
+        family, size = (settings.node_type.split(".") + ["", ""])[1:3]
+        # "Global datastores are supported on the following instance families in size large and above: M5, M6g,
+        # M7g, R5, R6g, R6gd, R7g, and C7gn" (ElastiCache user guide); rule LUNEO-AWS-12 at synth.
+        if settings.global_datastore and (family not in GLOBAL_DATASTORE_FAMILIES
+                                          or size in ("micro", "small", "medium")):
+            raise ConfigError(f"{where('redis_global_datastore')}: redis_global_datastore: expected redis_node_type of "
+                              "the M5, M6g, M7g, R5, R6g, R6gd, R7g or C7gn family, size large or above (what a "
+                              f"Global Datastore supports), got {settings.node_type!r}")
+        if settings.global_datastore and settings.num_cache_clusters < 2:
+            raise ConfigError(f"{where('redis_global_datastore')}: redis_global_datastore: expected "
+                              "redis_num_cache_clusters >= 2 (the secondary inherits automatic failover, which needs "
+                              "a replica)")
+        return settings
 
     @property
     def replicated(self) -> bool:
@@ -189,6 +211,7 @@ class DnsSettings:
 
     primary_ingress_hostname: str | None
     secondary_ingress_hostname: str | None
+    zone_name: str | None
     zone_id: str | None
     record_name: str | None
     health_check_path: str
@@ -202,13 +225,23 @@ class DnsSettings:
     def load(cls, values: Mapping[str, Any], where: Where) -> DnsSettings:
         settings = cls(primary_ingress_hostname=values["primary_ingress_hostname"],
                        secondary_ingress_hostname=values["secondary_ingress_hostname"],
-                       zone_id=values["route53_zone_id"], record_name=values["dns_record_name"],
-                       health_check_path=values["health_check_path"], force_failover=values["dns_force_failover"])
-        if settings.zone_id and not (settings.record_name and settings.enabled):
-            raise ConfigError(f"{where('route53_zone_id')}: route53_zone_id: expected dns_record_name, "
-                              "primary_ingress_hostname and secondary_ingress_hostname to be set with it")
-        if settings.record_name and not settings.zone_id:
-            raise ConfigError(f"{where('dns_record_name')}: dns_record_name: expected route53_zone_id to be set with it")
+                       zone_name=values["dns_zone_name"], zone_id=values["route53_zone_id"],
+                       record_name=values["dns_record_name"], health_check_path=values["health_check_path"],
+                       force_failover=values["dns_force_failover"])
+        if settings.zone_name and settings.zone_id:
+            raise ConfigError(f"{where('route53_zone_id')}: route53_zone_id: expected either dns_zone_name or "
+                              "route53_zone_id, not both")
+        zone = "dns_zone_name" if settings.zone_name else "route53_zone_id"
+        if (settings.zone_name or settings.zone_id) and not (settings.record_name and settings.enabled):
+            raise ConfigError(f"{where(zone)}: {zone}: expected dns_record_name, primary_ingress_hostname and "
+                              "secondary_ingress_hostname to be set with it")
+        if settings.record_name and not (settings.zone_name or settings.zone_id):
+            raise ConfigError(f"{where('dns_record_name')}: dns_record_name: expected dns_zone_name (or "
+                              "route53_zone_id) to be set with it")
+        if settings.record_name and settings.zone_name and not (
+                settings.record_name == settings.zone_name or settings.record_name.endswith(f".{settings.zone_name}")):
+            raise ConfigError(f"{where('dns_record_name')}: dns_record_name: expected a name in {settings.zone_name}, "
+                              f"got {settings.record_name!r}")
         return settings
 
 
@@ -288,7 +321,7 @@ def load_environment(path: str | Path, *, label: str | None = None) -> Environme
         network=NetworkSettings.load(values, where),
         eks=EksSettings.load(values, where),
         database=DatabaseSettings.load(values, where),
-        redis=RedisSettings(node_type=values["redis_node_type"], num_cache_clusters=values["redis_num_cache_clusters"]),
+        redis=RedisSettings.load(values, where),
         dns=DnsSettings.load(values, where),
         alarms=AlarmSettings.load(values, where, environment),
         assets=AssetSettings.load(values, where),

@@ -116,6 +116,9 @@ REDIS = _v(
     Variable("redis_node_type", "string", REQUIRED, 'ElastiCache node type, e.g. "cache.r6g.large"',
              pattern(CACHE_TYPE, 'an ElastiCache node type such as "cache.r6g.large"'), example="cache.r6g.large"),
     Variable("redis_num_cache_clusters", "int", 2, "Redis nodes (1 primary + replicas)", int_range(1, 6)),
+    Variable("redis_global_datastore", "bool", False,
+             "an ElastiCache Global Datastore: a read-only copy of the cache in the secondary region, promoted in a "
+             "failover (node types M5, M6g, M7g, R5, R6g, R6gd, R7g, C7gn, large or above)"),
 )
 
 DNS = _v(
@@ -126,8 +129,12 @@ DNS = _v(
     Variable("secondary_ingress_hostname", "string", None, "EKS load balancer hostname in the secondary region",
              optional(pattern(HOSTNAME, "a DNS hostname such as lb.us-east-1.example.com")),
              example="ingress-us-east-1.example.com"),
+    Variable("dns_zone_name", "string", None,
+             "public hosted zone of the failover record, looked up by name (e.g. luneo.app); with it, dns_record_name "
+             "and both ingress hostnames are required",
+             optional(pattern(HOSTNAME, "a DNS zone name such as luneo.app")), example="example.com"),
     Variable("route53_zone_id", "string", None,
-             "hosted zone of the failover record; with it, dns_record_name and both ingress hostnames are required",
+             "the same zone given by id instead of dns_zone_name",
              optional(pattern(ZONE_ID, 'a Route53 hosted zone id such as "Z0123456789ABC"')),
              example="Z0123456789ABCDEFGHIJ"),
     Variable("dns_record_name", "string", None, "failover record name in that zone, e.g. app.luneo.app",
@@ -184,6 +191,9 @@ BOOTSTRAP_VARIABLES: tuple[Variable, ...] = _v(
              "true: the bucket and table exist (as today) and are adopted with import blocks; false: create them"),
     Variable("state_noncurrent_version_expiration_days", "int", 365,
              "old state versions are kept this long (restores need them)", int_range(30, 3650)),
+    Variable("state_replica_region", "string", "us-east-1",
+             "region of the state bucket's replica and the lock table's replica (Terraform keeps working there when "
+             "the state region is lost)", pattern(REGION, 'an AWS region such as "us-east-1"')),
 )
 
 

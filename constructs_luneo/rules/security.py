@@ -35,7 +35,15 @@ def _rds_encryption(view: View) -> Iterable[Finding]:
 
 @rule("LUNEO-ENC-3", "ElastiCache is encrypted at rest and in transit")
 def _elasticache_encryption(view: View) -> Iterable[Finding]:
+    """A Global Datastore's secondary takes its encryption from the primary (and refuses to set it):
+    it is checked through the primary it joins."""
+    primaries = {view.referenced(b.get("primary_replication_group_id"), "aws_elasticache_replication_group"): address
+                 for address, _, b in view.each("aws_elasticache_global_replication_group")}
     for address, path, body in view.each("aws_elasticache_replication_group"):
+        if body.get("global_replication_group_id"):
+            datastore = view.referenced(body["global_replication_group_id"], "aws_elasticache_global_replication_group")
+            primary = next((p for p, d in primaries.items() if d == datastore), None)
+            body = view.body(primary or "") or body
         if not (truthy(body.get("at_rest_encryption_enabled")) and truthy(body.get("transit_encryption_enabled"))):
             yield Finding(path, f"{address} is not encrypted at rest and in transit. Fix: at_rest_encryption_enabled "
                                 "and transit_encryption_enabled (RedisCluster does)")
