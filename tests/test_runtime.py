@@ -327,12 +327,16 @@ def test_the_preload_defers_each_submodule_until_it_is_read(tmp_path):
     assert stderr == ""
 
 
-@pytest.mark.parametrize("case, index, env", [
-    ("another statement", INDEX.replace("// generated", 'exports.extra = 1;\n// generated'), {}),
-    ("a non-literal require", INDEX.replace('require("./b-c")', 'require("./b-" + "c")'), {}),
-    ("LUNEO_EAGER_PROVIDER=1", INDEX, {"LUNEO_EAGER_PROVIDER": "1"}),
-])
-def test_the_preload_leaves_any_other_shape_to_nodes_loader(tmp_path, case, index, env):
+OTHER_SHAPES = {
+    "another statement": (INDEX.replace("// generated", "exports.extra = 1;\n// generated"), {}),
+    "a non-literal require": (INDEX.replace('require("./b-c")', 'require("./b-" + "c")'), {}),
+    "LUNEO_EAGER_PROVIDER=1": (INDEX, {"LUNEO_EAGER_PROVIDER": "1"}),
+}
+
+
+@pytest.mark.parametrize("case", OTHER_SHAPES)
+def test_the_preload_leaves_any_other_shape_to_nodes_loader(tmp_path, case):
+    index, env = OTHER_SHAPES[case]
     seen, stderr = node_require(tmp_path, index, **env)
     assert seen["before"] == ["a", "b-c"], case
     assert ("unexpected shape" in stderr) == (case != "LUNEO_EAGER_PROVIDER=1")
