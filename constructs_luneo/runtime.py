@@ -146,7 +146,7 @@ class LazyProviderFinder(importlib.abc.MetaPathFinder):
             spec = finder.find_spec(fullname, path, target)
             if spec is not None:
                 if spec.loader is not None and spec.origin and spec.submodule_search_locations is not None:
-                    spec.loader = _LazyProviderLoader(spec.loader)
+                    spec.loader = _LazyProviderLoader(spec.loader, Path(spec.origin))
                 return spec
         return None
 
@@ -155,8 +155,9 @@ class _LazyProviderLoader(importlib.abc.Loader):
     """Runs what the package's `__init__` does except importing every submodule: the submodules
     come on attribute access (PEP 562), or when jsii meets one of their types (its FQN map)."""
 
-    def __init__(self, real: Any) -> None:
+    def __init__(self, real: Any, init: Path) -> None:
         self._real = real
+        self._init = init
 
     def __getattr__(self, name: str) -> Any:  # resource readers and the like: the real loader's
         return getattr(self._real, name)
@@ -165,18 +166,18 @@ class _LazyProviderLoader(importlib.abc.Loader):
         return None
 
     def exec_module(self, module: ModuleType) -> None:
-        names = provider_submodules(Path(module.__spec__.origin).read_text(encoding="utf-8"))
-        problem = jsii_problem() or (None if names else f"{module.__spec__.origin} has an unexpected shape")
-        if problem:
+        names = provider_submodules(self._init.read_text(encoding="utf-8"))
+        problem = jsii_problem() if names else f"{self._init} has an unexpected shape"
+        if problem or not names:
             _warn(f"loading {PROVIDER} eagerly (slower, same output): {problem}")
             self._real.exec_module(module)
             return
         from jsii import _reference_map
 
-        module.__path__ = pkgutil.extend_path(module.__path__, module.__name__)
-        module.__all__ = names
-        module.__getattr__ = _submodule_getter(module.__name__, frozenset(names))
-        module.__dir__ = lambda: sorted(set(module.__dict__) | set(names))
+        everything = set(names)
+        vars(module).update(__path__=pkgutil.extend_path(module.__path__, module.__name__), __all__=names,
+                            __getattr__=_submodule_getter(module.__name__, frozenset(names)),
+                            __dir__=lambda: sorted(everything | set(vars(module))))
         importlib.import_module(f"{module.__name__}._jsii")  # loads the assembly into the kernel
         _reference_map._submodule_fqn_map.update({submodule_fqn(n): f"{module.__name__}.{n}" for n in names})
         if _reference_map._assembly_to_module.get(ASSEMBLY) != module.__name__:

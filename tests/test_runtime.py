@@ -24,9 +24,9 @@ ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
 def provider_dir() -> Path:
-    import importlib.util
+    import cdktf_cdktf_provider_aws
 
-    return Path(importlib.util.find_spec(runtime.PROVIDER).origin).parent
+    return Path(str(cdktf_cdktf_provider_aws.__file__)).parent
 
 
 def loaded_submodules() -> set[str]:
@@ -42,7 +42,9 @@ def assembly_submodules() -> list[str]:
     """The `submodules` of the `.jsii` in the package's tarball: the assembly's own list."""
     [tarball] = (provider_dir() / "_jsii").glob("*.jsii.tgz")
     with tarfile.open(tarball, "r:gz") as tar:
-        spec = tar.extractfile("package/.jsii").read().decode()
+        member = tar.extractfile("package/.jsii")
+        assert member, f"{tarball} has no package/.jsii"
+        spec = member.read().decode()
     # The file is JSON.stringify(assembly, null, 2): a key indented by two spaces is top-level.
     # Decoding just that value takes a second, the whole 120 MB file seven.
     at = spec.find('\n  "submodules": ')
@@ -59,6 +61,7 @@ def generated_fqns() -> dict[str, str]:
         if init.parent.name.startswith("_"):
             continue
         match = re.search(r'jsii_type="(@cdktf/provider-aws\.\w+)\.', init.read_text(encoding="utf-8"))
+        assert match, f"{init} declares no jsii type"
         found[f"{runtime.PROVIDER}.{init.parent.name}"] = match.group(1)
     return found
 
