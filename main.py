@@ -17,7 +17,7 @@ from pathlib import Path
 
 from constructs_luneo.config import load_bootstrap, load_environments, load_migration
 from constructs_luneo.errors import LuneoError
-from constructs_luneo.runtime import keep_policy_errors_for_the_report, quiet_jsii
+from constructs_luneo.runtime import keep_policy_errors_for_the_report, lazy_provider, quiet_jsii
 
 HERE = Path(__file__).resolve().parent
 
@@ -59,8 +59,9 @@ def main() -> int:
                       for c in configs if (migrations_dir / f"{c.stack_name}.json").exists()}
         quiet_jsii()
         keep_policy_errors_for_the_report()
+        lazy_provider()  # before the first cdktf import (docs/PERFORMANCE.md)
         from constructs_luneo.policy import errors_in_manifest
-        from constructs_luneo.stacks import build_app  # the AWS provider import: ~8-10 s
+        from constructs_luneo.stacks import build_app
 
         outdir.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix=".synth-", dir=outdir.parent) as staging:

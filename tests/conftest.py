@@ -1,4 +1,4 @@
-"""Session fixtures: the AWS provider bindings are imported once, and every stack is synthesized once."""
+"""Session fixtures: the AWS provider bindings are imported once (lazily), and every stack is synthesized once."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from constructs_luneo.runtime import keep_policy_errors_for_the_report, quiet_jsii  # noqa: E402
+from constructs_luneo.runtime import keep_policy_errors_for_the_report, lazy_provider, quiet_jsii  # noqa: E402
 
 quiet_jsii()
 keep_policy_errors_for_the_report()
+lazy_provider()  # before any test module imports cdktf (docs/PERFORMANCE.md)
 
 # A value no synthesized file may ever contain: if the password leaked from the environment into
 # the JSON, the stacks tests would find it.

@@ -15,9 +15,10 @@ def main() -> int:
     import json
 
     from constructs_luneo.config import load_bootstrap, load_environments
-    from constructs_luneo.runtime import quiet_jsii
+    from constructs_luneo.runtime import lazy_provider, quiet_jsii
 
     quiet_jsii()
+    lazy_provider()
     from constructs_luneo.stacks import build_app
     from tests.helpers import addresses
 
