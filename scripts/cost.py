@@ -301,9 +301,12 @@ def _eks_cluster(stack: Stack, name: str, body: dict, region: str) -> list[Line]
 
 @pricer("aws_nat_gateway", "NAT gateways")
 def _nat_gateway(stack: Stack, name: str, body: dict, region: str) -> list[Line]:
-    gb = stack.use("nat_gb_processed")
+    # The traffic is the region's, whatever the number of gateways: each gets its share.
+    gateways = sum(1 for b in stack.resources["aws_nat_gateway"].values() if stack.region(b) == region)
+    gb = stack.use("nat_gb_processed") / gateways
     return [stack.hours("gateway", 1, "vpc:nat-gateway", region),
-            stack.line(f"data processed: {gb:g} GB", gb, "vpc:nat-gateway-data", region, "GB")]
+            stack.line(f"data processed: {gb:g} GB (1/{gateways} of the region's)", gb, "vpc:nat-gateway-data", region,
+                       "GB")]
 
 
 @pricer("aws_eip", "Public IPv4 addresses")
