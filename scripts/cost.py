@@ -161,7 +161,10 @@ class Line:
 
 @dataclass(frozen=True)
 class Free:
+    """This resource costs nothing: `kind` names the variant (e.g. a Gateway endpoint) in the free table."""
+
     reason: str
+    kind: str = ""
 
 
 @dataclass
@@ -182,8 +185,8 @@ class StackCost:
     name: str
     regions: list[str]
     resources: list[ResourceCost] = field(default_factory=list)
-    free: dict[str, list[str]] = field(default_factory=dict)  # "type (detail)" -> addresses; reason in the key
-    free_reasons: dict[str, str] = field(default_factory=dict)
+    free: dict[str, list[str]] = field(default_factory=dict)  # "type" or "type (kind)" -> addresses
+    free_reasons: dict[str, str] = field(default_factory=dict)  # the same labels -> why they cost nothing
     not_priced: list[tuple[str, str]] = field(default_factory=list)  # (address, why)
 
     @property
@@ -318,7 +321,7 @@ def _eip(stack: Stack, name: str, body: dict, region: str) -> list[Line]:
 def _vpc_endpoint(stack: Stack, name: str, body: dict, region: str) -> list[Line] | Free:
     kind = body.get("vpc_endpoint_type", "Gateway")
     if kind == "Gateway":
-        return Free("gateway endpoints (S3, DynamoDB) have no charge")
+        return Free("gateway endpoints (S3, DynamoDB) have no charge", "Gateway")
     if kind != "Interface":
         return [Line(f"{kind} endpoint", 0, None, f"vpc_endpoint_type {kind!r} has no row")]
     zones = len(body.get("subnet_ids") or []) or 1
@@ -487,7 +490,7 @@ def _zone(stack: Stack, name: str, body: dict, region: str) -> list[Line]:
 @pricer("aws_route53_record", "Route53")
 def _record(stack: Stack, name: str, body: dict, region: str) -> list[Line] | Free:
     if body.get("alias"):
-        return Free("alias records to AWS resources: queries have no charge")
+        return Free("alias records to AWS resources: queries have no charge", "alias")
     if body.get("latency_routing_policy") or body.get("geolocation_routing_policy") or body.get("geoproximity_routing_policy"):
         return [Line("queries", 0, None, "latency/geo routing queries have no row")]
     millions = stack.use("route53_queries_millions")
@@ -580,7 +583,7 @@ def _topic(stack: Stack, name: str, body: dict, region: str) -> list[Line]:
 def _subscription(stack: Stack, name: str, body: dict, region: str) -> list[Line] | Free:
     protocol = body.get("protocol")
     if protocol in ("sqs", "lambda"):
-        return Free("deliveries to SQS and Lambda have no charge")
+        return Free("deliveries to SQS and Lambda have no charge", protocol)
     if protocol not in ("email", "email-json"):
         return [Line(f"{protocol} deliveries", 0, None, f"protocol {protocol!r} has no row")]
     thousands = stack.use("sns_email_deliveries_thousands")
@@ -651,7 +654,7 @@ def estimate(name: str, document: dict, prices: PriceTable, usage: Usage) -> Sta
             component, function = PRICERS[resource_type]
             lines = function(stack, resource_name, body, region)
             if isinstance(lines, Free):
-                label = f"{resource_type} ({lines.reason.split(':')[0].split(' (')[0]})"
+                label = f"{resource_type} ({lines.kind})" if lines.kind else resource_type
                 result.free.setdefault(label, []).append(address)
                 result.free_reasons[label] = lines.reason
                 continue
