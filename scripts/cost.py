@@ -743,7 +743,7 @@ def stale_inputs(outdir: Path) -> list[str]:
         return []
     oldest = min(p.stat().st_mtime for p in outputs)
     inputs = [*ROOT.glob("environments/*.tfvars"), ROOT / "bootstrap.tfvars", ROOT / "main.py",
-              *ROOT.glob("constructs_luneo/*.py")]
+              *ROOT.glob("constructs_luneo/**/*.py")]
     return sorted(_relative(p) for p in inputs if p.exists() and p.stat().st_mtime > oldest)
 
 
