@@ -218,9 +218,9 @@ class Stack:
 
     def region(self, body: dict) -> str:
         provider = body.get("provider")
-        if provider in (None, "aws"):
+        if provider is None or provider == "aws":
             return self.default_region or "unknown"
-        return self.aliases.get(provider, "unknown")
+        return self.aliases.get(str(provider)) or "unknown"
 
     def referenced(self, value: Any, resource_type: str | None = None) -> tuple[str, dict] | None:
         """The (name, body) of the resource a `${type.name.attr}` reference points at, if in this stack."""
