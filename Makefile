@@ -22,7 +22,7 @@ endif
 
 PYTHON := .venv/bin/python
 
-.PHONY: setup checkov-setup synth test checkov local migrate-plan diff digests docs iam-policy pin-addresses bench clean
+.PHONY: setup checkov-setup synth test checkov local migrate-plan diff digests docs iam-policy pin-addresses bench cost clean
 
 setup: .venv/.synced node_modules/.synced
 checkov-setup: .venv-checkov/.synced
@@ -86,6 +86,10 @@ pin-addresses: setup
 
 bench: setup
 	@$(PYTHON) -m scripts.bench
+
+# Monthly cost of the synthesized stacks (run make synth first), from pricing/prices.csv and pricing/usage.toml.
+cost: setup
+	@$(PYTHON) -m scripts.cost $(if $(STACK),--stack "$(STACK)") $(ARGS)
 
 clean:
 	rm -rf cdktf.out .build .pytest_cache .mypy_cache .venv-checkov

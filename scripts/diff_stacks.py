@@ -3,7 +3,10 @@
 Synthesizes BASE (in a temporary git worktree) and the working tree, both at once (two processes
 in parallel), and prints per stack: resources added, removed and changed (with the changed
 attribute paths), `moved` blocks, and a loud WARNING for any stateful resource (database, bucket,
-key, repository, cache, state table) that is removed or would be replaced.
+key, repository, cache, state table) that is removed or would be replaced. Each stack also gets its
+monthly cost change (scripts/cost.py: both sides priced with the working tree's pricing/ files, so
+the change is the infrastructure's), explained by the tfvars values that differ between the trees:
+`luneo-prod: +$312.00/month (eks_primary_desired_size 3 -> 5)`.
 
 Exit code 0; with --fail-on-destroy, 1 when a stateful resource is removed or replaced.
 Usage: python -m scripts.diff_stacks BASE [--fail-on-destroy]
@@ -12,14 +15,17 @@ Usage: python -m scripts.diff_stacks BASE [--fail-on-destroy]
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
 from constructs_luneo.facts import FORCES_REPLACEMENT, STATEFUL_TYPES
+from scripts import cost
 from scripts.terraform_cli import synthesized_stacks
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,6 +90,77 @@ def diff_stack(base: dict | None, head: dict | None) -> dict:
     return report
 
 
+def _raw_tfvars(path: Path) -> dict[str, Any]:
+    import hcl2
+
+    options = hcl2.SerializationOptions(strip_string_quotes=True, with_comments=False, preserve_heredocs=False)
+    return hcl2.loads(path.read_text(), serialization_options=options)
+
+
+def tfvars_values(root: Path) -> dict[str, dict[str, Any]]:
+    """Stack name -> the values of its tfvars file in a source tree (environments, with defaults; bootstrap)."""
+    from constructs_luneo.errors import LuneoError
+    from constructs_luneo.config import load_environment
+
+    values: dict[str, dict[str, Any]] = {}
+    for path in sorted((root / "environments").glob("*.tfvars")):
+        stack = f"luneo-{path.stem}"
+        try:
+            values[stack] = dict(load_environment(path).values)
+        except LuneoError:  # a revision the current loader does not accept: compare what the file says
+            values[stack] = _raw_tfvars(path)
+    if (root / "bootstrap.tfvars").exists():
+        values["luneo-bootstrap"] = _raw_tfvars(root / "bootstrap.tfvars")
+    return values
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "unset"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value)
+
+
+def tfvars_changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
+    """`name old -> new` for every value that differs, sorted by name."""
+    before, after = before or {}, after or {}
+    return [f"{name} {_show(before.get(name))} -> {_show(after.get(name))}"
+            for name in sorted(set(before) | set(after)) if before.get(name) != after.get(name)]
+
+
+@dataclass(frozen=True)
+class CostChange:
+    summary: str  # `luneo-prod: +$312.00/month (eks_primary_desired_size 3 -> 5)`
+    totals: str   # `$1,950.98 -> $2,262.98 a month`
+    not_priced: tuple[str, ...]  # addresses newly not priced in head
+
+    def __str__(self) -> str:
+        text = f"{self.summary}; {self.totals}"
+        if self.not_priced:
+            text += f"; NOT PRICED (not in the change): {', '.join(self.not_priced)}"
+        return text
+
+
+def cost_changes(base: dict[str, dict], head: dict[str, dict], base_root: Path, head_root: Path,
+                 prices: cost.PriceTable, usage: cost.Usage) -> dict[str, CostChange]:
+    """Per stack, the monthly cost change between two synthesized trees and the tfvars changes behind it."""
+    base_values, head_values = tfvars_values(base_root), tfvars_values(head_root)
+    changes = {}
+    for stack in sorted(set(base) | set(head)):
+        before = cost.estimate(stack, base[stack], prices, usage) if stack in base else None
+        after = cost.estimate(stack, head[stack], prices, usage) if stack in head else None
+        old, new = (before.total if before else 0.0), (after.total if after else 0.0)
+        why = tfvars_changes(base_values.get(stack), head_values.get(stack))
+        if not why and abs(new - old) >= 0.005:
+            why = ["no tfvars change: the code changed"]
+        summary = f"{stack}: {cost.money(new - old, sign=True)}/month" + (f" ({', '.join(why)})" if why else "")
+        known = {address for address, _ in (before.not_priced if before else [])}
+        unpriced = tuple(sorted({address for address, _ in (after.not_priced if after else [])} - known))
+        changes[stack] = CostChange(summary, f"{cost.money(old)} -> {cost.money(new)} a month", unpriced)
+    return changes
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description="offline diff of the synthesized stacks against a git revision")
     parser.add_argument("base", help="git revision to compare with, e.g. origin/main")
@@ -107,6 +184,11 @@ def main(argv: list[str]) -> int:
                     print(f"error: synthesizing {label} failed:\n{stderr.strip()}", file=sys.stderr)
                     return 2
             base, head = synthesized_stacks(tmp_path / "base.out"), synthesized_stacks(tmp_path / "head.out")
+            try:
+                costs = cost_changes(base, head, worktree, ROOT, cost.PriceTable.load(), cost.Usage.load())
+            except cost.CostError as exc:
+                print(f"warning: no cost change: {exc}", file=sys.stderr)
+                costs = {}
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(worktree)], cwd=ROOT, capture_output=True)
     dangerous = 0
@@ -115,6 +197,8 @@ def main(argv: list[str]) -> int:
         counts = (f"{len(report['added'])} added, {len(report['removed'])} removed, {len(report['changed'])} changed, "
                   f"{len(report['moved'])} moved")
         print(f"== {stack}: {counts}" + ("" if stack in base else " (new stack)") + ("" if stack in head else " (stack removed)"))
+        if stack in costs:
+            print(f"  cost: {costs[stack]}")
         for address in report["added"]:
             print(f"  + {address}")
         for address in report["removed"]:
@@ -128,6 +212,10 @@ def main(argv: list[str]) -> int:
         for warning in report["warnings"]:
             print(f"  WARNING: {warning}")
         dangerous += len(report["warnings"])
+    if costs:
+        print("\nMonthly cost change (make cost; prices and usage from the working tree's pricing/):")
+        for stack in sorted(costs):
+            print(costs[stack].summary)
     if dangerous:
         print(f"\n{dangerous} stateful resource(s) would be destroyed or replaced: read the warnings above.")
     return 1 if dangerous and args.fail_on_destroy else 0

@@ -1,0 +1,178 @@
+"""The PR comment of infra-plan.yml: plain text (no colour codes), with the monthly cost change.
+
+The workflow test runs the diff job's comment steps for real: its `run:` steps with bash and its
+actions/github-script step with node (a stand-in `github` records what would be posted), on a
+`cdktf diff` output full of escape codes like the ones staging's plans carry.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from scripts.plan_comment import build_comment, fenced, stack_section, strip_ansi
+from tests.conftest import ROOT
+
+WORKFLOW = ROOT / ".github" / "workflows" / "infra-plan.yml"
+ESC = "\x1b"
+
+#: What `cdktf diff luneo-prod` prints in CI (shortened): Terraform's colours, bold, a hyperlink, a spinner.
+COLOURED_PLAN = (
+    "luneo-prod  \x1b[0m\x1b[1mInitializing the backend...\x1b[0m\r\n"
+    "luneo-prod  \x1b]8;;https://developer.hashicorp.com\x07docs\x1b]8;;\x07\n"
+    "\x1b[2K\x1b[1G\u280b Planning\r\u2819 Planning\rPlanned\n"
+    "luneo-prod  Terraform will perform the following actions:\n"
+    "luneo-prod  \x1b[1m  # aws_eks_node_group.eks-primary_spot-nodes\x1b[0m will be updated in-place\n"
+    "luneo-prod  \x1b[33m~\x1b[0m\x1b[0m resource \"aws_eks_node_group\" \"eks-primary_spot-nodes\" {\n"
+    "luneo-prod        \x1b[33m~\x1b[0m\x1b[0m desired_size = 3 \x1b[33m->\x1b[0m\x1b[0m 5\n"
+    "luneo-prod  \x1b[1mPlan:\x1b[0m 0 to add, 1 to change, 0 to destroy.\x1b[0m\n"
+)
+OFFLINE = (
+    "== luneo-bootstrap: 0 added, 0 removed, 0 changed, 0 moved\n"
+    "  cost: luneo-bootstrap: +$0.00/month; $1.10 -> $1.10 a month\n"
+    "== luneo-prod: 0 added, 0 removed, 1 changed, 0 moved\n"
+    "  cost: luneo-prod: +$75.09/month (eks_primary_desired_size 3 -> 5); $1,950.18 -> $2,025.27 a month\n"
+    "  ~ aws_eks_node_group.eks-primary_spot-nodes: scaling_config.desired_size\n"
+    "== luneo-staging: 0 added, 0 removed, 0 changed, 0 moved\n"
+    "  cost: luneo-staging: +$0.00/month; $812.25 -> $812.25 a month\n"
+    "\n"
+    "Monthly cost change (make cost; prices and usage from the working tree's pricing/):\n"
+    "luneo-prod: +$75.09/month (eks_primary_desired_size 3 -> 5)\n"
+)
+
+
+def assert_plain(text: str) -> None:
+    escapes = text.count(ESC)
+    assert escapes == 0, f"{escapes} escape sequence(s) in the comment: {text[:300]!r}"
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", text), "control characters in the comment"
+
+
+# --- the script -------------------------------------------------------------------------------
+
+def test_strip_ansi_leaves_plain_text():
+    text = strip_ansi(COLOURED_PLAN)
+    assert_plain(text)
+    assert "luneo-prod  Plan: 0 to add, 1 to change, 0 to destroy." in text
+    assert "desired_size = 3 -> 5" in text and "Planned" in text and "docs" in text
+    assert strip_ansi("plain\ttext\n") == "plain\ttext\n"
+
+
+def test_the_check_fails_on_coloured_text():
+    with pytest.raises(AssertionError, match="escape sequence"):
+        assert_plain(COLOURED_PLAN)
+
+
+def test_the_comment_carries_the_cost_change_and_the_plan_summary():
+    body = build_comment("luneo-prod", COLOURED_PLAN, OFFLINE)
+    assert_plain(body)
+    assert body.startswith("<!-- luneo-plan:luneo-prod -->\n### luneo-prod\n")
+    assert ("**monthly cost**: luneo-prod: +$75.09/month (eks_primary_desired_size 3 -> 5); "
+            "$1,950.18 -> $2,025.27 a month") in body
+    assert "**cdktf diff**: luneo-prod  Plan: 0 to add, 1 to change, 0 to destroy." in body
+
+
+def test_without_credentials_the_comment_is_the_stacks_offline_diff():
+    body = build_comment("luneo-prod", None, OFFLINE)
+    assert "**offline diff** (no AWS credentials)" in body
+    assert "aws_eks_node_group.eks-primary_spot-nodes" in body
+    assert "luneo-staging" not in body and "Monthly cost change" not in body
+
+
+def test_stack_section_stops_at_the_next_stack_and_at_the_summary():
+    assert stack_section(OFFLINE, "luneo-prod").splitlines()[-1].startswith("  ~ aws_eks_node_group")
+    assert stack_section(OFFLINE, "luneo-staging").splitlines() == [
+        "== luneo-staging: 0 added, 0 removed, 0 changed, 0 moved",
+        "  cost: luneo-staging: +$0.00/month; $812.25 -> $812.25 a month"]
+    assert stack_section(OFFLINE, "luneo-dr") == ""
+
+
+def test_a_plan_with_backticks_cannot_close_the_code_block():
+    assert fenced("a ``` b").startswith("````\n") and fenced("plain").startswith("```\n")
+
+
+def test_a_long_plan_is_cut_to_fit_a_comment():
+    body = build_comment("luneo-prod", "x\n" * 50000 + "Plan: 1 to add\n", OFFLINE)
+    assert len(body) < 65536 and "... (cut: the whole output is in the job log)" in body
+
+
+# --- the workflow, run -------------------------------------------------------------------------
+
+def _expand(text: str, stack: str) -> str:
+    text = text.replace("${{ matrix.stack }}", stack)
+    assert "${{" not in text, f"an expression the test cannot evaluate: {text}"
+    return text
+
+
+def run_comment_steps(tmp_path, stack: str, plan: str | None, offline: str) -> list[dict]:
+    """The diff job's steps after `cdktf diff`, as the runner would run them; what github-script posts."""
+    node = shutil.which("node")
+    if not node:
+        pytest.fail("node is missing: `make setup` needs Node.js (npm ci)", pytrace=False)
+    steps = yaml.safe_load(WORKFLOW.read_text())["jobs"]["diff"]["steps"]
+    start = next(i for i, step in enumerate(steps) if step.get("name", "").startswith("cdktf diff"))
+    (tmp_path / "offline-diff.txt").write_text(offline)
+    if plan is not None:
+        (tmp_path / "plan.txt").write_text(plan)
+    summary = tmp_path / "step-summary.md"
+    posted = []
+    for step in steps[start + 1:]:
+        env = dict(os.environ, PYTHONPATH=str(ROOT), GITHUB_STEP_SUMMARY=str(summary),
+                   **{k: _expand(str(v), stack) for k, v in (step.get("env") or {}).items()})
+        if "run" in step:
+            proc = subprocess.run(["bash", "-eo", "pipefail", "-c", _expand(step["run"], stack)], cwd=tmp_path, env=env,
+                                  capture_output=True, text=True, timeout=60)
+            assert proc.returncode == 0, f"{step.get('name')}: {proc.stderr}"
+        elif step.get("uses", "").startswith("actions/github-script@"):
+            harness = tmp_path / "harness.js"
+            harness.write_text(
+                "const fs = require('fs');\nconst posted = [];\n"
+                "const github = { paginate: async () => [], rest: { issues: { listComments: 'listComments',\n"
+                "  createComment: async (a) => { posted.push(a); }, updateComment: async (a) => { posted.push(a); } } } };\n"
+                "const context = { repo: { owner: 'luneo', repo: 'luneo-infra' }, issue: { number: 7 } };\n"
+                "const core = { info: () => {}, warning: () => {} };\n"
+                "(async () => {\n" + step["with"]["script"] + "\n})().then(\n"
+                "  () => fs.writeFileSync('posted.json', JSON.stringify(posted)),\n"
+                "  (e) => { console.error(e); process.exit(1); });\n")
+            proc = subprocess.run([node, str(harness)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+            assert proc.returncode == 0, proc.stderr
+            posted += json.loads((tmp_path / "posted.json").read_text())
+    return posted
+
+
+def test_the_workflow_posts_a_plain_text_comment_with_the_cost(tmp_path):
+    posted = run_comment_steps(tmp_path, "luneo-prod", COLOURED_PLAN, OFFLINE)
+    assert len(posted) == 1
+    body = posted[0]["body"]
+    assert_plain(body)
+    assert body.startswith("<!-- luneo-plan:luneo-prod -->")
+    assert "**monthly cost**: luneo-prod: +$75.09/month (eks_primary_desired_size 3 -> 5)" in body
+    assert "Plan: 0 to add, 1 to change, 0 to destroy." in body
+
+
+def test_the_workflow_comment_without_credentials_is_the_offline_diff(tmp_path):
+    posted = run_comment_steps(tmp_path, "luneo-staging", None, OFFLINE)
+    body = posted[0]["body"]
+    assert_plain(body)
+    assert "**monthly cost**: luneo-staging: +$0.00/month" in body and "**offline diff**" in body
+    assert "luneo-prod" not in body
+
+
+def test_the_workflow_runs_cdktf_without_colour():
+    steps = yaml.safe_load(WORKFLOW.read_text())["jobs"]["diff"]["steps"]
+    step = next(s for s in steps if s.get("name", "").startswith("cdktf diff"))
+    assert "-no-color" in step["env"]["TF_CLI_ARGS_plan"].split()
+    assert step["env"].get("NO_COLOR") == "1" and step["env"].get("FORCE_COLOR") == "0"
+
+
+def test_the_script_is_stdlib_only():
+    """The workflow runs it with the runner's python3, before or without `make setup`."""
+    probe = "import sys, scripts.plan_comment; print(sorted(m for m in sys.modules if m.split('.')[0] in ('yaml', 'cdktf', 'constructs_luneo', 'hcl2')))"
+    proc = subprocess.run([sys.executable, "-S", "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.stdout.strip() == "[]", proc.stderr
