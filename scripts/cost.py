@@ -95,7 +95,7 @@ USAGE_KEYS = {
     "log_never_expire_months": False, "kms_rotations_done": False, "kms_requests_thousands": False,
     "route53_health_check_endpoint": False, "route53_queries_millions": False, "dynamodb_write_millions": False,
     "dynamodb_read_millions": False, "dynamodb_gb_stored": False, "sns_publishes_millions": False,
-    "sns_email_deliveries_thousands": False,
+    "sns_email_deliveries_thousands": False, "redis_global_transfer_gb": False, "ecr_replication_gb": False,
     "s3_gb_stored": True, "s3_put_requests_thousands": True, "s3_get_requests_thousands": True,
     "ecr_gb_stored": True, "log_ingestion_gb": True,
 }
@@ -439,8 +439,21 @@ def _rds_cluster_instance(stack: Stack, name: str, body: dict, region: str) -> l
     return lines
 
 
+def _global_datastore_primary(stack: Stack, body: dict) -> dict | None:
+    """The primary replication group a Global Datastore secondary joins (it inherits the node type)."""
+    datastore = stack.referenced(body.get("global_replication_group_id"), "aws_elasticache_global_replication_group")
+    if datastore is None:
+        return None
+    primary = stack.referenced(datastore[1].get("primary_replication_group_id"), "aws_elasticache_replication_group")
+    return primary[1] if primary else None
+
+
 @pricer("aws_elasticache_replication_group", "ElastiCache Redis")
 def _redis(stack: Stack, name: str, body: dict, region: str) -> list[Line]:
+    primary = _global_datastore_primary(stack, body) if body.get("global_replication_group_id") else None
+    if primary is not None:  # a Global Datastore secondary: the primary's node type, the replicated bytes
+        body = {**primary, "num_cache_clusters": body.get("num_cache_clusters"),
+                "snapshot_retention_limit": body.get("snapshot_retention_limit")}
     if body.get("num_node_groups"):
         nodes = int(body["num_node_groups"]) * (int(body.get("replicas_per_node_group") or 0) + 1)
     else:
@@ -448,6 +461,11 @@ def _redis(stack: Stack, name: str, body: dict, region: str) -> list[Line]:
     engine = body.get("engine", "redis")
     lines = [stack.hours(f"{nodes} x {body.get('node_type')}", nodes, f"elasticache-{engine}:{body.get('node_type')}",
                          region)]
+    if primary is not None:
+        gb = stack.use("redis_global_transfer_gb")
+        source = stack.region(primary)
+        lines.append(stack.line(f"Global Datastore replication {source} -> {region}: {gb:g} GB", gb,
+                                "transfer:inter-region", source, "GB"))
     kept = int(body.get("snapshot_retention_limit") or 0)
     if kept > 1:
         gb = stack.use("redis_snapshot_gb")
@@ -499,7 +517,22 @@ def _record(stack: Stack, name: str, body: dict, region: str) -> list[Line] | Fr
 
 @pricer("aws_secretsmanager_secret", "Secrets Manager")
 def _secret(stack: Stack, name: str, body: dict, region: str) -> list[Line]:
-    return [stack.line("secret", 1, "secretsmanager:secret", region, "month")]
+    """Each replica is billed as a secret in its region."""
+    lines = [stack.line("secret", 1, "secretsmanager:secret", region, "month")]
+    for replica in body.get("replica") or []:
+        lines.append(stack.line(f"replica in {replica['region']}", 1, "secretsmanager:secret", replica["region"],
+                                "month"))
+    return lines
+
+
+@pricer("aws_ecr_replication_configuration", "ECR")
+def _ecr_replication(stack: Stack, name: str, body: dict, region: str) -> list[Line]:
+    """Replicated image layers cross regions (storage is priced on the destination repositories)."""
+    gb = stack.use("ecr_replication_gb")
+    destinations = {d["region"] for rule in (body.get("replication_configuration") or {}).get("rule") or []
+                    for d in rule.get("destination") or [] if d.get("region") != region}
+    return [stack.line(f"replication {region} -> {destination}: {gb:g} GB", gb, "transfer:inter-region", region, "GB")
+            for destination in sorted(destinations)]
 
 
 def _replication_sources(stack: Stack) -> dict[str, dict]:
@@ -564,6 +597,15 @@ def _dynamodb(stack: Stack, name: str, body: dict, region: str) -> list[Line]:
              stack.line(f"storage: {gb:g} GB", gb, "dynamodb:storage", region, "GB-month")]
     if (body.get("point_in_time_recovery") or {}).get("enabled") in (True, "true"):
         lines.append(stack.line(f"point-in-time recovery: {gb:g} GB", gb, "dynamodb:pitr", region, "GB-month"))
+    for replica in body.get("replica") or []:  # a global table: writes replay in each replica, which stores a copy
+        where = replica["region_name"]
+        lines += [stack.line(f"replicated writes in {where}: {writes:g} M (priced as writes)", writes,
+                             "dynamodb:on-demand-write", where, "1M requests"),
+                  stack.line(f"replica storage in {where}: {gb:g} GB", gb, "dynamodb:storage", where, "GB-month"),
+                  stack.line(f"replication {region} -> {where}: {gb:g} GB", gb, "transfer:inter-region", region, "GB")]
+        if replica.get("point_in_time_recovery") in (True, "true"):
+            lines.append(stack.line(f"replica point-in-time recovery: {gb:g} GB", gb, "dynamodb:pitr", where,
+                                    "GB-month"))
     return lines
 
 
@@ -595,6 +637,9 @@ FREE: dict[str, str] = {
     "aws_cloudfront_origin_access_control": "configuration of the distribution; no charge",
     "aws_cloudfront_response_headers_policy": "CloudFront policies have no charge",
     "aws_db_parameter_group": "configuration; no charge",
+    "aws_secretsmanager_secret_version": "a version is part of its secret (priced on the secret); no charge",
+    "aws_elasticache_global_replication_group": "the datastore itself has no charge; its nodes and replicated bytes "
+                                                "are priced on the member replication groups",
     "aws_db_subnet_group": "configuration; no charge",
     "aws_rds_cluster_parameter_group": "configuration; no charge",
     "aws_rds_global_cluster": "the global cluster itself has no charge; its replicated write I/O is priced on the "
