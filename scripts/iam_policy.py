@@ -51,7 +51,6 @@ TYPE_ACTIONS: dict[str, list[str]] = {
                                          "s3:DeleteBucketOwnershipControls"],
     "aws_s3_bucket_policy": ["s3:PutBucketPolicy", "s3:GetBucketPolicy", "s3:DeleteBucketPolicy"],
     "aws_s3_bucket_lifecycle_configuration": ["s3:PutLifecycleConfiguration", "s3:GetLifecycleConfiguration"],
-    "aws_s3_bucket_logging": ["s3:PutBucketLogging", "s3:GetBucketLogging"],
     "aws_s3_bucket_replication_configuration": ["s3:PutReplicationConfiguration", "s3:GetReplicationConfiguration",
                                                 "iam:PassRole"],
     # CloudFront
@@ -137,15 +136,22 @@ TYPE_ACTIONS: dict[str, list[str]] = {
                              "elasticache:ListTagsForResource"],
     "aws_elasticache_user_group": ["elasticache:*UserGroup*", "elasticache:AddTagsToResource",
                                    "elasticache:ListTagsForResource"],
+    "aws_elasticache_global_replication_group": ["elasticache:*GlobalReplicationGroup*",
+                                                 "elasticache:DescribeReplicationGroups"],
+    # A global table: UpdateTable adds the replica, which DynamoDB creates in the other region on the
+    # caller's behalf (CreateTableReplica, and the table actions there).
     "aws_dynamodb_table": ["dynamodb:CreateTable", "dynamodb:DeleteTable", "dynamodb:DescribeTable",
                            "dynamodb:UpdateTable", "dynamodb:DescribeContinuousBackups",
                            "dynamodb:UpdateContinuousBackups", "dynamodb:DescribeTimeToLive",
-                           "dynamodb:TagResource", "dynamodb:ListTagsOfResource", *_KMS_GRANTS],
+                           "dynamodb:TagResource", "dynamodb:ListTagsOfResource", "dynamodb:CreateTableReplica",
+                           "dynamodb:DeleteTableReplica", "dynamodb:DescribeStream", "dynamodb:UpdateTableReplicaAutoScaling",
+                           *_KMS_GRANTS],
     # Containers
     "aws_ecr_repository": ["ecr:CreateRepository", "ecr:DeleteRepository", "ecr:DescribeRepositories",
                            "ecr:PutImageTagMutability", "ecr:PutImageScanningConfiguration", "ecr:TagResource",
                            "ecr:ListTagsForResource"],
     "aws_ecr_lifecycle_policy": ["ecr:PutLifecyclePolicy", "ecr:GetLifecyclePolicy", "ecr:DeleteLifecyclePolicy"],
+    "aws_ecr_replication_configuration": ["ecr:PutReplicationConfiguration", "ecr:DescribeRegistry"],
     "aws_eks_cluster": ["eks:CreateCluster", "eks:DeleteCluster", "eks:DescribeCluster", "eks:UpdateClusterConfig",
                         "eks:UpdateClusterVersion", "eks:TagResource", "eks:UntagResource",
                         "eks:DescribeUpdate", "iam:PassRole", "kms:DescribeKey", "kms:CreateGrant"],
@@ -172,6 +178,7 @@ TYPE_ACTIONS: dict[str, list[str]] = {
     "aws_partition": [],
     "aws_region": [],
     "aws_availability_zones": ["ec2:DescribeAvailabilityZones"],
+    "aws_route53_zone": ["route53:ListHostedZones", "route53:GetHostedZone", "route53:ListTagsForResource"],
     # Turns the caller's assumed-role ARN into its role's ARN: reads that role (any name), see ReadCallerRole.
     "aws_iam_session_context": [],
 }
@@ -182,23 +189,40 @@ SERVICE_LINKED_ROLES: dict[str, list[str]] = {
     "aws_eks_cluster": ["eks.amazonaws.com"],
     "aws_eks_node_group": ["eks-nodegroup.amazonaws.com", "autoscaling.amazonaws.com"],
     "aws_elasticache_replication_group": ["elasticache.amazonaws.com"],
+    "aws_ecr_replication_configuration": ["replication.ecr.amazonaws.com"],
+    "aws_dynamodb_table": ["replication.dynamodb.amazonaws.com"],
     "aws_db_instance": ["rds.amazonaws.com"],
     "aws_rds_cluster": ["rds.amazonaws.com"],
     "aws_nat_gateway": [],
 }
 
 
+def replica_regions(stacks: dict[str, dict]) -> set[str]:
+    """The regions luneo-bootstrap keeps the state's copies in (its lock table's replicas)."""
+    return {replica["region_name"] for stack in stacks.values()
+            for table in stack.get("resource", {}).get("aws_dynamodb_table", {}).values()
+            for replica in table.get("replica") or []}
+
+
 def backend_statements(stacks: dict[str, dict]) -> list[dict]:
-    """Read/write the state objects under their keys, and use the lock table: nothing more. The state
+    """Read/write the state objects under their keys, and use the lock table: nothing more; the same
+    on the copies in the replica region (a stack is pointed there during an outage). The state
     bucket is SSE-KMS (luneo-bootstrap), so writing and reading state uses its key through S3."""
+    from constructs_luneo.config import replica_bucket_name
+
     objects, buckets, tables = set(), set(), set()
+    copies = replica_regions(stacks)
     for stack in stacks.values():
         s3 = stack.get("terraform", {}).get("backend", {}).get("s3")
         if not s3:
             continue
-        objects.add(f"arn:aws:s3:::{s3['bucket']}/{s3['key']}")
-        buckets.add(f"arn:aws:s3:::{s3['bucket']}")
-        tables.add(f"arn:aws:dynamodb:{s3['region']}:*:table/{s3['dynamodb_table']}")
+        for bucket, region in [(s3["bucket"], s3["region"])] + [(replica_bucket_name(s3["bucket"], r), r)
+                                                                  for r in sorted(copies)]:
+            objects.add(f"arn:aws:s3:::{bucket}/{s3['key']}")
+            buckets.add(f"arn:aws:s3:::{bucket}")
+            tables.add(f"arn:aws:dynamodb:{region}:*:table/{s3['dynamodb_table']}")
+    if not objects:  # local state only (e.g. luneo-bootstrap alone): no backend to reach
+        return []
     return [
         {"Sid": "StateBucketList", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": sorted(buckets)},
         {"Sid": "StateObjects", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
@@ -209,7 +233,8 @@ def backend_statements(stacks: dict[str, dict]) -> list[dict]:
         {"Sid": "StateEncryption", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
          "Resource": "*", "Condition": {"StringLike": {"kms:ViaService": sorted(
              {f"s3.{stack['terraform']['backend']['s3']['region']}.amazonaws.com" for stack in stacks.values()
-              if "s3" in stack.get("terraform", {}).get("backend", {})})}}},
+              if "s3" in stack.get("terraform", {}).get("backend", {})}
+             | {f"s3.{region}.amazonaws.com" for region in replica_regions(stacks)})}}},
     ]
 
 

@@ -20,6 +20,21 @@ def test_every_resource_type_of_every_stack_is_covered(all_stacks, dr_stack):
     assert iam_policy.uncovered({**all_stacks, "luneo-dr": dr_stack}) == []
 
 
+def test_no_grant_for_a_type_no_stack_uses(all_stacks, dr_stack):
+    """Trimming: TYPE_ACTIONS carries no entry that no stack (nor the DR fixture) needs."""
+    used = iam_policy.resource_types({**all_stacks, "luneo-dr": dr_stack})
+    assert sorted(set(iam_policy.TYPE_ACTIONS) - used) == []
+
+
+def test_the_backend_statements_cover_the_copies_in_the_replica_region(all_stacks):
+    statements = {s["Sid"]: s for s in iam_policy.policy(all_stacks)["Statement"]}
+    assert "arn:aws:s3:::luneo-terraform-state-us-east-1" in statements["StateBucketList"]["Resource"]
+    assert ("arn:aws:s3:::luneo-terraform-state-us-east-1/global/multi-region/terraform.tfstate"
+            in statements["StateObjects"]["Resource"])
+    assert "arn:aws:dynamodb:us-east-1:*:table/luneo-terraform-locks" in statements["StateLocks"]["Resource"]
+    assert "s3.us-east-1.amazonaws.com" in statements["StateEncryption"]["Condition"]["StringLike"]["kms:ViaService"]
+
+
 def test_a_resource_type_the_policy_does_not_cover_fails():
     stack = {"resource": {"aws_lambda_function": {"f": {}}}}
     assert iam_policy.uncovered({"x": stack}) == ["aws_lambda_function"]
@@ -29,11 +44,13 @@ def test_a_resource_type_the_policy_does_not_cover_fails():
 
 def test_backend_access_is_limited_to_the_state_keys_and_the_lock_table(all_stacks):
     statements = {s["Sid"]: s for s in iam_policy.policy(all_stacks)["Statement"]}
-    assert statements["StateObjects"]["Resource"] == [
-        "arn:aws:s3:::luneo-terraform-state/global/multi-region/terraform.tfstate",
-        "arn:aws:s3:::luneo-terraform-state/staging/multi-region/terraform.tfstate"]
+    assert statements["StateObjects"]["Resource"] == sorted(
+        f"arn:aws:s3:::{bucket}/{key}/terraform.tfstate"
+        for bucket in ("luneo-terraform-state", "luneo-terraform-state-us-east-1")
+        for key in ("global/multi-region", "staging/multi-region"))
     assert statements["StateObjects"]["Action"] == ["s3:GetObject", "s3:PutObject"]
-    assert statements["StateLocks"]["Resource"] == ["arn:aws:dynamodb:eu-west-1:*:table/luneo-terraform-locks"]
+    assert statements["StateLocks"]["Resource"] == ["arn:aws:dynamodb:eu-west-1:*:table/luneo-terraform-locks",
+                                                    "arn:aws:dynamodb:us-east-1:*:table/luneo-terraform-locks"]
 
 
 def test_iam_is_limited_to_luneo_roles(all_stacks):
