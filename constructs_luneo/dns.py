@@ -34,9 +34,11 @@ class FailoverDns(Construct):
       health_check_path: HTTPS path requested on port 443.
       request_interval: 10 or 30 seconds (default 30). failure_threshold: 1-10 (default 3).
       ttl: record TTL in seconds (default 60: clients follow a failover within a minute).
-      force_failover: invert the primary's health check so that a healthy primary reads as failed and
-        traffic moves to the secondary (planned failover; default False). Never for a dead primary:
-        inverted, its failing check would read healthy.
+      force_failover: the PRIMARY record answers with the secondary hostname too, so traffic goes to
+        the secondary region whatever the primary's health check says: a planned failover, or a
+        regional outage where the primary half-answers its checks (default False). Route53's control
+        plane is global (us-east-1), so this applies without the primary region. Health checks are
+        left as they are (never inverted: an inverted check of a dead endpoint reads healthy).
       tags, provider (Route53 is global; any region's provider works).
       metrics_provider: the us-east-1 provider: Route53 publishes health-check metrics only there.
 
@@ -75,7 +77,7 @@ class FailoverDns(Construct):
             checks[role] = Route53HealthCheck(
                 self, f"{role}-health-check", type="HTTPS", fqdn=hostname, port=443, resource_path=health_check_path,
                 request_interval=request_interval, failure_threshold=failure_threshold, enable_sni=True,
-                invert_healthcheck=force_failover and role == "primary",
+                invert_healthcheck=False,
                 measure_latency=True, tags={**tags, "Name": f"{role}: {hostname}"}, provider=provider)
         self._checks, self._metrics_provider = checks, metrics_provider
         self.primary_health_check_id: str = checks["primary"].id
@@ -84,7 +86,9 @@ class FailoverDns(Construct):
         self.record_fqdn: str | None = None
         if zone_id is not None and record_name is not None:
             records = {}
-            for role, hostname in (("primary", primary_hostname), ("secondary", secondary_hostname)):
+            answers = {"primary": secondary_hostname if force_failover else primary_hostname,
+                       "secondary": secondary_hostname}
+            for role, hostname in answers.items():
                 records[role] = Route53Record(
                     self, f"{role}-record", zone_id=zone_id, name=record_name, type="CNAME", ttl=ttl,
                     records=[hostname], set_identifier=role, health_check_id=checks[role].id,

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping, Sequence
 
-from cdktf import TerraformProvider
+from cdktf import TerraformProvider, TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.elasticache_global_replication_group import ElasticacheGlobalReplicationGroup
 from cdktf_cdktf_provider_aws.elasticache_replication_group import (
@@ -69,7 +69,10 @@ class RedisCluster(Construct):
         "03:00-04:00" UTC. maintenance_window: default "sun:06:30-sun:07:30".
       logs_kms_key_arn, log_retention_in_days: the slow-log log group's key and retention (365).
       global_replication_group_id: make this the read-only secondary of a Global Datastore (default
-        None): engine, node type, encryption, Multi-AZ and failover then come from the primary.
+        None): engine, node type and encryption then come from the primary. AWS copies the primary's
+        Multi-AZ and automatic failover to a secondary, so pass the primary's values for those two:
+        the provider's default (false) would plan a change AWS refuses, on every plan after the
+        first (hashicorp/terraform-provider-aws#38557).
       prevent_destroy: Terraform lifecycle guard. provider: the AWS provider (region).
 
     Attributes: name, endpoint (primary), reader_endpoint, port, security_group_id, arn, app_user_name,
@@ -107,14 +110,18 @@ class RedisCluster(Construct):
         slow_log = CloudwatchLogGroup(self, "slow-log", name=f"/aws/elasticache/{name}/slow-log",
                                       retention_in_days=log_retention_in_days, kms_key_id=logs_kms_key_arn,
                                       tags=tags or None, lifecycle=lifecycle(prevent_destroy), provider=provider)
-        # A global datastore's secondary takes engine, node type, encryption, Multi-AZ and failover from the
-        # primary; it refuses them (rule LUNEO-AWS-12).
+        # A global datastore's secondary takes engine, node type and encryption from the primary and
+        # refuses them (rule LUNEO-AWS-12). It inherits Multi-AZ and failover too ("the secondary cluster
+        # inherits the Multi-AZ and automatic failover settings from the primary cluster",
+        # https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Redis-Global-Datastores-Getting-Started.html),
+        # which the provider reads back: stating them keeps the next plan empty.
+        inherited = dict(automatic_failover_enabled=automatic_failover_enabled, multi_az_enabled=multi_az_enabled)
         own: dict[str, Any] = dict(
-            engine="redis", engine_version=engine_version, node_type=node_type,
-            automatic_failover_enabled=automatic_failover_enabled, multi_az_enabled=multi_az_enabled,
+            engine="redis", engine_version=engine_version, node_type=node_type, **inherited,
             at_rest_encryption_enabled="true",  # a string in this provider version
             transit_encryption_enabled=True, transit_encryption_mode="required",
-        ) if global_replication_group_id is None else dict(global_replication_group_id=global_replication_group_id)
+        ) if global_replication_group_id is None else dict(global_replication_group_id=global_replication_group_id,
+                                                           **inherited)
         self.replication_group = ElasticacheReplicationGroup(
             self, "replication-group", replication_group_id=name, description=f"{name} (Redis {engine_version})",
             auto_minor_version_upgrade="true",  # a string in this provider version
@@ -204,5 +211,9 @@ class RedisGlobalDatastore(Construct):
         self.global_group = ElasticacheGlobalReplicationGroup(
             self, "datastore", global_replication_group_id_suffix=suffix or primary.name,
             global_replication_group_description=f"{primary.name}: a copy in a second region",
-            primary_replication_group_id=primary.replication_group.id, provider=provider)
+            primary_replication_group_id=primary.replication_group.id, provider=provider,
+            # A promotion (failover-global-replication-group, docs/DISASTER_RECOVERY.md) changes the primary
+            # outside Terraform; provider 5.100 would then replace the datastore to change it back
+            # (hashicorp/terraform-provider-aws#46121). The primary is chosen once, at creation.
+            lifecycle=TerraformResourceLifecycle(ignore_changes=["primary_replication_group_id"]))
         self.id: str = self.global_group.global_replication_group_id

@@ -67,13 +67,16 @@ class LuneoStack(TerraformStack):
     def __init__(self, scope: Construct, id: str) -> None:
         super().__init__(scope, id)
         self._logical_ids: dict[str, str] = {}
+        self._path: str | None = None
 
     def _allocate_logical_id(self, tf_element: TerraformElement | Node) -> str:
+        """The construct path below the stack, joined with "_" (ids cannot contain "/"): one read of
+        `node.path` across jsii instead of one per scope (docs/PERFORMANCE.md)."""
         node = tf_element if isinstance(tf_element, Node) else tf_element.node
-        scopes = node.scopes
-        start = next(i for i, s in enumerate(scopes) if s is self or s.node.path == self.node.path) + 1
-        logical_id = "_".join(s.node.id for s in scopes[start:])
         path = node.path
+        if self._path is None:
+            self._path = self.node.path
+        logical_id = path[len(self._path) + 1:].replace("/", "_")
         if self._logical_ids.setdefault(logical_id, path) != path:
             raise ConstructArgumentError(
                 f"{path!r} and {self._logical_ids[logical_id]!r} would both be Terraform name {logical_id!r}; "
@@ -222,6 +225,7 @@ class LuneoEnvironmentStack(LuneoStack):
             self, "redis-secondary", name=f"{self.names.prefix}-redis-secondary", vpc_id=secondary.network.vpc_id,
             subnet_ids=secondary.network.database_subnets, node_type=redis.node_type,
             num_cache_clusters=redis.num_cache_clusters, global_replication_group_id=datastore.id,
+            automatic_failover_enabled=redis.replicated, multi_az_enabled=redis.replicated,
             kms_key_arn=secondary.kms["redis"].key_arn, logs_kms_key_arn=secondary.kms["logs"].key_arn,
             allowed_security_group_ids=[secondary.eks.node_security_group_id],
             prevent_destroy=self.config.is_production, provider=self.secondary)

@@ -103,3 +103,57 @@ def test_bad_arguments(overrides, message):
     with pytest.raises(ConstructArgumentError, match="^RedisCluster 'test/redis': ") as caught:
         synth_scope(lambda s: redis(s, **overrides))
     assert message in str(caught.value)
+
+
+# --- Global Datastore (prod: redis_global_datastore = true) ---
+
+def test_global_datastore_secondary_takes_the_primarys_settings_and_states_what_it_inherits():
+    from constructs_luneo.redis import RedisGlobalDatastore
+
+    def both(scope):
+        primary = redis(scope)
+        datastore = RedisGlobalDatastore(scope, "redis-global", primary=primary)
+        RedisCluster(scope, "redis-secondary", name="luneo-prod-redis-secondary", vpc_id="vpc-456",
+                     subnet_ids=["subnet-c", "subnet-d"], node_type="cache.r6g.large", num_cache_clusters=2,
+                     automatic_failover_enabled=True, multi_az_enabled=True, kms_key_arn=REDIS_KEY,
+                     logs_kms_key_arn=LOGS_KEY, global_replication_group_id=datastore.id)
+
+    data = synth_scope(both)
+    group = only_resource(data, "aws_elasticache_global_replication_group")
+    assert group["primary_replication_group_id"] == "${aws_elasticache_replication_group.redis_replication-group.id}"
+    # a promotion in the runbook must not plan a replacement (provider issue 46121)
+    assert group["lifecycle"] == {"ignore_changes": ["primary_replication_group_id"]}
+    secondary = resources(data, "aws_elasticache_replication_group")
+    secondary = next(g for g in secondary.values() if g["replication_group_id"] == "luneo-prod-redis-secondary")
+    assert secondary["global_replication_group_id"] == ("${aws_elasticache_global_replication_group."
+                                                        "redis-global_datastore.global_replication_group_id}")
+    for refused in ("engine", "engine_version", "node_type", "at_rest_encryption_enabled",
+                    "transit_encryption_enabled", "transit_encryption_mode"):
+        assert refused not in secondary, refused
+    # AWS copies these from the primary; the provider default (false) would plan a refused change (issue 38557)
+    assert secondary["automatic_failover_enabled"] is True and secondary["multi_az_enabled"] is True
+
+
+def test_prod_has_a_cache_in_us_east_1_and_staging_does_not(stacks):
+    prod = stacks["luneo-prod"]["resource"]
+    secondary = prod["aws_elasticache_replication_group"]["redis-secondary_replication-group"]
+    assert secondary["provider"] == "aws.secondary" and secondary["num_cache_clusters"] >= 2
+    assert secondary["kms_key_id"] == "${aws_kms_key.kms-redis-secondary_key.arn}"
+    assert "aws_elasticache_global_replication_group" not in stacks["luneo-staging"]["resource"]
+    outputs = stacks["luneo-prod"]["output"]
+    assert "redis_secondary_reader_endpoint" in outputs and "redis_global_datastore_id" in outputs
+
+
+@pytest.mark.parametrize("tfvars, message", [
+    ('redis_node_type = "cache.t3.micro"\nredis_num_cache_clusters = 2\n',
+     "redis_global_datastore: expected redis_node_type of "),
+    ('redis_node_type = "cache.r6g.large"\nredis_num_cache_clusters = 1\n',
+     "redis_global_datastore: expected "),
+])
+def test_global_datastore_config_errors(tmp_path, tfvars, message):
+    from constructs_luneo.config import ConfigError, load_environment
+
+    path = tmp_path / "qa.tfvars"
+    path.write_text('db_primary_instance_class = "db.t3.medium"\n' + tfvars + "redis_global_datastore = true\n")
+    with pytest.raises(ConfigError, match=f"qa.tfvars:4: {message}"):
+        load_environment(path)

@@ -422,9 +422,13 @@ def test_after_a_failover_the_tfvars_describe_the_promoted_replica(tmp_path):
     assert "replicate_source_db" not in replica and replica["multi_az"] is True
     alarms = {a["alarm_name"] for a in data["resource"]["aws_cloudwatch_metric_alarm"].values()}
     assert "luneo-dr-db-replica-lag" not in alarms
+    records = data["resource"]["aws_route53_record"]
+    hostname = records["dns_secondary-record"]["records"]
+    assert records["dns_primary-record"]["records"] == hostname, "the PRIMARY record still answers the primary"
+    assert records["dns_primary-record"]["failover_routing_policy"] == {"type": "PRIMARY"}
     checks = data["resource"]["aws_route53_health_check"]
-    assert checks["dns_primary-health-check"]["invert_healthcheck"] is True
-    assert checks["dns_secondary-health-check"]["invert_healthcheck"] is False
+    assert not any(check["invert_healthcheck"] for check in checks.values()), \
+        "an inverted health check of a dead primary reads healthy"
 
 
 # --- what real AWS would refuse or ignore (issue: apply on real AWS) ---

@@ -142,7 +142,8 @@ DNS = _v(
     Variable("health_check_path", "string", "/healthz", "HTTPS path the Route53 health checks request",
              pattern(re.compile(r"^/[\w./~%-]*$"), 'a path such as "/healthz"')),
     Variable("dns_force_failover", "bool", False,
-             "planned failover only: mark the healthy primary as failed so Route53 answers with the secondary"),
+             "send all traffic to the secondary region: the PRIMARY failover record answers with the secondary "
+             "hostname, whatever the health checks say (planned failover, or an outage of the primary region)"),
 )
 
 ALARMS = _v(
