@@ -22,7 +22,7 @@ endif
 
 PYTHON := .venv/bin/python
 
-.PHONY: setup checkov-setup synth test checkov local migrate-plan diff digests docs iam-policy pin-addresses bench cost clean
+.PHONY: setup checkov-setup synth test checkov local migrate-plan diff digests docs iam-policy pin-addresses bench cost clean dr-drill failover-backend failover-targets failover-check failback-backend
 
 setup: .venv/.synced node_modules/.synced
 checkov-setup: .venv-checkov/.synced
@@ -58,6 +58,17 @@ checkov: synth checkov-setup
 local: synth
 	@$(PYTHON) -m scripts.make_local $(STACK)
 
+# The loss of eu-west-1 rehearsed on the local AWS (docs/DISASTER_RECOVERY.md): make dr-drill [STACK=luneo-staging]
+dr-drill: synth
+	@$(PYTHON) -m scripts.dr_drill $(or $(STACK),luneo-staging)
+
+# During an outage of the primary region (docs/DISASTER_RECOVERY.md): the init command of the state's copy in
+# the replica region, whether that copy is current (failover-check: AWS credentials), the -target flags of
+# what is plannable without the primary region, and the way back.
+failover-backend failover-targets failover-check failback-backend: setup
+	@test -n "$(STACK)" || { echo "usage: make $@ STACK=luneo-prod" >&2; exit 2; }
+	@$(PYTHON) -m scripts.failover $(patsubst failover-%,%,$(patsubst failback-backend,back,$@)) $(STACK)
+
 # Propose moved/removed blocks from an existing HCL state: make migrate-plan STATE=<file or s3://bucket/key> [STACK=luneo-prod]
 migrate-plan: synth
 	@test -n "$(STATE)" || { echo "usage: make migrate-plan STATE=<state file or s3://bucket/key> [STACK=luneo-prod]" >&2; exit 2; }
@@ -82,7 +93,7 @@ iam-policy: synth
 
 # Re-pin each stack's Terraform addresses after a deliberate change (review the diff!).
 pin-addresses: setup
-	@$(PYTHON) -m tests.pin_addresses
+	@$(PYTHON) -m scripts.pin_addresses
 
 bench: setup
 	@$(PYTHON) -m scripts.bench

@@ -76,3 +76,43 @@ def dr_synth_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def dr_stack(dr_synth_dir: Path) -> dict:
     return json.loads((dr_synth_dir / "stacks" / "luneo-dr" / "cdk.tf.json").read_text())
+
+
+# --- the DR drill runs in the background (tests/test_dr_drill.py) --------------------------------
+# It spends most of its minutes waiting on Terraform and the local AWS; started as soon as the
+# tests are collected, it overlaps with the unit tests instead of following them.
+DRILL = pytest.StashKey[tuple]()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if not any(item.path.name == "test_dr_drill.py" for item in session.items):
+        return
+    import subprocess
+    import tempfile
+
+    base = session.config._tmp_path_factory.getbasetemp()  # type: ignore[attr-defined]
+    work = Path(tempfile.mkdtemp(prefix="dr-drill-", dir=base))
+    log = (work / "drill.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scripts.dr_drill", "luneo-staging", "--synth", "--work", str(work / "work"),
+         "--json", str(work / "report.json")],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={k: v for k, v in os.environ.items()
+                                                             if not k.startswith("TF_VAR_")})
+    session.config.stash[DRILL] = (process, work)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    started = session.config.stash.get(DRILL, None)
+    if started and started[0].poll() is None:
+        started[0].terminate()
+        started[0].wait(timeout=60)
+
+
+@pytest.fixture(scope="session")
+def dr_drill(request: pytest.FixtureRequest) -> tuple[int, Path]:
+    """(exit code, work directory) of the background drill, once it has finished."""
+    started = request.config.stash.get(DRILL, None)
+    if started is None:
+        pytest.fail("the DR drill was not started (tests/conftest.py starts it after collection)", pytrace=False)
+    process, work = started
+    return process.wait(timeout=1800), work
