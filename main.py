@@ -60,13 +60,17 @@ def main() -> int:
         quiet_jsii()
         keep_policy_errors_for_the_report()
         lazy_provider()  # before the first cdktf import (docs/PERFORMANCE.md)
-        from constructs_luneo.policy import errors_in_manifest
+        from constructs_luneo.policy import findings_in_manifest
         from constructs_luneo.stacks import build_app
 
         outdir.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix=".synth-", dir=outdir.parent) as staging:
             build_app(configs, outdir=staging, bootstrap=bootstrap, migrations=migrations).synth()
-            violations = errors_in_manifest(staging)
+            findings = findings_in_manifest(staging)
+            for level, line in findings:
+                if level == "warning":
+                    print(f"warning: {line}", file=sys.stderr)
+            violations = [line for level, line in findings if level == "error"]
             if violations:
                 for violation in violations:
                     print(f"error: {violation}", file=sys.stderr)

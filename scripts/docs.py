@@ -86,9 +86,10 @@ def signature(cls: type) -> str:
 def constructs_markdown() -> str:
     import importlib
 
-    from constructs_luneo.runtime import quiet_jsii
+    from constructs_luneo.runtime import lazy_provider, quiet_jsii
 
     quiet_jsii()
+    lazy_provider()  # before the constructs import cdktf (docs/PERFORMANCE.md)
     out = [INTRO]
     for module_name, names in CATALOGUE:
         module = importlib.import_module(module_name)
