@@ -77,7 +77,8 @@ class RedisCluster(Construct):
 
     Attributes: name, endpoint (primary), reader_endpoint, port, security_group_id, arn, app_user_name,
     member_cluster_ids, replication_group (the resource).
-    Metrics (per node): metric_engine_cpu_utilization(id), metric_memory_usage(id).
+    Metrics (per node): metric_engine_cpu_utilization(id), metric_memory_usage(id),
+    metric_global_replication_lag(id) (a Global Datastore secondary).
     """
 
     def __init__(
@@ -170,6 +171,15 @@ class RedisCluster(Construct):
         """Memory used, as a percentage of maxmemory, on one node."""
         return Metric("AWS/ElastiCache", "DatabaseMemoryUsagePercentage", {"CacheClusterId": member_cluster_id},
                       provider=self.provider)
+
+    def metric_global_replication_lag(self, member_cluster_id: str) -> Metric:
+        """A Global Datastore secondary's lag behind the primary region, in seconds, the worst of each
+        minute. ElastiCache publishes GlobalDatastoreReplicationLag ("the lag between the secondary
+        Region's primary node and the primary Region's primary node") on the secondary's primary
+        node only, so the other members have no data (ElastiCache host-level metrics,
+        https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheMetrics.Redis.html)."""
+        return Metric("AWS/ElastiCache", "GlobalDatastoreReplicationLag", {"CacheClusterId": member_cluster_id},
+                      statistic="Maximum", period=60, provider=self.provider)
 
 
 def _check(who: str, name: Any, subnet_ids: Any, node_type: Any, num_cache_clusters: Any,

@@ -293,6 +293,11 @@ class LuneoEnvironmentStack(LuneoStack):
                 cache.metric_memory_usage(member).alarm(
                     self, f"alarm-{prefix}-{index}-memory", name=f"{member}-memory", threshold=80, topic_arn=topic,
                     description="Redis memory above 80% of maxmemory")
+                if cache is self.redis_secondary:  # what a failover of the cache would lose (its RPO)
+                    cache.metric_global_replication_lag(member).alarm(
+                        self, f"alarm-{prefix}-{index}-replication-lag", name=f"{member}-replication-lag",
+                        threshold=60, evaluation_periods=5, topic_arn=topic, treat_missing_data="notBreaching",
+                        description="Global Datastore: us-east-1 more than a minute behind the primary region")
         if self.dns is not None:
             us_east_1: Role = "primary" if self.config.network.primary.name == "us-east-1" else "secondary"
             for role in ROLES:

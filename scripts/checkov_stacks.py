@@ -22,8 +22,33 @@ ROOT = Path(__file__).resolve().parent.parent
 CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
 
 
+#: What a Global Datastore secondary takes from its primary (ElastiCache: "the secondary cluster
+#: inherits" them; the provider refuses them on a secondary, rule LUNEO-AWS-12).
+INHERITED_BY_SECONDARY = ("at_rest_encryption_enabled", "transit_encryption_enabled", "transit_encryption_mode")
+
+
+def with_inherited_settings(data: dict) -> dict:
+    """Each Global Datastore secondary as AWS runs it: with its primary's encryption settings, so that
+    checkov checks what the secondary gets (and fails it when the primary would fail) rather than the
+    arguments the provider forbids it to state."""
+    resources = data.get("resource", {})
+    groups = resources.get("aws_elasticache_replication_group", {})
+    datastores = resources.get("aws_elasticache_global_replication_group", {})
+    for group in groups.values():
+        reference = str(group.get("global_replication_group_id", ""))
+        datastore = next((d for name, d in datastores.items() if f"aws_elasticache_global_replication_group.{name}."
+                          in reference), None)
+        if datastore is None:
+            continue
+        primary = next((g for name, g in groups.items() if f"aws_elasticache_replication_group.{name}."
+                        in str(datastore.get("primary_replication_group_id", ""))), None)
+        if primary is not None:
+            group.update({k: primary[k] for k in INHERITED_BY_SECONDARY if k in primary})
+    return data
+
+
 def prepare(stack_file: Path, workdir: Path) -> Path:
-    data = json.loads(stack_file.read_text())
+    data = with_inherited_settings(json.loads(stack_file.read_text()))
     for block in ("terraform", "import", "moved", "removed"):  # nothing to check; checkov's parser rejects them
         data.pop(block, None)
     if workdir.exists():

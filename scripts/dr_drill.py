@@ -137,9 +137,7 @@ class Drill:
             self.admin_keys = ("test", "test")
             local_aws.create_legacy_backend(self.url, self.backend["bucket"], self.backend["dynamodb_table"],
                                             self.backend["region"])
-            zone = self._zone_name()
-            if zone:
-                self.client("route53").create_hosted_zone(Name=zone, CallerReference="dr-drill")
+            local_aws.create_existing_zones(self.url, [self.stack])
         with self.step("IAM: the Terraform role with exactly the generated policies, enforced"):
             stacks = terraform_cli.synthesized_stacks(self.outdir)
             documents = [local_aws.moto_readable(d) for d in iam_policy.split(iam_policy.policy(stacks))]

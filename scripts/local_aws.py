@@ -19,7 +19,7 @@ import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from scripts import terraform_cli
 
@@ -182,6 +182,18 @@ def create_legacy_backend(url: str, bucket: str = "luneo-terraform-state", table
     boto3_client("dynamodb", url, region).create_table(
         TableName=table, AttributeDefinitions=[{"AttributeName": "LockID", "AttributeType": "S"}],
         KeySchema=[{"AttributeName": "LockID", "KeyType": "HASH"}], BillingMode="PAY_PER_REQUEST")
+
+
+def create_existing_zones(url: LocalAws, stacks: Iterable[dict]) -> list[str]:
+    """The public hosted zones the stacks look up by name (`data.aws_route53_zone`, dns_zone_name):
+    they exist before any stack, like the legacy backend."""
+    route53 = boto3_client("route53", url)
+    existing = {z["Name"].rstrip(".") for z in route53.list_hosted_zones()["HostedZones"]}
+    names = sorted({z["name"] for stack in stacks for z in stack.get("data", {}).get("aws_route53_zone", {}).values()})
+    for name in names:
+        if name not in existing:
+            route53.create_hosted_zone(Name=name, CallerReference=f"local-aws-{name}")
+    return names
 
 
 def prepare_workdir(stack_file: Path, workdir: Path) -> Path:

@@ -68,6 +68,9 @@ def main(argv: list[str]) -> int:
 
             step(f"creating s3://{backend['bucket']} and {backend['dynamodb_table']} as the docs' one-time commands did")
             local_aws.create_legacy_backend(url, backend["bucket"], backend["dynamodb_table"], backend["region"])
+            zones = local_aws.create_existing_zones(url, [stack])
+            if zones:
+                step(f"creating the hosted zone(s) the stack looks up by name: {', '.join(zones)}")
 
             boot = local_aws.prepare_workdir(bootstrap_file, WORK / "luneo-bootstrap")
             bootstrap = json.loads(bootstrap_file.read_text())

@@ -56,3 +56,24 @@ def test_every_skip_has_a_justification():
     assert lines
     for line in lines:
         assert re.match(r"\s*- CKV2?_AWS_\d+\s+# \S.{15,}", line), f"skip without a one-line justification: {line}"
+
+
+def test_a_global_datastore_secondary_is_checked_with_what_it_inherits():
+    """The secondary may not state its encryption (the provider refuses it): checkov sees the
+    primary's, so an unencrypted primary fails on both."""
+    def stack(at_rest: str) -> dict:
+        return {"resource": {
+            "aws_elasticache_replication_group": {
+                "primary": {"at_rest_encryption_enabled": at_rest, "transit_encryption_enabled": True},
+                "secondary": {"global_replication_group_id":
+                              "${aws_elasticache_global_replication_group.ds.global_replication_group_id}"},
+                "alone": {}},
+            "aws_elasticache_global_replication_group": {
+                "ds": {"primary_replication_group_id": "${aws_elasticache_replication_group.primary.id}"}}}}
+
+    groups = checkov_stacks.with_inherited_settings(stack("true"))["resource"]["aws_elasticache_replication_group"]
+    assert groups["secondary"]["at_rest_encryption_enabled"] == "true"
+    assert groups["secondary"]["transit_encryption_enabled"] is True
+    assert groups["alone"] == {}
+    groups = checkov_stacks.with_inherited_settings(stack("false"))["resource"]["aws_elasticache_replication_group"]
+    assert groups["secondary"]["at_rest_encryption_enabled"] == "false"

@@ -188,9 +188,10 @@ def test_names_follow_the_docs(stacks, stack, env):
     assert one(data, "aws_db_instance", "postgres_instance")["identifier"] == f"luneo-{env}-db"
     assert one(data, "aws_elasticache_replication_group", "redis_replication-group")["replication_group_id"] == \
         f"luneo-{env}-redis"
-    repositories = sorted(r["name"] for r in data["resource"]["aws_ecr_repository"].values())
+    repositories = sorted((r["name"], r.get("provider", "aws")) for r in data["resource"]["aws_ecr_repository"].values())
     prefix = "" if env == "prod" else f"{env}/"
-    assert repositories == [f"{prefix}luneo-usdz-converter", f"{prefix}luneo-worker-ia"]
+    assert repositories == [(f"{prefix}{name}", provider) for name in ("luneo-usdz-converter", "luneo-worker-ia")
+                            for provider in ("aws", "aws.secondary")], "the same names in both regions"
     aliases = sorted(a["name"] for a in data["resource"]["aws_kms_alias"].values())
     assert ("alias/luneo-secrets" if env == "prod" else f"alias/luneo-{env}-secrets") in aliases
 
@@ -207,7 +208,8 @@ def test_each_store_uses_the_key_of_its_purpose(stacks, stack):
     sse = one(data, "aws_s3_bucket_server_side_encryption_configuration", "assets_encryption")["rule"][0]
     assert sse["apply_server_side_encryption_by_default"]["kms_master_key_id"] == "${aws_kms_key.kms-s3_key.arn}"
     for repository in data["resource"]["aws_ecr_repository"].values():
-        assert repository["encryption_configuration"][0]["kms_key"] == "${aws_kms_key.kms-ecr_key.arn}"
+        region = "-secondary" if repository.get("provider") == "aws.secondary" else ""
+        assert repository["encryption_configuration"][0]["kms_key"] == f"${{aws_kms_key.kms-ecr{region}_key.arn}}"
     replica = one(data, "aws_db_instance", "postgres-replica_instance")
     assert replica["kms_key_id"] == "${aws_kms_key.kms-rds-secondary_key.arn}", "KMS keys are regional"
     for name, group in data["resource"]["aws_cloudwatch_log_group"].items():
@@ -223,11 +225,14 @@ def test_data_stores_admit_only_the_eks_nodes_of_their_region(stacks, stack):
     rules = stacks[stack]["resource"]["aws_vpc_security_group_ingress_rule"]
     sources = {name.split("_")[0]: (r.get("referenced_security_group_id"), r.get("cidr_ipv4"))
                for name, r in rules.items() if name.startswith(("postgres", "redis"))}
-    assert sources == {
+    expected = {
         "postgres": ("${aws_security_group.eks-primary_node-sg.id}", None),
         "postgres-replica": ("${aws_security_group.eks-secondary_node-sg.id}", None),
         "redis": ("${aws_security_group.eks-primary_node-sg.id}", None),
     }
+    if "aws_elasticache_global_replication_group" in stacks[stack]["resource"]:
+        expected["redis-secondary"] = ("${aws_security_group.eks-secondary_node-sg.id}", None)
+    assert sources == expected
 
 
 def test_secondary_region_resources_use_the_secondary_provider(stacks):
@@ -342,7 +347,13 @@ def test_alarms(stacks, stack, env):
                 f"luneo-{env}-health-secondary"}
     for i in range(1, config.redis.num_cache_clusters + 1):
         expected |= {f"luneo-{env}-redis-{i:03d}-cpu", f"luneo-{env}-redis-{i:03d}-memory"}
+        if config.redis.global_datastore:
+            expected |= {f"luneo-{env}-redis-secondary-{i:03d}-{what}" for what in ("cpu", "memory", "replication-lag")}
     assert set(alarms) == expected
+    if config.redis.global_datastore:
+        lag = alarms[f"luneo-{env}-redis-secondary-001-replication-lag"]
+        assert lag["metric_name"] == "GlobalDatastoreReplicationLag" and lag["provider"] == "aws.secondary"
+        assert lag["treat_missing_data"] == "notBreaching", "only the secondary's primary node publishes it"
     assert alarms[f"luneo-{env}-db-replica-lag"]["metric_name"] == "ReplicaLag"
     assert alarms[f"luneo-{env}-db-replica-lag"]["provider"] == "aws.secondary", "the replica's metrics are in us-east-1"
     assert alarms[f"luneo-{env}-redis-001-memory"]["metric_name"] == "DatabaseMemoryUsagePercentage"
