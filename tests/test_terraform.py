@@ -19,6 +19,24 @@ def test_terraform_validate(terraform, synth_dir, tmp_path, stack):
     assert "The configuration is valid" in result.output
 
 
+def test_a_validation_is_remembered_only_for_the_same_bytes(terraform, synth_dir, tmp_path):
+    """make synth skips terraform for a stack whose bytes were validated already; any change validates again."""
+    stack_file = tmp_path / "cdk.tf.json"
+    original = (synth_dir / "stacks" / "luneo-bootstrap" / "cdk.tf.json").read_text()
+    stack_file.write_text(original)
+    workdir = tmp_path / "validate"
+    assert "The configuration is valid" in terraform_cli.validate_stack(stack_file, workdir).output
+    again = terraform_cli.validate_stack(stack_file, workdir)
+    assert again.ok and "these bytes were validated" in again.output
+    broken = json.loads(original)
+    broken["resource"]["aws_s3_bucket"]["luneo-terraform-state_bucket"]["no_such_argument"] = True
+    stack_file.write_text(json.dumps(broken))
+    result = terraform_cli.validate_stack(stack_file, workdir)
+    assert not result.ok and "no_such_argument" in result.output
+    stack_file.write_text(original)
+    assert "The configuration is valid" in terraform_cli.validate_stack(stack_file, workdir).output
+
+
 def test_provider_mirror_is_found_when_the_machine_has_one(terraform, stacks):
     """Says loudly when `make test` would need the network for the provider."""
     version = terraform_cli.provider_version(stacks["luneo-prod"])
