@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
+import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -79,40 +83,63 @@ def dr_stack(dr_synth_dir: Path) -> dict:
 
 
 # --- the DR drill runs in the background (tests/test_dr_drill.py) --------------------------------
-# It spends most of its minutes waiting on Terraform and the local AWS; started as soon as the
-# tests are collected, it overlaps with the unit tests instead of following them.
-DRILL = pytest.StashKey[tuple]()
+# It spends most of its minutes waiting on Terraform and the local AWS. The main pytest process
+# (the xdist controller, or the only process) starts it before any test runs, when the run
+# includes tests/test_dr_drill.py; the test that reads its report (in whichever worker) waits for
+# the exit code file. Its work directory is passed to the workers in LUNEO_DR_DRILL_DIR.
+DRILL = pytest.StashKey[subprocess.Popen]()
+DRILL_DIR = "LUNEO_DR_DRILL_DIR"
 
 
-def pytest_collection_finish(session: pytest.Session) -> None:
-    if not any(item.path.name == "test_dr_drill.py" for item in session.items):
+def _runs_the_drill(config: pytest.Config) -> bool:
+    drill = ROOT / "tests" / "test_dr_drill.py"
+    for arg in config.args or [str(ROOT / p) for p in config.getini("testpaths")]:
+        path = Path(config.invocation_params.dir, arg.split("::")[0]).resolve()
+        if path == drill or (path.is_dir() and drill.is_relative_to(path)):
+            return True
+    return False
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    if hasattr(config, "workerinput") or not _runs_the_drill(config) or config.option.collectonly:
         return
-    import subprocess
-    import tempfile
-
-    base = session.config._tmp_path_factory.getbasetemp()  # type: ignore[attr-defined]
-    work = Path(tempfile.mkdtemp(prefix="dr-drill-", dir=base))
-    log = (work / "drill.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "scripts.dr_drill", "luneo-staging", "--synth", "--work", str(work / "work"),
-         "--json", str(work / "report.json")],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={k: v for k, v in os.environ.items()
-                                                             if not k.startswith("TF_VAR_")})
-    session.config.stash[DRILL] = (process, work)
+    work = Path(tempfile.mkdtemp(prefix="luneo-dr-drill-"))
+    os.environ[DRILL_DIR] = str(work)  # the xdist workers start after this and inherit it
+    command = (f"{sys.executable} -m scripts.dr_drill luneo-staging --synth --work {work / 'work'} "
+               f"--json {work / 'report.json'} > {work / 'drill.log'} 2>&1; "
+               f"echo $? > {work / 'exit-code.tmp'}; mv {work / 'exit-code.tmp'} {work / 'exit-code'}")
+    config.stash[DRILL] = subprocess.Popen(
+        ["/bin/sh", "-c", command], cwd=ROOT, start_new_session=True,
+        env={k: v for k, v in os.environ.items() if not k.startswith("TF_VAR_")})
 
 
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    started = session.config.stash.get(DRILL, None)
-    if started and started[0].poll() is None:
-        started[0].terminate()
-        started[0].wait(timeout=60)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    process = config.stash.get(DRILL, None)
+    if process is None:
+        return
+    if process.poll() is None:  # the run ended early: stop the drill and its servers
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=60)
+    for initialized in Path(os.environ[DRILL_DIR]).rglob(".terraform"):  # the provider copies: 600+ MB
+        shutil.rmtree(initialized, ignore_errors=True)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The drill's tests last, so that every other test runs while it does."""
+    items.sort(key=lambda item: item.path.name == "test_dr_drill.py")
 
 
 @pytest.fixture(scope="session")
-def dr_drill(request: pytest.FixtureRequest) -> tuple[int, Path]:
+def dr_drill() -> tuple[int, Path]:
     """(exit code, work directory) of the background drill, once it has finished."""
-    started = request.config.stash.get(DRILL, None)
-    if started is None:
-        pytest.fail("the DR drill was not started (tests/conftest.py starts it after collection)", pytrace=False)
-    process, work = started
-    return process.wait(timeout=1800), work
+    if DRILL_DIR not in os.environ:
+        pytest.fail("the DR drill was not started (tests/conftest.py starts it when the run includes "
+                    "tests/test_dr_drill.py)", pytrace=False)
+    work = Path(os.environ[DRILL_DIR])
+    deadline = time.monotonic() + 1800
+    while not (work / "exit-code").exists():
+        if time.monotonic() > deadline:
+            pytest.fail(f"the DR drill did not finish in 30 minutes (log: {work / 'drill.log'})", pytrace=False)
+        time.sleep(2)
+    return int((work / "exit-code").read_text().strip() or 1), work
