@@ -34,3 +34,17 @@ def test_mypy_passes_on_constructs_luneo():
     """mypy.ini: the code is checked against the jsii bindings' own annotations."""
     done = subprocess.run([sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_no_function_in_constructs_luneo_is_over_60_lines():
+    """The refactor's bar (issue 9): constructs read as lists of small named steps."""
+    import ast
+
+    long = []
+    for path in sorted((ROOT / "constructs_luneo").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > 60:
+                    long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}: {length} lines")
+    assert not long, "\n".join(long)
