@@ -5,12 +5,12 @@ SHELL := /bin/bash
 
 PIPENV_VERSION := 2026.10.3
 # The Python env lives in ./.venv; the index comes from the environment (no host is committed):
-# PIP_INDEX_URL if set, else pip's own default index.
+# PIP_INDEX_URL if set, else pip's own default index, looked up only where pipenv runs (asking pip
+# costs 0.2 s, which every make target would otherwise pay).
 export PIPENV_VENV_IN_PROJECT := 1
 export PIPENV_VERBOSITY := -1
 export PIPENV_NOSPIN := 1
-PIP_INDEX_URL ?= $(shell python3 -c 'from pip._internal.models.index import PyPI; print(PyPI.simple_url)')
-export PIP_INDEX_URL
+PIP_DEFAULT_INDEX = $(shell python3 -c 'from pip._internal.models.index import PyPI; print(PyPI.simple_url)')
 # No telemetry or version checks from Terraform or the cdktf CLI.
 export CHECKPOINT_DISABLE := 1
 # A TF_CLI_CONFIG_FILE that points at a missing file only produces warnings; drop it.
@@ -29,7 +29,7 @@ checkov-setup: .venv-checkov/.synced
 
 .venv/.synced: Pipfile.lock
 	@python3 -m pipenv --version >/dev/null 2>&1 || python3 -m pip install --quiet "pipenv==$(PIPENV_VERSION)"
-	python3 -m pipenv sync --dev
+	PIP_INDEX_URL="$${PIP_INDEX_URL:-$(PIP_DEFAULT_INDEX)}" python3 -m pipenv sync --dev
 	@touch $@
 
 # Checkov lives in its own venv: its bc-python-hcl2 installs the same `hcl2` module as python-hcl2.
@@ -42,11 +42,10 @@ node_modules/.synced: package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-# Validate the environment files first: a bad value is one line, and cdktf.out stays untouched.
-# main.py is cdktf.json's app: `cdktf synth` runs it too and writes the same bytes (tests/test_cli.py),
-# 6 s later (the CLI's Node.js start and pipenv).
+# main.py validates the environment files before it imports cdktf: a bad value is one line, and
+# cdktf.out stays untouched. It is cdktf.json's app: `cdktf synth` runs it too and writes the same
+# bytes (tests/test_cli.py), 6 s later (the CLI's Node.js start and pipenv).
 synth: setup
-	@$(PYTHON) -m constructs_luneo.config
 	@$(PYTHON) main.py
 	@$(PYTHON) -m scripts.validate_stacks
 

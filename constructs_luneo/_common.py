@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, cast
 
@@ -23,7 +24,8 @@ def require(condition: bool, scope_name: str, argument: str, expected: str, got:
 
 def construct_label(cls: type, scope: Construct, id_: str) -> str:
     """`KmsKey 'luneo-prod/kms-secrets'`: how errors name a construct."""
-    path = f"{scope.node.path}/{id_}" if scope.node.path else id_
+    parent = scope.node.path
+    path = f"{parent}/{id_}" if parent else id_
     return f"{cls.__name__} {path!r}"
 
 
@@ -60,9 +62,22 @@ class AccountContext:
         return f"arn:{self.partition}:iam::{self.account_id}:root"
 
 
+#: stack -> provider id -> its AccountContext: the lookups' tokens are read across jsii once per stack
+#: and provider, not once per construct that needs them (docs/PERFORMANCE.md).
+_ACCOUNT_CONTEXTS: weakref.WeakKeyDictionary[TerraformStack, dict[TerraformProvider | None, AccountContext]] = (
+    weakref.WeakKeyDictionary())
+
+
 def account_context(scope: Construct, provider: TerraformProvider | None = None) -> AccountContext:
     stack = TerraformStack.of(scope)
-    suffix = provider.node.id if provider is not None else "default"
+    known = _ACCOUNT_CONTEXTS.setdefault(stack, {})
+    if provider not in known:
+        suffix = provider.node.id if provider is not None else "default"
+        known[provider] = _look_up_account(stack, suffix, provider)
+    return known[provider]
+
+
+def _look_up_account(stack: TerraformStack, suffix: str, provider: TerraformProvider | None) -> AccountContext:
     found = stack.node.try_find_child(f"caller-{suffix}")
     if found is None:
         caller = DataAwsCallerIdentity(stack, f"caller-{suffix}", provider=provider)

@@ -1,6 +1,7 @@
 """Policy rules checked at synth (the cdk-nag idea, for our stacks).
 
-One cdktf Aspect per stack runs every rule of constructs_luneo/rules on the stack's synthesized
+One check per stack, run by cdktf's validation step of the synth (after Aspects, before the
+manifest is written), runs every rule of constructs_luneo/rules on the stack's synthesized
 Terraform and annotates each offending construct: `<rule id>: <what is wrong>. Fix: <how>`, as an
 error or a warning by the rule's level. main.py refuses to publish a synth with error annotations
 (one line each, exit code 2, cdktf.out untouched) and prints the warnings.
@@ -17,13 +18,13 @@ import re
 from pathlib import Path
 
 import jsii
-from cdktf import Annotations, Aspects, IAspect, TerraformStack
-from constructs import IConstruct
+from cdktf import Annotations, TerraformStack
+from constructs import IConstruct, IValidation
 
 from .errors import ConstructArgumentError
 from .rules import PUBLIC_LB_TAG, RULES, View, evaluate
 
-__all__ = ["PUBLIC_LB_TAG", "RULES", "PolicyAspect", "add_policy", "errors_in_manifest", "findings_in_manifest",
+__all__ = ["PUBLIC_LB_TAG", "RULES", "PolicyCheck", "add_policy", "errors_in_manifest", "findings_in_manifest",
            "suppress"]
 
 SUPPRESS_KEY = "luneo:suppress"
@@ -48,20 +49,26 @@ def _suppressed(construct: IConstruct, rule_id: str) -> bool:
     return False
 
 
-@jsii.implements(IAspect)
-class PolicyAspect:
-    """Every rule, on the stack it is added to: one Terraform rendering per stack, and the findings
-    annotated on their constructs. Nodes other than the stack are passed over."""
+@jsii.implements(IValidation)
+class PolicyCheck:
+    """Every rule, on one stack: one Terraform rendering per stack, and the findings annotated on
+    their constructs. A validation of the stack rather than an Aspect: cdktf calls an Aspect back once
+    per construct (722 jsii round trips per synth, to pass over every node but the stacks) and a
+    validation once per stack. It returns no error strings: the findings are annotations, which the
+    synth writes to the manifest with their levels (a returned string would abort the synth with
+    cdktf's own message instead)."""
 
-    def visit(self, node: IConstruct) -> None:
-        if not isinstance(node, TerraformStack):
-            return
-        view = View(node.to_terraform(), node.node.path)
+    def __init__(self, stack: TerraformStack) -> None:
+        self._stack = stack
+
+    def validate(self) -> list[str]:
+        stack = self._stack
+        view = View(stack.to_terraform(), stack.node.path)
         paths = None
         for checked, finding in evaluate(view):
             if paths is None:  # the path index is built only when something is found
-                paths = {c.node.path: c for c in node.node.find_all()}
-            target = paths.get(finding.path, node)
+                paths = {c.node.path: c for c in stack.node.find_all()}
+            target = paths.get(finding.path, stack)
             if _suppressed(target, checked.id):
                 continue
             message = f"{checked.id}: {finding.message}"
@@ -69,11 +76,13 @@ class PolicyAspect:
                 Annotations.of(target).add_error(message)
             else:
                 Annotations.of(target).add_warning(message)
+        return []
 
 
 def add_policy(stack: TerraformStack) -> None:
-    """Every rule, on one stack."""
-    Aspects.of(stack).add(PolicyAspect())
+    """Every rule, on one stack, when it is synthesized (`Testing.synth(stack, run_validations=True)`
+    in a test: cdktf's testing synth skips validations by default)."""
+    stack.node.add_validation(PolicyCheck(stack))
 
 
 def findings_in_manifest(outdir: str | Path) -> list[tuple[str, str]]:

@@ -10,6 +10,7 @@ from cdktf import (
     LocalBackend,
     S3Backend,
     TerraformElement,
+    TerraformLocal,
     TerraformOutput,
     TerraformStack,
     TerraformVariable,
@@ -70,10 +71,15 @@ class LuneoStack(TerraformStack):
         self._path: str | None = None
 
     def _allocate_logical_id(self, tf_element: TerraformElement | Node) -> str:
-        """The construct path below the stack, joined with "_" (ids cannot contain "/"): one read of
-        `node.path` across jsii instead of one per scope (docs/PERFORMANCE.md)."""
-        node = tf_element if isinstance(tf_element, Node) else tf_element.node
-        path = node.path
+        """The construct path below the stack, joined with "_" (ids cannot contain "/"): one jsii round
+        trip for the path instead of one per scope (docs/PERFORMANCE.md). A construct's `toString()` is
+        its `node.path` (constructs 10.x) except for locals and variables, whose string is a token."""
+        if isinstance(tf_element, Node):
+            path = tf_element.path
+        elif isinstance(tf_element, (TerraformLocal, TerraformVariable)):
+            path = tf_element.node.path
+        else:
+            path = tf_element.to_string()
         if self._path is None:
             self._path = self.node.path
         logical_id = path[len(self._path) + 1:].replace("/", "_")

@@ -37,7 +37,7 @@ def policy_errors(build, tags=TAGS) -> list[str]:
     AwsProvider(stack, "aws", region="eu-west-1", default_tags=[AwsProviderDefaultTags(tags=tags)])
     build(stack)
     add_policy(stack)
-    Testing.synth(stack)
+    Testing.synth(stack, run_validations=True)  # the policy is a validation
     return sorted(entry.data for c in stack.node.find_all() for entry in c.node.metadata
                   if entry.type == "@cdktf/error")
 
