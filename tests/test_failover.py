@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
 
@@ -136,3 +137,12 @@ def test_the_copy_of_the_state_is_current_only_when_its_md5_is_the_replicated_di
     s3.put_object(Bucket="luneo-terraform-state-us-east-1", Key=key, Body=new)
     current, why = failover.copy_status(stack, synth_dir, s3, ddb)
     assert current and "(serial 8) is the state last written to luneo-terraform-state" in why
+
+
+def test_the_runbook_states_the_number_of_failover_targets(stacks):
+    """docs/DISASTER_RECOVERY.md says how many resources `make failover-targets` prints per stack."""
+    text = (ROOT / "docs" / "DISASTER_RECOVERY.md").read_text()
+    match = re.search(r"\((\d+) in prod, (\d+) in staging\)", text)
+    assert match, "docs/DISASTER_RECOVERY.md: the failover-targets counts are gone"
+    counts = {name: len(failover.failover_targets(stacks[name], PRIMARY)[0]) for name in ("luneo-prod", "luneo-staging")}
+    assert (int(match.group(1)), int(match.group(2))) == (counts["luneo-prod"], counts["luneo-staging"])

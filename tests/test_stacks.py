@@ -530,3 +530,13 @@ def test_prod_guards_its_clusters_and_log_groups(stacks):
             assert body["lifecycle"]["prevent_destroy"] is True, f"{resource_type}.{name}"
     assert {"eks-primary_log-group", "network-primary_flow-log-group", "postgres_log-postgresql"} <= set(
         prod["aws_cloudwatch_log_group"])
+
+
+def test_readme_shows_the_synth_summary_of_the_committed_stacks(all_stacks):
+    """README's `make synth` summary is what make synth prints for the committed tfvars."""
+    from scripts.validate_stacks import resource_count
+
+    readme = (ROOT / "README.md").read_text()
+    documented = dict(re.findall(r"^(luneo-[a-z]+)\s+(\d+)\s+", readme, re.M))
+    assert documented == {name: str(resource_count(stack)) for name, stack in all_stacks.items()}, (
+        "README.md: the `make synth` summary's resource counts; update it from `make synth`")
