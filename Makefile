@@ -84,7 +84,7 @@ diff: setup
 digests: setup
 	@$(PYTHON) -m scripts.stack_digests $(BASE)
 
-# docs/CONFIGURATION.md, docs/CONSTRUCTS.md and terraform.tfvars.example, from the code that is their source.
+# docs/CONFIGURATION.md, docs/CONSTRUCTS.md, docs/POLICY_RULES.md and terraform.tfvars.example, from the code that is their source.
 docs: setup
 	@$(PYTHON) -m scripts.docs
 
@@ -103,5 +103,12 @@ bench: setup
 cost: setup
 	@$(PYTHON) -m scripts.cost $(if $(STACK),--stack "$(STACK)") $(ARGS)
 
+# Everything generated, but not a stack's local state (luneo-bootstrap's: docs/OPERATIONS.md).
 clean:
-	rm -rf cdktf.out .build .pytest_cache .mypy_cache .venv-checkov
+	@if [ -d cdktf.out ]; then \
+	  find cdktf.out -mindepth 1 ! -type d -regextype posix-extended \
+	    ! -regex 'cdktf\.out/stacks/[^/]+/terraform\.tfstate(\.backup)?' -delete; \
+	  find cdktf.out -mindepth 1 -depth -type d -empty -delete; \
+	  rmdir cdktf.out 2>/dev/null || find cdktf.out -type f -printf 'kept %p: a local state (docs/OPERATIONS.md)\n'; \
+	fi
+	rm -rf .build .pytest_cache .mypy_cache .venv-checkov

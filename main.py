@@ -23,14 +23,20 @@ HERE = Path(__file__).resolve().parent
 
 
 def publish(staging: Path, outdir: Path) -> None:
-    """Copy the synthesized files over `outdir`, keeping each stack's `.terraform` working directory."""
+    """Copy the synthesized files over `outdir`, keeping each stack's `.terraform` working directory
+    and local state. A stack no longer synthesized is removed, unless it holds a local state (the
+    only record of what it created: docs/OPERATIONS.md), which is kept and named on stderr."""
     outdir.mkdir(parents=True, exist_ok=True)
     new_stacks = {p.name for p in (staging / "stacks").iterdir()} if (staging / "stacks").is_dir() else set()
     old_stacks = outdir / "stacks"
     if old_stacks.is_dir():
         for stale in old_stacks.iterdir():
             if stale.is_dir() and stale.name not in new_stacks:
-                shutil.rmtree(stale)
+                if (stale / "terraform.tfstate").exists():
+                    print(f"warning: {_relative(stale / 'terraform.tfstate')}: kept, the local state of a stack "
+                          "no longer synthesized; move it somewhere safe before deleting it", file=sys.stderr)
+                else:
+                    shutil.rmtree(stale)
     for source in sorted(staging.rglob("*")):
         target = outdir / source.relative_to(staging)
         if source.is_dir():

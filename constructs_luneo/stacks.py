@@ -408,8 +408,8 @@ class BootstrapStack(LuneoStack):
       destination repositories with their own keys, lifecycle and scanning).
 
     Its own state is local (`cdktf.out/stacks/luneo-bootstrap/terraform.tfstate`): it cannot live
-    in the bucket it creates. Losing it is harmless: with adopt_existing = true the next apply
-    adopts the bucket and table again."""
+    in the bucket it creates. Keep it (docs/OPERATIONS.md): adopt_existing = true adopts only the
+    bucket and table that predate this stack; what it created is known through that state alone."""
 
     def __init__(self, scope: Construct, config: BootstrapConfig,
                  environments: Sequence[EnvironmentConfig] = ()) -> None:
