@@ -95,6 +95,8 @@ def test_unknown_variable_suggests_the_right_name(tmp_path):
     ("redis_num_cache_clusters = true", "redis_num_cache_clusters: expected a whole number, got true"),
     ("db_multi_az = \"no\"", "db_multi_az: expected true or false"),
     ("tags = [\"a\"]", "tags: expected a map of strings, got a list"),
+    ("alarm_emails = [\"ops@luneo.app\", 3]", "alarm_emails: expected a list of strings, got a list whose item 2 is 3 (a number)"),
+    ("tags = { Team = { a = \"b\" } }", "tags: expected a map of strings, got a map whose 'Team' is a map"),
     ("backup_window = 4", "backup_window: expected a quoted string, got 4"),
 ])
 def test_wrong_type(tmp_path, line, expected):
@@ -113,6 +115,9 @@ def test_wrong_type(tmp_path, line, expected):
     ('primary_ingress_hostname = "not a host"', "primary_ingress_hostname: expected a DNS hostname"),
     ('state_key = "state.json"', 'state_key: expected an S3 key ending in ".tfstate"'),
     ('secondary_region = "eu-west-1"', "secondary_region: expected a region other than primary_region"),
+    ('primary_region = "eu-west-9"', "primary_region: expected an AWS region such as \"eu-west-1\" (no AWS region "
+                                     "has that code"),
+    ('state_region = "eu-wset-1"', "state_region: expected an AWS region such as \"eu-west-1\" (no AWS region has"),
     ('tags = { Environment = "x" }', "tags: expected extra tags only; Environment come from"),
 ])
 def test_value_out_of_range(tmp_path, line, expected):
@@ -182,6 +187,8 @@ def test_blocks_are_not_values(tmp_path):
 def test_environment_file_name(tmp_path):
     with pytest.raises(ConfigError, match="lowercase environment name"):
         load_environment(write(tmp_path, MINIMAL, "Prod Env.tfvars"))
+    with pytest.raises(ConfigError, match="2 to 21 characters: a letter, then letters, digits, '-'\\), got 'x'"):
+        load_environment(write(tmp_path, MINIMAL, "x.tfvars"))
 
 
 def test_two_environments_cannot_share_a_state_key(tmp_path):

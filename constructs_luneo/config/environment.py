@@ -313,7 +313,7 @@ def load_environment(path: str | Path, *, label: str | None = None) -> Environme
     environment = path.name.removesuffix(".tfvars")
     if not ENV_NAME.match(environment):
         raise ConfigError(f"{label}: the file name must be <environment>.tfvars with a lowercase environment name "
-                          f"(letters, digits, '-'), got {environment!r}")
+                          f"(2 to 21 characters: a letter, then letters, digits, '-'), got {environment!r}")
     values, where = load_values(path, label, VARIABLES, REMOVED)
     return EnvironmentConfig(
         environment=environment, source=label,

@@ -163,9 +163,23 @@ def parse(path: Path, label: str) -> tuple[dict[str, Any], dict[str, list[int]]]
     return data, lines
 
 
+def _wrong_part(kind: str, value: Any) -> str:
+    """describe_value, or the first item of a list or map that is not a string: `a list whose item 2
+    is 3 (a number)`."""
+    if kind == "list(string)" and isinstance(value, list):
+        for i, item in enumerate(value, 1):
+            if not isinstance(item, str):
+                return f"a list whose item {i} is {describe_value(item)}"
+    if kind == "map(string)" and isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(item, str):
+                return f"a map whose {key!r} is {describe_value(item)}"
+    return describe_value(value)
+
+
 def _check_value(variable: Variable, value: Any, name: str, at: str) -> None:
     if not type_ok(variable.kind, value):
-        raise ConfigError(f"{at}: {name}: expected {KIND_EXPECTED[variable.kind]}, got {describe_value(value)}")
+        raise ConfigError(f"{at}: {name}: expected {KIND_EXPECTED[variable.kind]}, got {_wrong_part(variable.kind, value)}")
     expected = variable.check(value) if variable.check else None
     if expected:
         raise ConfigError(f"{at}: {name}: expected {expected}, got {value!r}")
@@ -176,7 +190,7 @@ def _unknown(name: str, known: Mapping[str, Variable], at: str) -> ConfigError:
         return ConfigError(f"{at}: {name}: secrets must not be stored in an environment file; remove it and pass "
                            f"TF_VAR_{name} (or use the generated password) at plan time")
     close = difflib.get_close_matches(name, known, n=1)
-    hint = f" (did you mean {close[0]}?)" if close else " (see terraform.tfvars.example for the known variables)"
+    hint = f" (did you mean {close[0]}?)" if close else " (docs/CONFIGURATION.md lists the known variables)"
     return ConfigError(f"{at}: {name}: unknown variable{hint}")
 
 

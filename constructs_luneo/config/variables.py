@@ -11,9 +11,20 @@ from typing import Any
 from ..patterns import BUCKET, CACHE_TYPE, DB_CLASS, HOSTNAME, INSTANCE_TYPE, ROLE_ARN
 from . import checks
 from .checks import each, int_range, optional, pattern
-from .tfvars import REQUIRED, Variable
+from .tfvars import REQUIRED, Check, Variable
 
 REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+#: Region codes AWS has (`aws ec2 describe-regions --all-regions`; "Amazon EC2 service endpoints",
+#: https://docs.aws.amazon.com/general/latest/gr/ec2-service.html), so that a typo such as
+#: "eu-west-9" is refused at synth instead of at the first plan. A region AWS opens later: add it here.
+AWS_REGIONS = frozenset({
+    "af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1",
+    "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5",
+    "ap-southeast-6", "ap-southeast-7", "ca-central-1", "ca-west-1", "eu-central-1", "eu-central-2", "eu-north-1",
+    "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3", "il-central-1", "me-central-1", "me-south-1",
+    "mx-central-1", "sa-east-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2",
+    "us-gov-east-1", "us-gov-west-1", "cn-north-1", "cn-northwest-1",
+})
 STATE_KEY = re.compile(r"^[A-Za-z0-9!_.*'()/-]+\.tfstate$")
 TABLE = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
 ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
@@ -26,6 +37,18 @@ ACM_US_EAST_1 = re.compile(r"^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate/[\
 LEGACY_PROD_STATE_KEY = "global/multi-region/terraform.tfstate"
 
 _REGION_EXPECTED = 'an AWS region such as "eu-west-1"'
+
+
+def _region(expected: str) -> Check:
+    """A region code of the AWS_REGIONS list (the pattern alone lets "eu-west-9" through)."""
+    def check(value: str) -> str | None:
+        if not REGION.match(value):
+            return expected
+        if value not in AWS_REGIONS:
+            return f"{expected} (no AWS region has that code; the list: AWS_REGIONS in constructs_luneo/config/variables.py)"
+        return None
+
+    return check
 _DB_CLASS_EXPECTED = 'an RDS instance class such as "db.r6g.large"'
 
 
@@ -42,17 +65,17 @@ STATE = _v(
              '"<env>/multi-region/terraform.tfstate" otherwise',
              pattern(STATE_KEY, 'an S3 key ending in ".tfstate"'), example="staging/multi-region/terraform.tfstate"),
     Variable("state_region", "string", "eu-west-1", "region of the state bucket and lock table",
-             pattern(REGION, _REGION_EXPECTED)),
+             _region(_REGION_EXPECTED)),
     Variable("state_lock_table", "string", "luneo-terraform-locks", "DynamoDB table used for state locking",
              pattern(TABLE, "a DynamoDB table name")),
 )
 
 NETWORK = _v(
     "Regions and network (one VPC per region; three AZs, public/private/database subnets)",
-    Variable("primary_region", "string", "eu-west-1", "primary region (writes)", pattern(REGION, _REGION_EXPECTED)),
+    Variable("primary_region", "string", "eu-west-1", "primary region (writes)", _region(_REGION_EXPECTED)),
     Variable("secondary_region", "string", "us-east-1",
              "secondary region (replicas, failover); differs from primary_region; one of the two is us-east-1",
-             pattern(REGION, 'an AWS region such as "us-east-1"')),
+             _region('an AWS region such as "us-east-1"')),
     Variable("vpc_primary_cidr", "string", "10.0.0.0/16", "private IPv4 range of the primary VPC, /16 to /20",
              checks.vpc_cidr),
     Variable("vpc_secondary_cidr", "string", "10.1.0.0/16",
@@ -194,7 +217,7 @@ BOOTSTRAP_VARIABLES: tuple[Variable, ...] = _v(
              "old state versions are kept this long (restores need them)", int_range(30, 3650)),
     Variable("state_replica_region", "string", "us-east-1",
              "region of the state bucket's replica and the lock table's replica (Terraform keeps working there when "
-             "the state region is lost)", pattern(REGION, 'an AWS region such as "us-east-1"')),
+             "the state region is lost)", _region('an AWS region such as "us-east-1"')),
 )
 
 
