@@ -287,3 +287,10 @@ def test_config_check_command(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "constructs_luneo.config", str(tmp_path)], cwd=ROOT,
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "redis_num_cache_clusters: expected a whole number from 1 to 6" in bad.stderr
+
+
+def test_a_cross_field_error_points_at_the_line_that_is_set(tmp_path):
+    """assets_aliases without its certificate: the line of the alias, and the variable that is missing."""
+    message = error_of(tmp_path, MINIMAL + 'assets_aliases = ["cdn.luneo.app"]\n')
+    assert message.startswith(f"{tmp_path / 'staging.tfvars'}:3: assets_certificate_arn: expected assets_aliases and "
+                              "assets_certificate_arn together, got only assets_aliases"), message

@@ -272,9 +272,11 @@ class AssetSettings:
         settings = cls(aliases=tuple(values["assets_aliases"]), certificate_arn=values["assets_certificate_arn"],
                        logging_bucket=values["logging_bucket"])
         if bool(settings.aliases) != bool(settings.certificate_arn):
-            name = "assets_certificate_arn" if settings.aliases else "assets_aliases"
-            raise ConfigError(f"{where(name)}: {name}: expected assets_aliases and assets_certificate_arn together "
-                              "(a custom domain needs its us-east-1 ACM certificate, and the reverse)")
+            missing, present = (("assets_certificate_arn", "assets_aliases") if settings.aliases
+                                else ("assets_aliases", "assets_certificate_arn"))
+            raise ConfigError(f"{where(present)}: {missing}: expected assets_aliases and assets_certificate_arn "
+                              f"together, got only {present} (a custom domain needs its us-east-1 ACM certificate, "
+                              "and the reverse)")
         return settings
 
 
