@@ -52,6 +52,7 @@ class AccountContext:
     partition: str
     region: str
     dns_suffix: str
+    caller_arn: str  # the identity running the plan (an assumed-role session ARN in CI)
 
     def arn(self, service: str, resource: str, *, region: bool = True, account: bool = True) -> str:
         return (f"arn:{self.partition}:{service}:{self.region if region else ''}:"
@@ -62,8 +63,8 @@ class AccountContext:
         return f"arn:{self.partition}:iam::{self.account_id}:root"
 
 
-#: stack -> provider id -> its AccountContext: the lookups' tokens are read across jsii once per stack
-#: and provider, not once per construct that needs them (docs/PERFORMANCE.md).
+#: stack -> provider -> its AccountContext: the lookups are created, and their tokens read across jsii,
+#: once per stack and provider, not once per construct that needs them (docs/PERFORMANCE.md).
 _ACCOUNT_CONTEXTS: weakref.WeakKeyDictionary[TerraformStack, dict[TerraformProvider | None, AccountContext]] = (
     weakref.WeakKeyDictionary())
 
@@ -78,17 +79,11 @@ def account_context(scope: Construct, provider: TerraformProvider | None = None)
 
 
 def _look_up_account(stack: TerraformStack, suffix: str, provider: TerraformProvider | None) -> AccountContext:
-    found = stack.node.try_find_child(f"caller-{suffix}")
-    if found is None:
-        caller = DataAwsCallerIdentity(stack, f"caller-{suffix}", provider=provider)
-        partition = DataAwsPartition(stack, f"partition-{suffix}", provider=provider)
-        region = DataAwsRegion(stack, f"region-{suffix}", provider=provider)
-    else:
-        caller = cast(DataAwsCallerIdentity, found)
-        partition = cast(DataAwsPartition, stack.node.find_child(f"partition-{suffix}"))
-        region = cast(DataAwsRegion, stack.node.find_child(f"region-{suffix}"))
+    caller = DataAwsCallerIdentity(stack, f"caller-{suffix}", provider=provider)
+    partition = DataAwsPartition(stack, f"partition-{suffix}", provider=provider)
+    region = DataAwsRegion(stack, f"region-{suffix}", provider=provider)
     return AccountContext(account_id=caller.account_id, partition=partition.partition,
-                          region=region.name, dns_suffix=partition.dns_suffix)
+                          region=region.name, dns_suffix=partition.dns_suffix, caller_arn=caller.arn)
 
 
 def deployer_role_arn(scope: Construct, provider: TerraformProvider | None = None) -> str:
@@ -101,9 +96,8 @@ def deployer_role_arn(scope: Construct, provider: TerraformProvider | None = Non
     suffix = provider.node.id if provider is not None else "default"
     found = stack.node.try_find_child(f"deployer-{suffix}")
     if found is None:
-        account_context(scope, provider)  # the caller identity lookup of this provider
-        caller = cast(DataAwsCallerIdentity, stack.node.find_child(f"caller-{suffix}"))
-        found = DataAwsIamSessionContext(stack, f"deployer-{suffix}", arn=caller.arn, provider=provider)
+        found = DataAwsIamSessionContext(stack, f"deployer-{suffix}", arn=account_context(scope, provider).caller_arn,
+                                         provider=provider)
     return cast(DataAwsIamSessionContext, found).issuer_arn
 
 
