@@ -54,18 +54,24 @@ KIND_EXPECTED = {
 }
 
 
-def type_ok(kind: str, value: Any) -> bool:
-    if kind == "int":
-        return isinstance(value, int) and not isinstance(value, bool)
-    if kind == "string":
-        return isinstance(value, str)
-    if kind == "bool":
-        return isinstance(value, bool)
-    if kind == "list(string)":
-        return isinstance(value, list) and all(isinstance(x, str) for x in value)
-    if kind == "map(string)":
-        return isinstance(value, dict) and all(isinstance(k, str) and isinstance(x, str) for k, x in value.items())
-    raise AssertionError(kind)
+def wrong_type(kind: str, value: Any) -> str | None:
+    """None when `value` is of `kind`; else what it is, for the error message: `"three" (a string)`,
+    `a list whose item 2 is 3 (a number)`, `a map whose 'Team' is a map`."""
+    if kind == "list(string)" and isinstance(value, list):
+        for i, item in enumerate(value, 1):
+            if not isinstance(item, str):
+                return f"a list whose item {i} is {describe_value(item)}"
+        return None
+    if kind == "map(string)" and isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str) or not isinstance(item, str):
+                return f"a map whose {key!r} is {describe_value(item)}"
+        return None
+    if kind not in KIND_EXPECTED:
+        raise AssertionError(kind)
+    ok = {"int": isinstance(value, int) and not isinstance(value, bool), "string": isinstance(value, str),
+          "bool": isinstance(value, bool)}.get(kind, False)
+    return None if ok else describe_value(value)
 
 
 def describe_value(value: Any) -> str:
@@ -163,23 +169,10 @@ def parse(path: Path, label: str) -> tuple[dict[str, Any], dict[str, list[int]]]
     return data, lines
 
 
-def _wrong_part(kind: str, value: Any) -> str:
-    """describe_value, or the first item of a list or map that is not a string: `a list whose item 2
-    is 3 (a number)`."""
-    if kind == "list(string)" and isinstance(value, list):
-        for i, item in enumerate(value, 1):
-            if not isinstance(item, str):
-                return f"a list whose item {i} is {describe_value(item)}"
-    if kind == "map(string)" and isinstance(value, dict):
-        for key, item in value.items():
-            if not isinstance(item, str):
-                return f"a map whose {key!r} is {describe_value(item)}"
-    return describe_value(value)
-
-
 def _check_value(variable: Variable, value: Any, name: str, at: str) -> None:
-    if not type_ok(variable.kind, value):
-        raise ConfigError(f"{at}: {name}: expected {KIND_EXPECTED[variable.kind]}, got {_wrong_part(variable.kind, value)}")
+    got = wrong_type(variable.kind, value)
+    if got:
+        raise ConfigError(f"{at}: {name}: expected {KIND_EXPECTED[variable.kind]}, got {got}")
     expected = variable.check(value) if variable.check else None
     if expected:
         raise ConfigError(f"{at}: {name}: expected {expected}, got {value!r}")

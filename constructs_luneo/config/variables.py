@@ -37,6 +37,7 @@ ACM_US_EAST_1 = re.compile(r"^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate/[\
 LEGACY_PROD_STATE_KEY = "global/multi-region/terraform.tfstate"
 
 _REGION_EXPECTED = 'an AWS region such as "eu-west-1"'
+_DB_CLASS_EXPECTED = 'an RDS instance class such as "db.r6g.large"'
 
 
 def _region(expected: str) -> Check:
@@ -49,7 +50,6 @@ def _region(expected: str) -> Check:
         return None
 
     return check
-_DB_CLASS_EXPECTED = 'an RDS instance class such as "db.r6g.large"'
 
 
 def _v(section: str, *variables: Variable) -> tuple[Variable, ...]:
