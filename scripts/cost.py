@@ -724,17 +724,23 @@ def money(amount: float, *, sign: bool = False) -> str:
     return ("-" if amount < -0.005 else "") + text
 
 
-def render(cost: StackCost, prices: PriceTable, *, detail: bool = False) -> str:
-    out = [f"{cost.name}: {money(cost.total)}/month  (prices as of {prices.as_of}, {HOURS_PER_MONTH} h/month, "
-           f"usage: {_relative(USAGE_FILE)})"]
-    headers = ["component", "resources", *cost.regions, "monthly"]
+def component_rows(cost: StackCost) -> list[list[str]]:
+    """The cells of the table `make cost` prints (docs/COST.md shows the same): per component its
+    resource count, the monthly cost in each of `cost.regions` and in all, then the total row."""
     rows = []
     for component, row in cost.by_component().items():
         rows.append([component, str(row["resources"]),
                      *(money(row["regions"][r]) if r in row["regions"] else "-" for r in cost.regions), money(row["total"])])
     region_totals = [sum(r.monthly for r in cost.resources if r.region == region) for region in cost.regions]
     rows.append(["total", str(len(cost.resources)), *map(money, region_totals), money(cost.total)])
-    out += _table(headers, rows, right=range(1, len(headers)))
+    return rows
+
+
+def render(cost: StackCost, prices: PriceTable, *, detail: bool = False) -> str:
+    out = [f"{cost.name}: {money(cost.total)}/month  (prices as of {prices.as_of}, {HOURS_PER_MONTH} h/month, "
+           f"usage: {_relative(USAGE_FILE)})"]
+    headers = ["component", "resources", *cost.regions, "monthly"]
+    out += _table(headers, component_rows(cost), right=range(1, len(headers)))
     if detail:
         out.append("")
         for resource in sorted(cost.resources, key=lambda r: (r.component, r.address)):
