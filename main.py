@@ -16,8 +16,8 @@ import tempfile
 from pathlib import Path
 
 from constructs_luneo.config import load_bootstrap, load_environments, load_migration
-from constructs_luneo.errors import LuneoError
-from constructs_luneo.runtime import keep_policy_errors_for_the_report, lazy_provider, quiet_jsii
+from constructs_luneo.support.errors import LuneoError
+from constructs_luneo.support.runtime import keep_policy_errors_for_the_report, lazy_provider, quiet_jsii
 
 HERE = Path(__file__).resolve().parent
 
@@ -66,7 +66,7 @@ def main() -> int:
         quiet_jsii()
         keep_policy_errors_for_the_report()
         lazy_provider()  # before the first cdktf import (docs/PERFORMANCE.md)
-        from constructs_luneo.policy import findings_in_manifest
+        from constructs_luneo.rules.policy import findings_in_manifest
         from constructs_luneo.stacks import build_app
 
         outdir.parent.mkdir(parents=True, exist_ok=True)

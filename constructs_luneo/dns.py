@@ -17,10 +17,10 @@ from cdktf_cdktf_provider_aws.route53_health_check import Route53HealthCheck
 from cdktf_cdktf_provider_aws.route53_record import Route53Record
 from constructs import Construct
 
-from ._common import construct_label, require
+from .support.common import construct_label, require
 from .config.variables import default
 from .monitoring import Metric
-from .patterns import HOSTNAME
+from .support.patterns import HOSTNAME
 
 
 

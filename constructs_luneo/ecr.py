@@ -27,7 +27,7 @@ from cdktf_cdktf_provider_aws.ecr_repository import EcrRepository as _EcrReposit
 from cdktf_cdktf_provider_aws.ecr_repository import EcrRepositoryEncryptionConfiguration
 from constructs import Construct
 
-from ._common import construct_label, lifecycle, require
+from .support.common import construct_label, lifecycle, require
 
 REPOSITORY = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$")
 

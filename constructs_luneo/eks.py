@@ -34,10 +34,10 @@ from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityG
 from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from constructs import Construct
 
-from ._common import account_context, construct_label, deployer_role_arn, is_token, lifecycle, require
+from .support.common import account_context, construct_label, deployer_role_arn, is_token, lifecycle, require
 from .config.environment import NodeGroupScaling
 from .config.variables import default
-from .patterns import INSTANCE_TYPE, ROLE_ARN
+from .support.patterns import INSTANCE_TYPE, ROLE_ARN
 
 NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]{0,99}$")
 VERSION = re.compile(r"^1\.\d{2}$")

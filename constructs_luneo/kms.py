@@ -26,7 +26,7 @@ from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
 from cdktf_cdktf_provider_aws.kms_key import KmsKey as _KmsKey
 from constructs import Construct
 
-from ._common import AccountContext, account_context, construct_label, lifecycle, require
+from .support.common import AccountContext, account_context, construct_label, lifecycle, require
 
 # Services that call KMS as their own service principal (they are not acting on behalf of a caller
 # in the account), so the key policy must name them as principals. Regional ones get the region

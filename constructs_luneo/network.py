@@ -31,7 +31,7 @@ from cdktf_cdktf_provider_aws.vpc import Vpc
 from cdktf_cdktf_provider_aws.vpc_endpoint import VpcEndpoint
 from constructs import Construct
 
-from ._common import AccountContext, account_context, construct_label, is_token, lifecycle, require
+from .support.common import AccountContext, account_context, construct_label, is_token, lifecycle, require
 from .config.variables import default
 
 

@@ -38,10 +38,10 @@ from cdktf_cdktf_provider_aws.elasticache_user import ElasticacheUser
 from cdktf_cdktf_provider_aws.elasticache_user_group import ElasticacheUserGroup
 from constructs import Construct
 
-from ._common import check_sources, construct_label, ingress_security_group, is_token, lifecycle, require
+from .support.common import check_sources, construct_label, ingress_security_group, is_token, lifecycle, require
 from .config.variables import default
 from .monitoring import Metric
-from .patterns import CACHE_TYPE
+from .support.patterns import CACHE_TYPE
 
 NAME = re.compile(r"^[a-z][a-z0-9-]{0,31}$")  # room for the "-default" user id (40 max)
 USER_NAME = re.compile(r"^[a-z][a-z0-9-]{0,31}$")  # room for the "-default" user id (40 max)

@@ -44,7 +44,7 @@ from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration imp
 from cdktf_cdktf_provider_aws.s3_bucket_versioning import S3BucketVersioningA
 from constructs import Construct
 
-from ._common import account_context, lifecycle
+from .support.common import account_context, lifecycle
 from .monitoring import Metric
 
 

@@ -23,9 +23,9 @@ from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
 )
 from constructs import Construct
 
-from ._common import construct_label, lifecycle, require
+from .support.common import construct_label, lifecycle, require
 from .config.variables import default
-from .patterns import BUCKET
+from .support.patterns import BUCKET
 from .s3 import CrossRegionReplication, PrivateBucket
 
 

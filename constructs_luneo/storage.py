@@ -41,8 +41,8 @@ from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
 from cdktf_cdktf_provider_aws.s3_bucket_logging import S3BucketLoggingA
 from constructs import Construct
 
-from ._common import construct_label, require
-from .patterns import BUCKET
+from .support.common import construct_label, require
+from .support.patterns import BUCKET
 from .s3 import CrossRegionReplication, PrivateBucket
 
 PRICE_CLASSES = ("PriceClass_100", "PriceClass_200", "PriceClass_All")

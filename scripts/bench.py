@@ -38,7 +38,7 @@ def split(outdir: str) -> None:
     import resource
 
     from constructs_luneo.config import load_bootstrap, load_environments
-    from constructs_luneo.runtime import lazy_provider, quiet_jsii
+    from constructs_luneo.support.runtime import lazy_provider, quiet_jsii
     from jsii._kernel.providers.process import _NodeProcess
 
     requests: collections.Counter[str] = collections.Counter()
@@ -89,7 +89,7 @@ def tree(root: Path) -> dict[str, bytes]:
 
 
 def main() -> int:
-    from constructs_luneo.runtime import PRELOAD, quiet_jsii
+    from constructs_luneo.support.runtime import PRELOAD, quiet_jsii
 
     quiet_jsii()
     base = {k: v for k, v in os.environ.items() if k not in ("LUNEO_EAGER_PROVIDER", "LUNEO_LAZY_REQUIRE_REPORT")}

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from constructs_luneo.facts import FORCES_REPLACEMENT, STATEFUL_TYPES
+from constructs_luneo.support.facts import FORCES_REPLACEMENT, STATEFUL_TYPES
 from scripts import cost
 from scripts.terraform_cli import synthesized_stacks
 
@@ -99,7 +99,7 @@ def _raw_tfvars(path: Path) -> dict[str, Any]:
 
 def tfvars_values(root: Path) -> dict[str, dict[str, Any]]:
     """Stack name -> the values of its tfvars file in a source tree (environments, with defaults; bootstrap)."""
-    from constructs_luneo.errors import LuneoError
+    from constructs_luneo.support.errors import LuneoError
     from constructs_luneo.config import load_environment
 
     values: dict[str, dict[str, Any]] = {}

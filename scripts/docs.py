@@ -35,7 +35,7 @@ CATALOGUE = [
     ("constructs_luneo.dns", ["FailoverDns"]),
     ("constructs_luneo.monitoring", ["AlarmTopic", "Metric"]),
     ("constructs_luneo.state_backend", ["StateBackend"]),
-    ("constructs_luneo.regional", ["RegionalFoundation"]),
+    ("constructs_luneo.stacks.regional", ["RegionalFoundation"]),
 ]
 
 INTRO = """\
@@ -86,7 +86,7 @@ def signature(cls: type) -> str:
 def constructs_markdown() -> str:
     import importlib
 
-    from constructs_luneo.runtime import lazy_provider, quiet_jsii
+    from constructs_luneo.support.runtime import lazy_provider, quiet_jsii
 
     quiet_jsii()
     lazy_provider()  # before the constructs import cdktf (docs/PERFORMANCE.md)

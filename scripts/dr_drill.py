@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from constructs_luneo.facts import STATEFUL_TYPES
+from constructs_luneo.support.facts import STATEFUL_TYPES
 from scripts import failover, iam_policy, local_aws, terraform_cli
 from scripts.region_cut import RegionCutProxy
 

@@ -15,7 +15,7 @@ def main() -> int:
     import json
 
     from constructs_luneo.config import load_bootstrap, load_environments
-    from constructs_luneo.runtime import lazy_provider, quiet_jsii
+    from constructs_luneo.support.runtime import lazy_provider, quiet_jsii
 
     quiet_jsii()
     lazy_provider()

@@ -17,7 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from constructs_luneo.runtime import keep_policy_errors_for_the_report, lazy_provider, quiet_jsii  # noqa: E402
+from constructs_luneo.support.runtime import keep_policy_errors_for_the_report, lazy_provider, quiet_jsii  # noqa: E402
 
 quiet_jsii()
 keep_policy_errors_for_the_report()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from constructs_luneo.dns import FailoverDns
-from constructs_luneo.errors import ConstructArgumentError
+from constructs_luneo.support.errors import ConstructArgumentError
 from tests.helpers import resources, synth_scope
 
 

@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from constructs_luneo.facts import STATEFUL_TYPES
+from constructs_luneo.support.facts import STATEFUL_TYPES
 
 
 @pytest.fixture(scope="module")

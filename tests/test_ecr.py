@@ -8,7 +8,7 @@ import pytest
 from cdktf import Testing
 
 from constructs_luneo.ecr import EcrRepository
-from constructs_luneo.errors import ConstructArgumentError
+from constructs_luneo.support.errors import ConstructArgumentError
 from tests.helpers import only_resource, synth_scope
 
 KEY = "arn:aws:kms:eu-west-1:111122223333:key/ecr"

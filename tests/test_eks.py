@@ -6,7 +6,7 @@ import pytest
 from cdktf import Testing
 
 from constructs_luneo.eks import CONTROL_PLANE_TO_NODE_PORTS, LOG_TYPES, EksCluster
-from constructs_luneo.errors import ConstructArgumentError
+from constructs_luneo.support.errors import ConstructArgumentError
 from tests.helpers import only_resource, resources, synth_scope
 
 KEY = "arn:aws:kms:eu-west-1:111122223333:key/eks"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from constructs_luneo.errors import ConstructArgumentError
+from constructs_luneo.support.errors import ConstructArgumentError
 from constructs_luneo.monitoring import AlarmTopic, metric_alarm
 from tests.helpers import only_resource, resources, synth_scope
 

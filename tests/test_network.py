@@ -7,7 +7,7 @@ import json
 import pytest
 from cdktf import Testing
 
-from constructs_luneo.errors import ConstructArgumentError
+from constructs_luneo.support.errors import ConstructArgumentError
 from constructs_luneo.network import Network
 from tests.helpers import only_resource, resources, statements, synth_scope
 

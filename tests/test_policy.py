@@ -1,4 +1,4 @@
-"""constructs_luneo.policy: each rule fires on a bad construct, stays quiet on ours, and a
+"""constructs_luneo.rules.policy: each rule fires on a bad construct, stays quiet on ours, and a
 suppression needs a written reason."""
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
 from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 
 from constructs_luneo.ecr import EcrRepository
-from constructs_luneo.errors import ConstructArgumentError
-from constructs_luneo.policy import PUBLIC_LB_TAG, RULES, add_policy, suppress
+from constructs_luneo.support.errors import ConstructArgumentError
+from constructs_luneo.rules.policy import PUBLIC_LB_TAG, RULES, add_policy, suppress
 from constructs_luneo.rules import View, evaluate
 from tests import aws_rule_examples
 from constructs_luneo.stacks import LuneoStack
@@ -172,13 +172,13 @@ def test_main_reports_violations_in_one_line_each_and_keeps_the_previous_output(
     script.write_text(
         "import sys, runpy\n"
         f"sys.path.insert(0, {str(ROOT)!r})\n"
-        "import constructs_luneo.stacks as stacks\n"
-        "original = stacks.LuneoEnvironmentStack._alarms\n"
-        "def alarms(self):\n"
-        "    original(self)\n"
+        "import constructs_luneo.stacks.environment as environment\n"
+        "original = environment.add_alarms\n"
+        "def alarms(stack):\n"
+        "    original(stack)\n"
         "    from cdktf_cdktf_provider_aws.sns_topic import SnsTopic\n"
-        "    SnsTopic(self, 'plain-topic', name='unencrypted')\n"
-        "stacks.LuneoEnvironmentStack._alarms = alarms\n"
+        "    SnsTopic(stack, 'plain-topic', name='unencrypted')\n"
+        "environment.add_alarms = alarms\n"
         f"runpy.run_path({str(ROOT / 'main.py')!r}, run_name='__main__')\n")
     outdir = tmp_path / "cdktf.out"
     outdir.mkdir()

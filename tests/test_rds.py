@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from cdktf import TerraformVariable, Testing
 
-from constructs_luneo.errors import ConstructArgumentError
+from constructs_luneo.support.errors import ConstructArgumentError
 from constructs_luneo.rds import PostgresDatabase
 from tests.helpers import only_resource, resources, synth_scope
 

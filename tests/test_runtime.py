@@ -1,4 +1,4 @@
-"""The lazy provider loader (constructs_luneo/runtime.py, lazy_require.js; docs/PERFORMANCE.md).
+"""The lazy provider loader (constructs_luneo/support/runtime.py, lazy_require.js; docs/PERFORMANCE.md).
 
 It leans on internals of jsii and of the prebuilt package, so these guards check each one against
 the installed packages, and that anything unexpected means an eager load, never a wrong JSON.
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from constructs_luneo import runtime
+from constructs_luneo.support import runtime
 from tests.conftest import ROOT
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -119,7 +119,7 @@ def test_node_options_are_set_once_and_removed_in_eager_mode(monkeypatch):
 
 JS_SIDE = """
 import json, sys
-from constructs_luneo.runtime import lazy_provider, quiet_jsii
+from constructs_luneo.support.runtime import lazy_provider, quiet_jsii
 quiet_jsii(); lazy_provider()
 import jsii
 from jsii import _reference_map
@@ -214,7 +214,7 @@ def test_lazy_and_eager_synthesis_write_the_same_bytes(tmp_path):
 
 CHANGED = """
 import json, sys
-from constructs_luneo.runtime import lazy_provider, quiet_jsii
+from constructs_luneo.support.runtime import lazy_provider, quiet_jsii
 quiet_jsii(); lazy_provider()
 import jsii
 from jsii import _reference_map

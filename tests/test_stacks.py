@@ -9,7 +9,7 @@ import pytest
 from cdktf import Testing
 
 from constructs_luneo.config import load_environment
-from constructs_luneo.facts import STATEFUL_TYPES
+from constructs_luneo.support.facts import STATEFUL_TYPES
 from constructs_luneo.stacks import LuneoEnvironmentStack
 from tests.conftest import PASSWORD_CANARY, ROOT
 from tests.helpers import addresses, walk

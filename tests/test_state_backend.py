@@ -8,7 +8,7 @@ import pytest
 
 
 from constructs_luneo.config import ConfigError, load_bootstrap, load_environment
-from constructs_luneo.errors import ConstructArgumentError
+from constructs_luneo.support.errors import ConstructArgumentError
 from constructs_luneo.state_backend import StateBackend
 from tests.conftest import ROOT
 from tests.helpers import only_resource, statements, synth_scope

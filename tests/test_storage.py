@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from cdktf import Testing
 
-from constructs_luneo.errors import ConstructArgumentError
+from constructs_luneo.support.errors import ConstructArgumentError
 from constructs_luneo.storage import AssetStorage
 from tests.helpers import only_resource, resources, statements, synth_scope
 

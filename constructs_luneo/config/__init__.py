@@ -12,7 +12,7 @@ Cheap to import: no cdktf, no AWS provider, so `python -m constructs_luneo.confi
 `main.py` answer in well under a second.
 """
 
-from ..errors import ConfigError
+from ..support.errors import ConfigError
 from .bootstrap import BackendLocation, BootstrapConfig, load_bootstrap, replica_bucket_name
 from .environment import (
     ROLES,

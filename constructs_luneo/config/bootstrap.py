@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from ..errors import ConfigError
+from ..support.errors import ConfigError
 from .environment import EnvironmentConfig
 from .tfvars import load_values
 from .variables import BOOTSTRAP_VARIABLES

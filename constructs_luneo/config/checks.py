@@ -6,7 +6,7 @@ import ipaddress
 import re
 from typing import Any, Mapping
 
-from ..patterns import INSTANCE_TYPE, TIME_WINDOW
+from ..support.patterns import INSTANCE_TYPE, TIME_WINDOW
 from .tfvars import Check
 
 TAG_KEY = re.compile(r"^[\w .:/=+@-]{1,128}$")

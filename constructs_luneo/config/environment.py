@@ -13,7 +13,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal, Mapping
 
-from ..errors import ConfigError
+from ..support.errors import ConfigError
 from .tfvars import Where, load_values
 from .variables import LEGACY_PROD_STATE_KEY, REMOVED, VARIABLES
 

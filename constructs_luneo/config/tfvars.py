@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from ..errors import ConfigError
+from ..support.errors import ConfigError
 
 #: Names that look like credentials. They never belong in a file that is committed.
 SECRET_NAME = re.compile(r"(password|passwd|secret|token|private_key|access_key|credential)", re.I)

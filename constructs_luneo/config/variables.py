@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..patterns import BUCKET, CACHE_TYPE, DB_CLASS, HOSTNAME, INSTANCE_TYPE, ROLE_ARN
+from ..support.patterns import BUCKET, CACHE_TYPE, DB_CLASS, HOSTNAME, INSTANCE_TYPE, ROLE_ARN
 from . import checks
 from .checks import each, int_range, optional, pattern
 from .tfvars import REQUIRED, Check, Variable

@@ -9,6 +9,7 @@ from typing import Any, Mapping, Sequence
 
 from cdktf import Fn, TerraformProvider
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.db_instance import DbInstance
 from cdktf_cdktf_provider_aws.db_parameter_group import DbParameterGroup, DbParameterGroupParameter
 from cdktf_cdktf_provider_aws.db_subnet_group import DbSubnetGroup
 from cdktf_cdktf_provider_aws.iam_role import IamRole
@@ -20,8 +21,8 @@ from cdktf_cdktf_provider_aws.rds_cluster_parameter_group import (
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
 from constructs import Construct
 
-from .._common import account_context, ingress_security_group, is_token, lifecycle, require
-from ..patterns import DB_CLASS, TIME_WINDOW
+from ..support.common import account_context, ingress_security_group, is_token, lifecycle, require
+from ..support.patterns import DB_CLASS, TIME_WINDOW
 
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 DATABASE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
@@ -178,3 +179,32 @@ def support(scope: Construct, name: str, placement: Placement, *, engine_version
                         log_retention_in_days, tags, provider, prevent_destroy)
     role = monitoring_role(scope, name, tags, provider) if monitoring else None
     return Support(subnet_group, group, parameters, groups, role)
+
+
+def db_instance(scope: Construct, parts: Support, *, name: str, instance_class: str, kms_key_arn: str | None,
+                multi_az: bool, deletion_protection: bool, backup_retention_period: int, monitoring_interval: int,
+                performance_insights_retention_period: int, prevent_destroy: bool, tags: Mapping[str, str],
+                provider: TerraformProvider | None, **shape: Any) -> DbInstance:
+    """The `aws_db_instance` of a PostgresDatabase or a PostgresReadReplica: what the two share is
+    written here once (aws-cdk's DatabaseInstanceNew); `shape` holds what only one of them sets (the
+    engine, credentials and storage size of an instance; the source of a replica; snapshots).
+
+    Shared: encrypted gp3 storage with the given key, IAM database authentication, the support
+    parts (subnet group, security group, TLS-only parameter group), never public, minor versions
+    upgraded automatically in the maintenance window (never immediately), the exported logs into the
+    pre-created log groups, Performance Insights with the storage key, enhanced monitoring."""
+    return DbInstance(
+        scope, "instance", identifier=name, auto_minor_version_upgrade=True, ca_cert_identifier=CA_CERTIFICATE,
+        instance_class=instance_class, storage_type="gp3", storage_encrypted=True, kms_key_id=kms_key_arn,
+        iam_database_authentication_enabled=True,
+        db_subnet_group_name=parts.subnet_group.name, vpc_security_group_ids=[parts.security_group.id],
+        parameter_group_name=parts.parameter_group.name, publicly_accessible=False,
+        multi_az=multi_az, deletion_protection=deletion_protection, lifecycle=lifecycle(prevent_destroy),
+        backup_retention_period=backup_retention_period, copy_tags_to_snapshot=True, apply_immediately=False,
+        enabled_cloudwatch_logs_exports=list(LOG_EXPORTS), depends_on=parts.log_groups,
+        performance_insights_enabled=True, performance_insights_kms_key_id=kms_key_arn,
+        performance_insights_retention_period=performance_insights_retention_period,
+        monitoring_interval=monitoring_interval,
+        monitoring_role_arn=parts.monitoring_role.arn if parts.monitoring_role else None,
+        tags=dict(tags) or None, provider=provider, **shape)
+

@@ -13,7 +13,7 @@ from cdktf_cdktf_provider_aws.rds_global_cluster import RdsGlobalCluster
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
 from constructs import Construct
 
-from .._common import check_sources, construct_label, lifecycle, require
+from ..support.common import check_sources, construct_label, lifecycle, require
 from ..config.variables import default
 from ..monitoring import Metric
 from ._shared import (

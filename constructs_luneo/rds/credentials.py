@@ -26,7 +26,7 @@ from cdktf_cdktf_provider_aws.secretsmanager_secret import SecretsmanagerSecret,
 from cdktf_cdktf_provider_aws.secretsmanager_secret_version import SecretsmanagerSecretVersion
 from constructs import Construct
 
-from .._common import construct_label, lifecycle, require
+from ..support.common import construct_label, lifecycle, require
 from ._shared import PORT, is_expression
 
 #: RDS master passwords: "any printable ASCII character except /, ', ", @, or a space".

@@ -30,14 +30,12 @@ import re
 from typing import Any, Mapping, Sequence
 
 from cdktf import Fn, TerraformProvider, Token
-from cdktf_cdktf_provider_aws.db_instance import DbInstance
 from constructs import Construct
 
-from .._common import check_sources, construct_label, lifecycle, require
+from ..support.common import check_sources, construct_label, require
 from ..config.variables import default
 from ..monitoring import Metric
 from ._shared import (
-    CA_CERTIFICATE,
     LOG_EXPORTS,
     MAINTENANCE_WINDOW,
     PORT,
@@ -48,6 +46,7 @@ from ._shared import (
     check_instance_class,
     check_password_reference,
     check_subnets,
+    db_instance,
     support,
 )
 
@@ -119,30 +118,18 @@ class PostgresDatabase(Construct):
                         monitoring=bool(monitoring_interval), tags=tags, prevent_destroy=prevent_destroy)
         self.subnet_group, self.security_group = parts.subnet_group, parts.security_group
         self.parameter_group = parts.parameter_group
-        self.instance = DbInstance(
-            self, "instance", identifier=name, engine="postgres", engine_version=engine_version,
-            auto_minor_version_upgrade=True, allow_major_version_upgrade=False, ca_cert_identifier=CA_CERTIFICATE,
-            # size and storage
-            instance_class=instance_class, allocated_storage=allocated_storage,
-            max_allocated_storage=max_allocated_storage, storage_type="gp3", storage_encrypted=True,
-            kms_key_id=kms_key_arn,
-            # credentials
-            db_name=database_name, username=master_username, **password, iam_database_authentication_enabled=True,
-            # network
-            port=PORT, db_subnet_group_name=self.subnet_group.name, vpc_security_group_ids=[self.security_group.id],
-            parameter_group_name=self.parameter_group.name, publicly_accessible=False,
-            # availability, backups and safety
-            multi_az=multi_az, deletion_protection=deletion_protection, skip_final_snapshot=skip_final_snapshot,
-            final_snapshot_identifier=None if skip_final_snapshot else f"{name}-final", copy_tags_to_snapshot=True,
-            backup_retention_period=backup_retention_period, backup_window=backup_window,
-            maintenance_window=maintenance_window, apply_immediately=False, lifecycle=lifecycle(prevent_destroy),
-            # observability
-            enabled_cloudwatch_logs_exports=list(LOG_EXPORTS), depends_on=parts.log_groups,
-            performance_insights_enabled=True, performance_insights_kms_key_id=kms_key_arn,
-            performance_insights_retention_period=performance_insights_retention_period,
+        self.instance = db_instance(
+            self, parts, name=name, instance_class=instance_class, kms_key_arn=kms_key_arn, multi_az=multi_az,
+            deletion_protection=deletion_protection, backup_retention_period=backup_retention_period,
             monitoring_interval=monitoring_interval,
-            monitoring_role_arn=parts.monitoring_role.arn if parts.monitoring_role else None,
-            tags=tags or None, provider=provider)
+            performance_insights_retention_period=performance_insights_retention_period,
+            prevent_destroy=prevent_destroy, tags=tags, provider=provider,
+            engine="postgres", engine_version=engine_version, allow_major_version_upgrade=False,
+            allocated_storage=allocated_storage, max_allocated_storage=max_allocated_storage,
+            db_name=database_name, username=master_username, **password, port=PORT,
+            skip_final_snapshot=skip_final_snapshot,
+            final_snapshot_identifier=None if skip_final_snapshot else f"{name}-final",
+            backup_window=backup_window, maintenance_window=maintenance_window)
         self._expose(managed_password=master_password is None)
 
     def _expose(self, *, managed_password: bool) -> None:

@@ -5,20 +5,19 @@ from __future__ import annotations
 from typing import Mapping, Sequence
 
 from cdktf import TerraformProvider
-from cdktf_cdktf_provider_aws.db_instance import DbInstance
 from constructs import Construct
 
-from .._common import check_sources, construct_label, is_token, lifecycle, require
+from ..support.common import check_sources, construct_label, is_token, require
 from ..config.variables import default
 from ..monitoring import Metric
 from ._shared import (
-    CA_CERTIFICATE,
     LOG_EXPORTS,
     Placement,
     check_backups,
     check_identifier,
     check_instance_class,
     check_subnets,
+    db_instance,
     support,
 )
 
@@ -72,24 +71,16 @@ class PostgresReadReplica(Construct):
                         logs_kms_key_arn=logs_kms_key_arn, log_retention_in_days=log_retention_in_days,
                         monitoring=bool(monitoring_interval), tags=tags, prevent_destroy=prevent_destroy)
         self.security_group = parts.security_group
-        self.instance = DbInstance(
-            self, "instance", identifier=name, auto_minor_version_upgrade=True, ca_cert_identifier=CA_CERTIFICATE,
+        self.instance = db_instance(
+            self, parts, name=name, instance_class=instance_class, kms_key_arn=kms_key_arn, multi_az=multi_az,
+            deletion_protection=deletion_protection, backup_retention_period=backup_retention_period,
+            monitoring_interval=monitoring_interval, performance_insights_retention_period=7,
+            prevent_destroy=prevent_destroy, tags=tags, provider=provider,
             # After a failover the replica was promoted outside Terraform (docs/DISASTER_RECOVERY.md);
             # dropping the source keeps the next plan from trying to make it a replica again.
             replicate_source_db=None if promoted else source_db_arn,
-            instance_class=instance_class, storage_type="gp3", storage_encrypted=True, kms_key_id=kms_key_arn,
-            iam_database_authentication_enabled=True,
-            db_subnet_group_name=parts.subnet_group.name, vpc_security_group_ids=[self.security_group.id],
-            parameter_group_name=parts.parameter_group.name, publicly_accessible=False,
-            multi_az=multi_az, deletion_protection=deletion_protection, lifecycle=lifecycle(prevent_destroy),
             # RDS cannot take a final snapshot of a read replica; the source's backups cover it.
-            skip_final_snapshot=True, backup_retention_period=backup_retention_period, copy_tags_to_snapshot=True,
-            apply_immediately=False,
-            enabled_cloudwatch_logs_exports=list(LOG_EXPORTS), depends_on=parts.log_groups,
-            performance_insights_enabled=True, performance_insights_kms_key_id=kms_key_arn,
-            performance_insights_retention_period=7, monitoring_interval=monitoring_interval,
-            monitoring_role_arn=parts.monitoring_role.arn if parts.monitoring_role else None, tags=tags or None,
-            provider=provider)
+            skip_final_snapshot=True)
         self.endpoint: str = self.instance.endpoint
         self.address: str = self.instance.address
         self.arn: str = self.instance.arn

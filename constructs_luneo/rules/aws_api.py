@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Iterator
 
+from ..support.synthesized import references
 from .engine import Finding, View, blocks, rule, truthy
 
 RDS_SECRETS = "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html"
@@ -307,8 +308,9 @@ def _kms_uses(view: View, value: Any, region: str) -> Iterator[tuple[str, str]]:
         for item in value:
             yield from _kms_uses(view, item, region)
     elif isinstance(value, str):
-        for match in re.finditer(r"\$\{aws_kms_key\.([A-Za-z0-9_-]+)\.", value):
-            yield f"aws_kms_key.{match.group(1)}", region
+        for reference in references(value):
+            if reference.type == "aws_kms_key" and not reference.data:
+                yield reference.address, region
 
 
 @rule("LUNEO-AWS-13", "a KMS key is used in its own region",

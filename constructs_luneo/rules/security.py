@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ..facts import STATEFUL_TYPES
+from ..support.facts import STATEFUL_TYPES
 from .engine import Finding, View, rule, truthy
 
 REQUIRED_TAGS = ("Environment", "Project", "ManagedBy")

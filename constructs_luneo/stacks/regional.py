@@ -12,20 +12,19 @@ writes into the synthesized JSON and from which the Terraform addresses derive.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from cdktf import Fn, TerraformProvider, TerraformStack, Token
 from cdktf_cdktf_provider_aws.data_aws_availability_zones import (
     DataAwsAvailabilityZones,
     DataAwsAvailabilityZonesFilter,
 )
 
-from .config.environment import EksSettings, RegionSettings
-from .eks import EksCluster
-from .facts import EXCLUDED_ZONE_IDS
-from .kms import KmsKey
-from .monitoring import AlarmTopic
-from .network import Network
+from ..config.environment import EksSettings, RegionSettings
+from ..eks import EksCluster
+from ..support.facts import EXCLUDED_ZONE_IDS
+from ..kms import KmsKey
+from ..monitoring import AlarmTopic
+from ..network import Network
+from ..support.naming import EnvironmentNames
 
 #: purpose -> (description, services allowed to use the key), in the primary region.
 KMS_PURPOSES = {
@@ -60,27 +59,6 @@ def zones(stack: TerraformStack, role: str, region: str, provider: TerraformProv
     return [Token.as_string(Fn.element(lookup.names, i)) for i in range(ZONE_COUNT)]
 
 
-@dataclass(frozen=True)
-class EnvironmentNames:
-    """How an environment names what it creates."""
-
-    environment: str
-    is_production: bool
-
-    @property
-    def prefix(self) -> str:
-        return f"luneo-{self.environment}"
-
-    def kms_key(self, purpose: str) -> str:
-        """Prod keeps the names its HCL state has (`luneo-secrets`); other environments are prefixed
-        with their name so that several environments can share one account."""
-        return f"luneo-{purpose}" if self.is_production else f"luneo-{self.environment}-{purpose}"
-
-    def ecr_repository(self, repository: str) -> str:
-        """Prod keeps the names the docs and the HCL state use; other environments get a namespace."""
-        return repository if self.is_production else f"{self.environment}/{repository}"
-
-
 class RegionalFoundation:
     """KMS keys, network, EKS cluster and alarm topic of one region.
 
@@ -95,20 +73,20 @@ class RegionalFoundation:
                  provider: TerraformProvider | None) -> None:
         self.role, self.region, self.provider = region.role, region, provider
         self.kms = self._keys(stack, names)
-        self.network = Network(stack, f"network-{self.role}", name=names.prefix, cidr_block=region.vpc_cidr,
+        self.network = Network(stack, f"network-{self.role}", name=names.network, cidr_block=region.vpc_cidr,
                                availability_zones=zones(stack, self.role, region.name, provider),
                                single_nat_gateway=single_nat_gateway, flow_log_kms_key_arn=self.kms["logs"].key_arn,
                                prevent_destroy=names.is_production, provider=provider)
         scaling = eks.scaling(self.role)
         self.eks = EksCluster(
-            stack, f"eks-{self.role}", name=f"{names.prefix}-eks-{self.role}", vpc_id=self.network.vpc_id,
+            stack, f"eks-{self.role}", name=names.eks_cluster(self.role), vpc_id=self.network.vpc_id,
             subnet_ids=self.network.private_subnets, secrets_kms_key_arn=self.kms["eks"].key_arn,
             logs_kms_key_arn=self.kms["logs"].key_arn, desired_size=scaling.desired_size,
             min_size=scaling.min_size, max_size=scaling.max_size, kubernetes_version=eks.kubernetes_version,
             spot_instance_types=list(eks.spot_instance_types), system_instance_type=eks.system_instance_type,
             system_node_count=eks.system_node_count, public_access_cidrs=list(eks.public_access_cidrs),
             admin_role_arns=list(eks.admin_role_arns), prevent_destroy=names.is_production, provider=provider)
-        self.alarm_topic = AlarmTopic(stack, f"alarms-{self.role}", name=f"{names.prefix}-alarms",
+        self.alarm_topic = AlarmTopic(stack, f"alarms-{self.role}", name=names.alarm_topic,
                                       kms_key_arn=self.kms["alarms"].key_arn, emails=list(alarm_emails),
                                       https_endpoints=list(alarm_https_endpoints), provider=provider)
 

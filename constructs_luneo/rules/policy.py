@@ -21,8 +21,8 @@ import jsii
 from cdktf import Annotations, TerraformStack
 from constructs import IConstruct, IValidation
 
-from .errors import ConstructArgumentError
-from .rules import PUBLIC_LB_TAG, RULES, View, evaluate
+from ..support.errors import ConstructArgumentError
+from . import PUBLIC_LB_TAG, RULES, View, evaluate
 
 __all__ = ["PUBLIC_LB_TAG", "RULES", "PolicyCheck", "add_policy", "errors_in_manifest", "findings_in_manifest",
            "suppress"]

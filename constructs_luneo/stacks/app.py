@@ -1,0 +1,41 @@
+"""The App: every environment's stack and luneo-bootstrap, with the policy rules and the reviewed
+migrations applied."""
+
+from __future__ import annotations
+
+from cdktf import App
+
+from ..config import BootstrapConfig, ConfigError, EnvironmentConfig, Migration
+from ..rules.policy import add_policy
+from .base import LuneoStack
+from .bootstrap import BootstrapStack
+from .environment import LuneoEnvironmentStack
+
+
+def apply_migration(stack: LuneoStack, migration: Migration) -> None:
+    """Reviewed `moved` blocks (legacy address -> ours) and `removed` blocks with destroy = false
+    (legacy resources Terraform forgets rather than destroys)."""
+    ours = {f"{t}.{n}" for t, items in stack.to_terraform().get("resource", {}).items() for n in items}
+    for source, target in migration.moved:
+        if target not in ours:
+            raise ConfigError(f"{migration.source}: moved to {target}: expected an address of {stack.node.id} "
+                              "(re-run `make migrate-plan`)")
+    if migration.moved:
+        stack.add_override("moved", [{"from": s, "to": t} for s, t in migration.moved])
+    if migration.removed:
+        stack.add_override("removed", [{"from": s, "lifecycle": {"destroy": False}} for s in migration.removed])
+
+
+def build_app(configs: list[EnvironmentConfig], outdir: str, bootstrap: BootstrapConfig | None = None,
+              migrations: dict[str, Migration] | None = None) -> App:
+    """One App holding every environment's stack, and luneo-bootstrap when given (the provider
+    import is paid once). `migrations`: stack name -> reviewed moved/removed blocks."""
+    app = App(outdir=outdir)
+    for config in configs:
+        stack = LuneoEnvironmentStack(app, config)
+        if migrations and config.stack_name in migrations:
+            apply_migration(stack, migrations[config.stack_name])
+        add_policy(stack)
+    if bootstrap is not None:
+        add_policy(BootstrapStack(app, bootstrap, configs))
+    return app

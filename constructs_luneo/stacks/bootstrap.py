@@ -1,0 +1,101 @@
+"""luneo-bootstrap: the state bucket(s) and lock table(s) the environment stacks use, their copies
+in the replica region, and the registry's image replication."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from cdktf import LocalBackend, TerraformOutput
+from cdktf_cdktf_provider_aws.ecr_replication_configuration import (
+    EcrReplicationConfiguration,
+    EcrReplicationConfigurationReplicationConfiguration,
+    EcrReplicationConfigurationReplicationConfigurationRule,
+    EcrReplicationConfigurationReplicationConfigurationRuleDestination,
+    EcrReplicationConfigurationReplicationConfigurationRuleRepositoryFilter,
+)
+from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
+from constructs import Construct
+
+from ..config import BackendLocation, BootstrapConfig, EnvironmentConfig, replica_bucket_name
+from ..kms import KmsKey
+from ..state_backend import StateBackend
+from ..support.common import account_context
+from ..support.naming import EnvironmentNames
+from .base import REQUIRED_TERRAFORM, LuneoStack
+
+
+class BootstrapStack(LuneoStack):
+    """luneo-bootstrap: what every environment stands on, account-wide.
+
+    - the state bucket(s) and lock table(s) the environment stacks use, with their copies in
+      `replica_region` (bucket replication with RTC, a DynamoDB global table replica), so that
+      Terraform keeps working when the state region is lost;
+    - the registry's ECR replication: each environment's repositories to its secondary region (the
+      registry has one replication configuration per region; the environments each create the
+      destination repositories with their own keys, lifecycle and scanning).
+
+    Its own state is local (`cdktf.out/stacks/luneo-bootstrap/terraform.tfstate`): it cannot live
+    in the bucket it creates. Keep it (docs/OPERATIONS.md): adopt_existing = true adopts only the
+    bucket and table that predate this stack; what it created is known through that state alone."""
+
+    def __init__(self, scope: Construct, config: BootstrapConfig,
+                 environments: Sequence[EnvironmentConfig] = ()) -> None:
+        super().__init__(scope, config.stack_name)
+        self.add_override("terraform.required_version", REQUIRED_TERRAFORM)
+        LocalBackend(self, path="terraform.tfstate")
+        regions = sorted({backend.region for backend in config.backends}
+                         | {c.network.primary.name for c in environments})
+        regions += [config.replica_region] if config.replica_region not in regions else []
+        self.providers: dict[str, AwsProvider] = {}
+        for i, region in enumerate(regions):
+            self.providers[region] = AwsProvider(
+                self, "aws" if i == 0 else f"aws-{region}", region=region, alias=None if i == 0 else region,
+                default_tags=[AwsProviderDefaultTags(tags={"Project": "luneo", "ManagedBy": "cdktf",
+                                                           "Environment": "global"})])
+        self.backends = [self._backend(config, backend) for backend in config.backends]
+        self._image_replication(environments)
+
+    def _provider(self, region: str) -> AwsProvider:
+        return self.providers[region]
+
+    def _backend(self, config: BootstrapConfig, backend: BackendLocation) -> StateBackend:
+        bucket, provider = backend.bucket, self._provider(backend.region)
+        replica_provider = self._provider(config.replica_region)
+        key = KmsKey(self, f"kms-{bucket}", name=f"{bucket}", description=f"Terraform state in {bucket}",
+                     allowed_services=["s3.amazonaws.com", "dynamodb.amazonaws.com"], prevent_destroy=True,
+                     provider=provider)
+        replica_key = KmsKey(self, f"kms-{bucket}-replica", name=f"{bucket}",
+                             description=f"Terraform state in {bucket} ({config.replica_region} copy)",
+                             allowed_services=["s3.amazonaws.com", "dynamodb.amazonaws.com"], prevent_destroy=True,
+                             provider=replica_provider)
+        state = StateBackend(
+            self, bucket, bucket_name=bucket, table_name=backend.lock_table, kms_key_arn=key.key_arn,
+            adopt_existing=config.adopt_existing,
+            noncurrent_version_expiration_days=config.noncurrent_version_expiration_days,
+            replica_provider=replica_provider, replica_region=config.replica_region,
+            replica_kms_key_arn=replica_key.key_arn,
+            replica_bucket_name=replica_bucket_name(bucket, config.replica_region), provider=provider)
+        TerraformOutput(self, f"{bucket}-bucket-arn", value=state.bucket_arn)
+        TerraformOutput(self, f"{bucket}-lock-table-arn", value=state.table_arn)
+        TerraformOutput(self, f"{bucket}-replica-bucket-arn", value=state.replica_bucket_arn)
+        return state
+
+    def _image_replication(self, environments: Sequence[EnvironmentConfig]) -> None:
+        """One rule per source region: every environment's repositories (by name prefix) to its
+        secondary region, in this account."""
+        by_source: dict[str, tuple[set[str], set[str]]] = {}
+        for environment in environments:
+            names = EnvironmentNames(environment.environment, environment.is_production)
+            prefixes, destinations = by_source.setdefault(environment.network.primary.name, (set(), set()))
+            prefixes.add(names.ecr_repository("luneo-"))
+            destinations.add(environment.network.secondary.name)
+        for source, (prefixes, destinations) in sorted(by_source.items()):
+            provider = self._provider(source)
+            account = account_context(self, provider)
+            EcrReplicationConfiguration(self, f"ecr-replication-{source}", provider=provider,
+                                        replication_configuration=EcrReplicationConfigurationReplicationConfiguration(
+                rule=[EcrReplicationConfigurationReplicationConfigurationRule(
+                    destination=[EcrReplicationConfigurationReplicationConfigurationRuleDestination(
+                        region=region, registry_id=account.account_id) for region in sorted(destinations)],
+                    repository_filter=[EcrReplicationConfigurationReplicationConfigurationRuleRepositoryFilter(
+                        filter=prefix, filter_type="PREFIX_MATCH") for prefix in sorted(prefixes)])]))
