@@ -22,7 +22,7 @@ endif
 
 PYTHON := .venv/bin/python
 
-.PHONY: setup checkov-setup synth test checkov local migrate-plan diff digests docs iam-policy pin-addresses bench cost clean dr-drill failover-backend failover-targets failover-check failback-backend
+.PHONY: setup checkov-setup synth test fmt checkov local migrate-plan diff digests docs iam-policy pin-addresses bench cost clean dr-drill failover-backend failover-targets failover-check failback-backend
 
 setup: .venv/.synced node_modules/.synced
 checkov-setup: .venv-checkov/.synced
@@ -47,61 +47,67 @@ node_modules/.synced: package-lock.json
 # bytes (tests/test_cli.py), 6 s later (the CLI's Node.js start and pipenv).
 synth: setup
 	@$(PYTHON) main.py
-	@$(PYTHON) -m scripts.validate_stacks
+	@$(PYTHON) -m luneo_ops validate
 
+# pytest.ini prints the 20 slowest tests at the end.
 test: setup checkov-setup
 	$(PYTHON) -m pytest
 
+# Format and fix what ruff can (ruff.toml); make test fails on what is left (tests/test_style.py).
+fmt: setup
+	$(PYTHON) -m ruff format --no-cache .
+	$(PYTHON) -m ruff check --no-cache --fix .
+
 checkov: synth checkov-setup
-	@$(PYTHON) -m scripts.checkov_stacks
+	@$(PYTHON) -m luneo_ops checkov
 
 # The whole path on a local AWS (moto): bootstrap, init on the S3 backend, plan, apply, plan again.
 local: synth
-	@$(PYTHON) -m scripts.make_local $(STACK)
+	@$(PYTHON) -m luneo_ops local $(STACK)
 
 # The loss of eu-west-1 rehearsed on the local AWS (docs/DISASTER_RECOVERY.md): make dr-drill [STACK=luneo-staging]
 dr-drill: synth
-	@$(PYTHON) -m scripts.dr_drill $(or $(STACK),luneo-staging)
+	@$(PYTHON) -m luneo_ops dr-drill $(or $(STACK),luneo-staging)
 
 # During an outage of the primary region (docs/DISASTER_RECOVERY.md): the init command of the state's copy in
 # the replica region, whether that copy is current (failover-check: AWS credentials), the -target flags of
 # what is plannable without the primary region, and the way back.
 failover-backend failover-targets failover-check failback-backend: setup
 	@test -n "$(STACK)" || { echo "usage: make $@ STACK=luneo-prod" >&2; exit 2; }
-	@$(PYTHON) -m scripts.failover $(patsubst failover-%,%,$(patsubst failback-backend,back,$@)) $(STACK)
+	@$(PYTHON) -m luneo_ops failover $(patsubst failover-%,%,$(patsubst failback-backend,back,$@)) $(STACK)
 
 # Propose moved/removed blocks from an existing HCL state: make migrate-plan STATE=<file or s3://bucket/key> [STACK=luneo-prod]
 migrate-plan: synth
 	@test -n "$(STATE)" || { echo "usage: make migrate-plan STATE=<state file or s3://bucket/key> [STACK=luneo-prod]" >&2; exit 2; }
-	@$(PYTHON) -m scripts.migrate_plan "$(STATE)" --stack "$(or $(STACK),luneo-prod)"
+	@$(PYTHON) -m luneo_ops migrate-plan "$(STATE)" --stack "$(or $(STACK),luneo-prod)"
 
 # Offline diff of every stack against a git revision: make diff BASE=origin/main [ARGS=--fail-on-destroy]
 diff: setup
 	@test -n "$(BASE)" || { echo "usage: make diff BASE=<git revision> [ARGS=--fail-on-destroy]" >&2; exit 2; }
-	@$(PYTHON) -m scripts.diff_stacks "$(BASE)" $(ARGS)
+	@$(PYTHON) -m luneo_ops diff "$(BASE)" $(ARGS)
 
 # SHA-256 of every synthesized stack (and the dr fixture); with BASE, compared with that revision (exit 1 if any differs).
 digests: setup
-	@$(PYTHON) -m scripts.stack_digests $(BASE)
+	@$(PYTHON) -m luneo_ops digests $(BASE)
 
 # docs/CONFIGURATION.md, docs/CONSTRUCTS.md, docs/POLICY_RULES.md and terraform.tfvars.example, from the code that is their source.
 docs: setup
-	@$(PYTHON) -m scripts.docs
+	@$(PYTHON) -m luneo_ops docs
 
 # The Terraform execution role's policies, generated from the synthesized stacks (docs/IAM_POLICIES.md).
 iam-policy: synth
-	@$(PYTHON) -m scripts.iam_policy
+	@$(PYTHON) -m luneo_ops iam-policy
 
 # Re-pin each stack's Terraform addresses after a deliberate change (review the diff!).
 pin-addresses: setup
-	@$(PYTHON) -m scripts.pin_addresses
+	@$(PYTHON) -m luneo_ops pin-addresses
 
 bench: setup
-	@$(PYTHON) -m scripts.bench
+	@$(PYTHON) -m luneo_ops bench
 
 # Monthly cost of the synthesized stacks (run make synth first), from pricing/prices.csv and pricing/usage.toml.
 cost: setup
-	@$(PYTHON) -m scripts.cost $(if $(STACK),--stack "$(STACK)") $(ARGS)
+	@$(PYTHON) -m luneo_ops cost $(if $(STACK),--stack "$(STACK)") $(ARGS)
 
 # Everything generated, but not a stack's local state (luneo-bootstrap's: docs/OPERATIONS.md).
 clean:

@@ -18,8 +18,7 @@ from pathlib import Path
 from constructs_luneo.config import load_bootstrap, load_environments, load_migration
 from constructs_luneo.support.errors import LuneoError
 from constructs_luneo.support.runtime import keep_policy_errors_for_the_report, lazy_provider, quiet_jsii
-
-HERE = Path(__file__).resolve().parent
+from luneo_ops.paths import BOOTSTRAP_TFVARS, ENVIRONMENTS, MIGRATIONS, OUTDIR
 
 
 def publish(staging: Path, outdir: Path) -> None:
@@ -53,13 +52,13 @@ def _relative(path: Path) -> str:
 
 
 def main() -> int:
-    environments = Path(os.environ.get("LUNEO_ENVIRONMENTS_DIR", HERE / "environments"))
-    outdir = Path(os.environ.get("CDKTF_OUTDIR", HERE / "cdktf.out")).resolve()
+    environments = Path(os.environ.get("LUNEO_ENVIRONMENTS_DIR", ENVIRONMENTS))
+    outdir = Path(os.environ.get("CDKTF_OUTDIR", OUTDIR)).resolve()
     try:
         configs = load_environments(environments, base=Path.cwd())
-        bootstrap_file = Path(os.environ.get("LUNEO_BOOTSTRAP_FILE", HERE / "bootstrap.tfvars"))
+        bootstrap_file = Path(os.environ.get("LUNEO_BOOTSTRAP_FILE", BOOTSTRAP_TFVARS))
         bootstrap = load_bootstrap(bootstrap_file, configs, label=_relative(bootstrap_file))
-        migrations_dir = Path(os.environ.get("LUNEO_MIGRATIONS_DIR", HERE / "migrations"))
+        migrations_dir = Path(os.environ.get("LUNEO_MIGRATIONS_DIR", MIGRATIONS))
         migrations = {c.stack_name: load_migration(migrations_dir / f"{c.stack_name}.json",
                                                    label=_relative(migrations_dir / f"{c.stack_name}.json"))
                       for c in configs if (migrations_dir / f"{c.stack_name}.json").exists()}

@@ -14,9 +14,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
+from luneo_ops.paths import ROOT  # noqa: E402  (pytest puts the repository on sys.path: tests/ is a package)
 from constructs_luneo.support.runtime import keep_policy_errors_for_the_report, lazy_provider, quiet_jsii  # noqa: E402
 
 quiet_jsii()
@@ -44,9 +42,9 @@ def synth_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def all_stacks(synth_dir: Path) -> dict[str, dict]:
     """Stack name -> parsed cdk.tf.json, luneo-bootstrap included."""
-    from scripts.terraform_cli import synthesized_stacks
+    from luneo_ops.paths import stack_documents
 
-    return synthesized_stacks(synth_dir)
+    return stack_documents(synth_dir)
 
 
 @pytest.fixture(scope="session")
@@ -58,7 +56,7 @@ def stacks(all_stacks: dict[str, dict]) -> dict[str, dict]:
 @pytest.fixture(scope="session")
 def terraform() -> str:
     """The terraform binary. Missing terraform fails the tests that need it, loudly: never a skip."""
-    from scripts.terraform_cli import INSTALL_HINT
+    from luneo_ops.terraform.cli import INSTALL_HINT
 
     path = os.environ.get("TERRAFORM_BINARY") or shutil.which("terraform")
     if not path:
@@ -106,7 +104,7 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     work = Path(tempfile.mkdtemp(prefix="luneo-dr-drill-"))
     os.environ[DRILL_DIR] = str(work)  # the xdist workers start after this and inherit it
-    command = (f"{sys.executable} -m scripts.dr_drill luneo-staging --synth --work {work / 'work'} "
+    command = (f"{sys.executable} -m luneo_ops dr-drill luneo-staging --synth --work {work / 'work'} "
                f"--json {work / 'report.json'} > {work / 'drill.log'} 2>&1; "
                f"echo $? > {work / 'exit-code.tmp'}; mv {work / 'exit-code.tmp'} {work / 'exit-code'}")
     config.stash[DRILL] = subprocess.Popen(

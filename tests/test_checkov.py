@@ -9,7 +9,7 @@ import re
 import pytest
 from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
 
-from scripts import checkov_stacks
+from luneo_ops import checkov as checkov_stacks
 from tests.conftest import ROOT
 from tests.helpers import synth_scope
 

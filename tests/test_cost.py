@@ -1,4 +1,4 @@
-"""scripts.cost: the monthly cost of the synthesized stacks, from pricing/prices.csv and pricing/usage.toml."""
+"""luneo_ops.cost: the monthly cost of the synthesized stacks, from pricing/prices.csv and pricing/usage.toml."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from scripts import cost
+from luneo_ops import cost
 from tests.conftest import ROOT
 
 PRICES = cost.PriceTable.load()
@@ -58,7 +58,7 @@ def test_every_resource_of_every_stack_is_priced_or_free(all_stacks):
     for name, stack in all_stacks.items():
         result = estimate(stack, name)
         assert result.not_priced == [], (
-            f"{name}: add a price row (pricing/prices.csv), a pricer, or a FREE reason (scripts/cost.py) for: "
+            f"{name}: add a price row (pricing/prices.csv), a pricer, or a FREE reason (luneo_ops/cost) for: "
             f"{result.not_priced}")
         assert result.total > 0
 
@@ -78,7 +78,7 @@ def test_a_type_with_no_price_and_no_reason_is_not_priced_never_zero():
     result = estimate(mini({"aws_lambda_function.worker": {"function_name": "w"},
                             "aws_iam_role.role": {"name": "r"}}))
     assert result.not_priced == [("aws_lambda_function.worker",
-                                  "type neither priced nor known to be free (scripts/cost.py)")]
+                                  "type neither priced nor known to be free (luneo_ops/cost)")]
     assert "aws_iam_role" in result.free
     text = cost.render(result, PRICES)
     assert "NOT PRICED (1)" in text and "aws_lambda_function.worker" in text
@@ -207,29 +207,30 @@ def test_a_broken_usage_file_is_one_clear_error(text, message):
 
 def test_make_cost_prints_each_stack_by_component(synth_dir):
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "scripts.cost", "--outdir", str(synth_dir)], cwd=ROOT,
+    proc = subprocess.run([sys.executable, "-m", "luneo_ops", "cost", "--outdir", str(synth_dir)], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
-    print(f"\nscripts.cost, three stacks: {time.perf_counter() - started:.2f} s (process start included)")
+    print(f"\nluneo_ops cost, three stacks: {time.perf_counter() - started:.2f} s (process start included)")
     assert proc.returncode == 0, proc.stderr
     for name in ("luneo-prod", "luneo-staging", "luneo-bootstrap"):
         assert re.search(rf"^{name}: \$[\d,]+\.\d\d/month", proc.stdout, re.M)
     assert re.search(r"^EKS control planes\s+2\s+\$73\.00\s+\$73\.00\s+-\s+\$146\.00$", proc.stdout, re.M)
     assert "not priced: none" in proc.stdout and "NOT PRICED" not in proc.stdout
-    one = subprocess.run([sys.executable, "-m", "scripts.cost", "--outdir", str(synth_dir), "--stack", "luneo-staging"],
+    one = subprocess.run([sys.executable, "-m", "luneo_ops", "cost", "--outdir", str(synth_dir), "--stack", "luneo-staging"],
                          cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert one.returncode == 0 and "luneo-staging:" in one.stdout and "luneo-prod:" not in one.stdout
 
 
 def test_make_cost_reads_json_only():
-    """No cdktf, jsii or provider bindings: the command must answer in well under 2 s after a synth."""
-    probe = ("import sys, scripts.cost; heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
-             "('cdktf', 'jsii', 'constructs', 'cdktf_cdktf_provider_aws', 'constructs_luneo')); print(heavy)")
+    """No cdktf, jsii or provider bindings (nor a construct module, which would import them): the
+    command must answer in well under 2 s after a synth."""
+    probe = ("import sys, luneo_ops.commands.cost; heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
+             "('cdktf', 'jsii', 'constructs', 'cdktf_cdktf_provider_aws')); print(heavy)")
     proc = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert proc.stdout.strip() == "[]", proc.stdout + proc.stderr
 
 
 def test_no_synthesized_stacks_is_one_clear_error(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "scripts.cost", "--outdir", str(tmp_path)], cwd=ROOT,
+    proc = subprocess.run([sys.executable, "-m", "luneo_ops", "cost", "--outdir", str(tmp_path)], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and "run `make synth` first" in proc.stderr
 
@@ -237,7 +238,7 @@ def test_no_synthesized_stacks_is_one_clear_error(tmp_path):
 def test_the_makefile_has_a_cost_target():
     makefile = (ROOT / "Makefile").read_text()
     assert re.search(r"^\.PHONY:.*\bcost\b", makefile, re.M)
-    assert re.search(r"^cost: setup\n\t@\$\(PYTHON\) -m scripts\.cost \$\(if \$\(STACK\),--stack", makefile, re.M)
+    assert re.search(r"^cost: setup\n\t@\$\(PYTHON\) -m luneo_ops cost \$\(if \$\(STACK\),--stack", makefile, re.M)
 
 
 # --- docs/COST.md shows what make cost computes ------------------------------------------------

@@ -1,4 +1,4 @@
-"""scripts.diff_stacks: the offline diff of synthesized stacks against a git revision."""
+"""luneo_ops diff (luneo_ops/review): the offline diff of synthesized stacks against a git revision."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import shutil
 import subprocess
 import sys
 
-from scripts import cost
-from scripts.diff_stacks import cost_changes, diff_stack, tfvars_changes
+from luneo_ops import cost
+from luneo_ops.review.cost_change import cost_changes
+from luneo_ops.review.diff import diff_stack, tfvars_changes
 from tests.conftest import ROOT
 
 
@@ -72,7 +73,7 @@ def test_a_moved_resource_is_not_a_removal():
 
 def test_against_head_end_to_end():
     """Both synths (HEAD in a worktree, and the working tree) in one run; the repo's own stacks."""
-    proc = subprocess.run([sys.executable, "-m", "scripts.diff_stacks", "HEAD", "--fail-on-destroy"], cwd=ROOT,
+    proc = subprocess.run([sys.executable, "-m", "luneo_ops", "diff", "HEAD", "--fail-on-destroy"], cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     for name in ("luneo-prod", "luneo-staging", "luneo-bootstrap"):
@@ -83,7 +84,7 @@ def test_against_head_end_to_end():
 
 
 def test_unknown_revision_is_one_clear_error():
-    proc = subprocess.run([sys.executable, "-m", "scripts.diff_stacks", "no-such-revision"], cwd=ROOT,
+    proc = subprocess.run([sys.executable, "-m", "luneo_ops", "diff", "no-such-revision"], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and proc.stderr.startswith("error: cannot check out no-such-revision")
 

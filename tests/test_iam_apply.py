@@ -1,5 +1,5 @@
 """The Terraform role's generated policy, proven by an apply under IAM enforcement (moto's server
-with IAM enforced: scripts/local_aws.enforce_iam). The whole of bootstrap + staging is applied this
+with IAM enforced: luneo_ops/local_aws/iam.enforce_iam). The whole of bootstrap + staging is applied this
 way by the DR drill (tests/test_dr_drill.py); here, the instrument itself: a policy one needed
 action short fails the apply, naming the action."""
 
@@ -14,7 +14,10 @@ from cdktf_cdktf_provider_aws.provider import AwsProvider
 from cdktf_cdktf_provider_aws.vpc import Vpc
 
 from constructs_luneo.stacks import LuneoStack
-from scripts import iam_policy, local_aws, terraform_cli
+from luneo_ops.iam import policy as iam_policy
+from luneo_ops.local_aws import iam as local_iam
+from luneo_ops.local_aws import server as local_aws
+from luneo_ops.terraform import cli as terraform_cli
 
 REGION = "eu-west-1"
 
@@ -49,11 +52,11 @@ def enforced(tmp_path_factory, terraform):
     generated = iam_policy.policy({"iam-apply": stack})
     assert "ec2:CreateTags" in json.dumps(generated)
     with local_aws.moto_server(work, log=work / "moto.log") as url:
-        users = {name: local_aws.create_iam_user(url, name, [local_aws.moto_readable(d)
+        users = {name: local_iam.create_iam_user(url, name, [local_iam.moto_readable(d)
                                                              for d in iam_policy.split(document)])
                  for name, document in (("generated", generated),
                                         ("short-of-createtags", without(generated, "ec2:CreateTags")))}
-        local_aws.enforce_iam(url)
+        local_iam.enforce_iam(url)
         yield url, stack, users, work
 
 
@@ -62,7 +65,7 @@ def apply(enforced, user: str) -> terraform_cli.Result:
     directory = work / user
     directory.mkdir()
     (directory / "cdk.tf.json").write_text(json.dumps(stack))
-    env = local_aws.with_keys(local_aws.aws_env(url, REGION), users[user])
+    env = local_iam.with_keys(local_aws.aws_env(url, REGION), users[user])
     assert local_aws.init(directory, env, backend=False).ok
     return terraform_cli.run(["apply", "-auto-approve", "-no-color", "-input=false"], directory, env=env)
 

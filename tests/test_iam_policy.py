@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from scripts import iam_policy
+from luneo_ops.iam import actions as iam_actions
+from luneo_ops.iam import policy as iam_policy
 from tests.conftest import ROOT
 
 
@@ -23,7 +24,7 @@ def test_every_resource_type_of_every_stack_is_covered(all_stacks, dr_stack):
 def test_no_grant_for_a_type_no_stack_uses(all_stacks, dr_stack):
     """Trimming: TYPE_ACTIONS carries no entry that no stack (nor the DR fixture) needs."""
     used = iam_policy.resource_types({**all_stacks, "luneo-dr": dr_stack})
-    assert sorted(set(iam_policy.TYPE_ACTIONS) - used) == []
+    assert sorted(set(iam_actions.TYPE_ACTIONS) - used) == []
 
 
 def test_the_backend_statements_cover_the_copies_in_the_replica_region(all_stacks):

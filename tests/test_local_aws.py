@@ -20,7 +20,10 @@ from constructs_luneo.config import BootstrapConfig, load_environment, load_migr
 from constructs_luneo.config.bootstrap import BackendLocation
 from constructs_luneo.ecr import EcrRepository
 from constructs_luneo.stacks import BootstrapStack, LuneoEnvironmentStack, LuneoStack, apply_migration
-from scripts import local_aws, terraform_cli
+from luneo_ops.local_aws import emulation, existing
+from luneo_ops.local_aws import server as local_aws
+from luneo_ops.terraform import cli as terraform_cli
+from luneo_ops.terraform import plan as saved_plan
 from tests.conftest import ROOT
 
 BUCKET, TABLE, REGION = "luneo-terraform-state", "luneo-terraform-locks", "eu-west-1"
@@ -30,8 +33,8 @@ BUCKET, TABLE, REGION = "luneo-terraform-state", "luneo-terraform-locks", "eu-we
 def aws(tmp_path_factory, terraform, stacks):
     work = tmp_path_factory.mktemp("local-aws")
     with local_aws.moto_server(work, log=work / "moto.log") as url:
-        local_aws.create_legacy_backend(url, BUCKET, TABLE, REGION)
-        local_aws.create_existing_zones(url, stacks.values())
+        existing.create_legacy_backend(url, BUCKET, TABLE, REGION)
+        existing.create_existing_zones(url, stacks.values())
         yield url
 
 
@@ -153,7 +156,7 @@ def test_prevent_destroy_stops_a_plan_that_would_destroy_a_repository(aws, tmp_p
 
 def bootstrap_json(bucket: str, table: str, adopt: bool) -> dict:
     """luneo-bootstrap for one backend. moto cannot add a global table's replica (the provider waits
-    for it until its timeout: scripts/local_aws.py UNSUPPORTED_WHEN), so the lock table is applied
+    for it until its timeout: luneo_ops/local_aws/emulation.py UNSUPPORTED_WHEN), so the lock table is applied
     without its us-east-1 replica here; the replica is pinned on the JSON (tests/test_state_backend.py)
     and its copy emulated by the DR drill."""
     stack = BootstrapStack(Testing.app(), BootstrapConfig(
@@ -170,17 +173,17 @@ def test_bootstrap_adopts_or_creates_the_backend(aws, tmp_path, adopt):
     env = env_for(aws)
     bucket, table = f"luneo-state-{'adopted' if adopt else 'new'}", f"luneo-locks-{'adopted' if adopt else 'new'}"
     if adopt:
-        local_aws.create_legacy_backend(aws, bucket, table, REGION)
+        existing.create_legacy_backend(aws, bucket, table, REGION)
     data = bootstrap_json(bucket, table, adopt)
     assert bool(data.get("import")) == adopt
     directory = workdir(tmp_path, "bootstrap", json.dumps(data))
-    targets = [f"-target={t}" for t in local_aws.emulated_targets(data)]
+    targets = [f"-target={t}" for t in emulation.emulated_targets(data)]
     assert local_aws.init(directory, env).ok
     applied = run(["apply", "-auto-approve", *targets], directory, env)
     assert applied.ok, applied.output
     assert ("4 imported" in applied.output) == adopt
     assert run(["plan", "-out=second.tfplan", *targets], directory, env).ok
-    unexplained, _ = local_aws.unexplained_changes(directory, env, "second.tfplan")
+    unexplained, _ = emulation.unexplained_changes(directory, env, "second.tfplan")
     assert not unexplained
     s3 = local_aws.boto3_client("s3", aws, REGION)
     assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
@@ -211,7 +214,7 @@ def test_moving_from_the_hcl_modules_destroys_and_replaces_nothing(aws, tmp_path
     unmigrated.write_text(Testing.synth(LuneoEnvironmentStack(Testing.app(), prod)))
     out = tmp_path / "migration.json"
     proposed = subprocess.run(
-        [sys.executable, "-m", "scripts.migrate_plan", f"s3://{BUCKET}/global/multi-region/terraform.tfstate",
+        [sys.executable, "-m", "luneo_ops", "migrate-plan", f"s3://{BUCKET}/global/multi-region/terraform.tfstate",
          "--stack", "luneo-prod", "--stack-file", str(unmigrated), "--out", str(out)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert proposed.returncode == 0, proposed.stderr
@@ -242,7 +245,7 @@ def test_moving_from_the_hcl_modules_destroys_and_replaces_nothing(aws, tmp_path
     assert local_aws.init(ours, env).ok
     planned = run(["plan", "-out=migrate.tfplan"], ours, env, timeout=900)
     assert planned.ok, planned.output[-3000:]
-    actions = local_aws.plan_summary(ours, env, "migrate.tfplan")
+    actions = saved_plan.summary(ours, env, "migrate.tfplan")
     assert not actions.get("delete"), actions.get("delete")
     replaced = actions.get("delete+create", []) + actions.get("create+delete", [])
     assert not replaced, replaced

@@ -1,4 +1,4 @@
-"""scripts.migrate_plan on a hand-written legacy state (including what moto cannot create, such as
+"""luneo_ops/migrate.py on a hand-written legacy state (including what moto cannot create, such as
 the Redis replication group), and migrations/<stack>.json as the stack loads it."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from cdktf import Testing
 
 from constructs_luneo.config import ConfigError, load_environment, load_migration
 from constructs_luneo.stacks import LuneoEnvironmentStack, apply_migration
-from scripts.migrate_plan import plan
+from luneo_ops.migrate import plan
 from tests.conftest import ROOT
 
 PROVIDER = 'provider["registry.terraform.io/hashicorp/aws"]'

@@ -17,7 +17,7 @@ import sys
 import pytest
 import yaml
 
-from scripts.plan_comment import build_comment, fenced, stack_section, strip_ansi
+from luneo_ops.review.plan_comment import build_comment, fenced, stack_section, strip_ansi
 from tests.conftest import ROOT
 
 WORKFLOW = ROOT / ".github" / "workflows" / "infra-plan.yml"
@@ -173,6 +173,6 @@ def test_the_workflow_runs_cdktf_without_colour():
 
 def test_the_script_is_stdlib_only():
     """The workflow runs it with the runner's python3, before or without `make setup`."""
-    probe = "import sys, scripts.plan_comment; print(sorted(m for m in sys.modules if m.split('.')[0] in ('yaml', 'cdktf', 'constructs_luneo', 'hcl2')))"
+    probe = "import sys, luneo_ops.__main__, luneo_ops.commands.review, luneo_ops.review.plan_comment; print(sorted(m for m in sys.modules if m.split('.')[0] in ('yaml', 'cdktf', 'constructs_luneo', 'hcl2')))"
     proc = subprocess.run([sys.executable, "-S", "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert proc.stdout.strip() == "[]", proc.stderr

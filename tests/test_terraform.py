@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from scripts import terraform_cli
+from luneo_ops.terraform import cli as terraform_cli
+from luneo_ops.terraform import validate as terraform_validate
 from constructs_luneo.config import load_environment
 from constructs_luneo.stacks import LuneoEnvironmentStack
 from cdktf import Testing
@@ -14,7 +15,7 @@ from cdktf import Testing
 
 @pytest.mark.parametrize("stack", ["luneo-prod", "luneo-staging", "luneo-bootstrap"])
 def test_terraform_validate(terraform, synth_dir, tmp_path, stack):
-    result = terraform_cli.validate_stack(synth_dir / "stacks" / stack / "cdk.tf.json", tmp_path / stack)
+    result = terraform_validate.validate_stack(synth_dir / "stacks" / stack / "cdk.tf.json", tmp_path / stack)
     assert result.ok, result.output
     assert "The configuration is valid" in result.output
 
@@ -25,16 +26,16 @@ def test_a_validation_is_remembered_only_for_the_same_bytes(terraform, synth_dir
     original = (synth_dir / "stacks" / "luneo-bootstrap" / "cdk.tf.json").read_text()
     stack_file.write_text(original)
     workdir = tmp_path / "validate"
-    assert "The configuration is valid" in terraform_cli.validate_stack(stack_file, workdir).output
-    again = terraform_cli.validate_stack(stack_file, workdir)
+    assert "The configuration is valid" in terraform_validate.validate_stack(stack_file, workdir).output
+    again = terraform_validate.validate_stack(stack_file, workdir)
     assert again.ok and "these bytes were validated" in again.output
     broken = json.loads(original)
     broken["resource"]["aws_s3_bucket"]["luneo-terraform-state_bucket"]["no_such_argument"] = True
     stack_file.write_text(json.dumps(broken))
-    result = terraform_cli.validate_stack(stack_file, workdir)
+    result = terraform_validate.validate_stack(stack_file, workdir)
     assert not result.ok and "no_such_argument" in result.output
     stack_file.write_text(original)
-    assert "The configuration is valid" in terraform_cli.validate_stack(stack_file, workdir).output
+    assert "The configuration is valid" in terraform_validate.validate_stack(stack_file, workdir).output
 
 
 def test_provider_mirror_is_found_when_the_machine_has_one(terraform, stacks):
@@ -84,10 +85,10 @@ def test_supplied_password_variant_validates(terraform, tmp_path):
     data = json.loads(stack_file.read_text())
     version = data["resource"]["aws_secretsmanager_secret_version"]["db-credentials_version"]
     assert "password = var.db_master_password" in version["secret_string_wo"]
-    result = terraform_cli.validate_stack(stack_file, tmp_path / "validate")
+    result = terraform_validate.validate_stack(stack_file, tmp_path / "validate")
     assert result.ok, result.output
 
 
 def test_aurora_global_variant_validates(terraform, dr_synth_dir, tmp_path):
-    result = terraform_cli.validate_stack(dr_synth_dir / "stacks" / "luneo-dr" / "cdk.tf.json", tmp_path / "dr")
+    result = terraform_validate.validate_stack(dr_synth_dir / "stacks" / "luneo-dr" / "cdk.tf.json", tmp_path / "dr")
     assert result.ok, result.output

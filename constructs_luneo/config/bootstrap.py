@@ -8,8 +8,10 @@ from typing import ClassVar
 
 from ..support.errors import ConfigError
 from .environment import EnvironmentConfig
-from .tfvars import load_values
+from .cross import cross_check
+from .tfvars import Where, load_values
 from .variables import BOOTSTRAP_VARIABLES
+
 
 @dataclass(frozen=True)
 class BackendLocation:
@@ -38,6 +40,16 @@ def load_bootstrap(path: str | Path, environments: list[EnvironmentConfig], *,
     path = Path(path)
     label = label or str(path)
     values, where = load_values(path, label, BOOTSTRAP_VARIABLES)
+    backends = _backends(environments, values["state_replica_region"], where)
+    return BootstrapConfig(source=label, adopt_existing=values["adopt_existing"],
+                           noncurrent_version_expiration_days=values["state_noncurrent_version_expiration_days"],
+                           replica_region=values["state_replica_region"],
+                           backends=tuple(sorted(backends.values(), key=lambda b: (b.bucket, b.lock_table, b.region))))
+
+
+@cross_check("Environments on one state bucket share its lock table and region; `state_replica_region` "
+             "(bootstrap.tfvars) differs from that region.")
+def _backends(environments: list[EnvironmentConfig], replica_region: str, where: Where) -> dict[str, BackendLocation]:
     backends: dict[str, BackendLocation] = {}
     for env in environments:
         backend = BackendLocation(bucket=env.state.bucket, lock_table=env.state.lock_table, region=env.state.region)
@@ -46,13 +58,10 @@ def load_bootstrap(path: str | Path, environments: list[EnvironmentConfig], *,
             raise ConfigError(f"{env.source}: state_lock_table/state_region: expected the same lock table and region "
                               f"as the other environments on bucket {backend.bucket} ({other.lock_table}, "
                               f"{other.region})")
-        if backend.region == values["state_replica_region"]:
+        if backend.region == replica_region:
             raise ConfigError(f"{where('state_replica_region')}: state_replica_region: expected a region other than "
                               f"the state's ({backend.region}): the replica is what survives that region")
-    return BootstrapConfig(source=label, adopt_existing=values["adopt_existing"],
-                           noncurrent_version_expiration_days=values["state_noncurrent_version_expiration_days"],
-                           replica_region=values["state_replica_region"],
-                           backends=tuple(sorted(backends.values(), key=lambda b: (b.bucket, b.lock_table, b.region))))
+    return backends
 
 
 def replica_bucket_name(bucket: str, region: str) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from ..support.errors import ConfigError
+from .cross import cross_check
 
 #: Names that look like credentials. They never belong in a file that is committed.
 SECRET_NAME = re.compile(r"(password|passwd|secret|token|private_key|access_key|credential)", re.I)
@@ -112,6 +113,8 @@ def _key_text(key_tree: Any) -> str:
     return "".join(str(t) for t in key_tree.scan_values(lambda _: True)).strip().strip('"')
 
 
+@cross_check("A variable, or a key inside one map, set twice is refused (the parser would keep the last one "
+             "silently).")
 def _duplicates(tree: Any, label: str) -> dict[str, list[int]]:
     """Line numbers of the top-level `name =` assignments; a ConfigError for any name set twice,
     at the top level or as a key inside one map (the parser would silently keep the last one)."""

@@ -7,7 +7,7 @@ id, a level and, for the AWS API rules, the documentation page it comes from.
 - aws_api.py: LUNEO-AWS-n, what the AWS APIs refuse or silently ignore.
 
 `python -m constructs_luneo.rules <cdk.tf.json>...` runs them on synthesized files (no cdktf);
-constructs_luneo/policy.py runs them at synth and annotates the constructs.
+constructs_luneo/rules/policy.py runs them at synth and annotates the constructs.
 """
 
 from . import security, aws_api  # noqa: F401, I001  (registers the rules, in this order)

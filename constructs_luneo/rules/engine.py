@@ -1,6 +1,6 @@
 """The rule engine: a rule looks at one stack's synthesized Terraform (a JSON document, not the
 Python objects) and yields findings. Cheap to import (no cdktf), so the same rules run at synth
-(constructs_luneo/policy.py) and on any cdk.tf.json (`python -m constructs_luneo.rules <file>`)."""
+(constructs_luneo/rules/policy.py) and on any cdk.tf.json (`python -m constructs_luneo.rules <file>`)."""
 
 from __future__ import annotations
 

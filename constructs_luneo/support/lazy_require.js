@@ -1,7 +1,7 @@
 "use strict";
 /*
  * Node.js preload for jsii's kernel (`node --require`, passed through NODE_OPTIONS by
- * constructs_luneo/runtime.py): requiring @cdktf/provider-aws's lib/index.js would load all of
+ * constructs_luneo/support/runtime.py): requiring @cdktf/provider-aws's lib/index.js would load all of
  * its ~2,100 submodules; this turns each `exports.x = require("./x");` line of that file into a
  * memoized getter, so a submodule loads when the kernel first walks to it. The file on disk is
  * not changed. Any other shape of the file, or LUNEO_EAGER_PROVIDER=1, leaves Node's loader

@@ -1,0 +1,59 @@
+"""`python -m luneo_ops migrate-plan STATE [--stack luneo-prod] [--out FILE] [--stack-file FILE]`
+(make migrate-plan): moved/removed blocks and settings from an existing HCL state, written to
+migrations/<stack>.json for review (luneo_ops/migrate.py)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ..migrate import load_state, plan
+from ..paths import MIGRATIONS, OUTDIR
+
+
+def migrate_plan(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m luneo_ops migrate-plan",
+                                     description="map an existing HCL state onto a synthesized stack")
+    parser.add_argument("state", help="state file, or s3://bucket/key")
+    parser.add_argument("--stack", default="luneo-prod")
+    parser.add_argument("--out", default=None, help="default: migrations/<stack>.json")
+    parser.add_argument("--stack-file", default=None, help="default: cdktf.out/stacks/<stack>/cdk.tf.json")
+    args = parser.parse_args(argv)
+    stack_file = Path(args.stack_file) if args.stack_file else OUTDIR / "stacks" / args.stack / "cdk.tf.json"
+    if not stack_file.exists():
+        print(f"error: {stack_file} is missing: run `make synth` first", file=sys.stderr)
+        return 2
+    try:
+        state = load_state(args.state)
+    except Exception as exc:  # one line for the operator, whatever the cause
+        print(f"error: cannot read the state {args.state}: {exc.__class__.__name__}: {exc}", file=sys.stderr)
+        return 2
+    stack = json.loads(stack_file.read_text())
+    # Moves already in the stack do not count: map from the state as it is.
+    stack.pop("moved", None)
+    stack.pop("removed", None)
+    result = plan(state, stack)
+    out = Path(args.out) if args.out else MIGRATIONS / f"{args.stack}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    document = {"stack": args.stack, "source": args.state, "moved": result["moved"], "removed": result["removed"],
+                "settings": result["settings"]}
+    out.write_text(json.dumps(document, indent=2) + "\n")
+    _print_report(result, args.stack, out)
+    return 0
+
+
+def _print_report(result: dict, stack: str, out: Path) -> None:
+    print(f"{len(result['moved'])} moved, {len(result['removed'])} removed (forgotten, not destroyed), "
+          f"{len(result['created'])} of ours to create -> {out}")
+    for move in result["moved"]:
+        print(f"  moved   {move['from']} -> {move['to']}")
+    for item in result["removed"]:
+        print(f"  removed {item['from']} {item['identity']}: not in {stack}")
+    for note in result["notes"]:
+        print(f"  note    {note}")
+    if result["settings"]:
+        print("Add to environments/<env>.tfvars (encryption that cannot change in place):")
+        for name, value in result["settings"].items():
+            print(f"  {name} = {{ " + ", ".join(f'{k} = "{v}"' for k, v in sorted(value.items())) + " }")

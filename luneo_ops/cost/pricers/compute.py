@@ -1,0 +1,81 @@
+"""Pricers: EKS (control planes, node groups with their volumes and monitoring), NAT gateways, public IPv4
+addresses, VPC endpoints."""
+
+from __future__ import annotations
+
+from ..model import Free, Line, PricedStack, pricer
+from ..prices import HOURS_PER_MONTH, Price
+
+
+def _launch_template(stack: PricedStack, body: dict) -> dict:
+    template = body.get("launch_template") or {}
+    if isinstance(template, list):
+        template = template[0] if template else {}
+    found = stack.target(template.get("id") or template.get("name") or "", "aws_launch_template")
+    return found[1] if found else {}
+
+
+@pricer("aws_eks_node_group", "EKS nodes (EC2, EBS, monitoring)")
+def _node_group(stack: PricedStack, name: str, body: dict, region: str) -> list[Line]:
+    desired = (body.get("scaling_config") or {}).get("desired_size")
+    if not isinstance(desired, int):
+        return [Line("nodes", 0, None, f"scaling_config.desired_size is not a number ({desired!r})")]
+    types = body.get("instance_types") or ["t3.medium"]  # EKS's default
+    spot = body.get("capacity_type") == "SPOT"
+    label = f"{desired} x {types[0]}" + (f" SPOT (first of {len(types)} types)" if spot and len(types) > 1 else
+                                         " SPOT" if spot else " on-demand")
+    lines = [stack.hours(label, desired, f"ec2:{types[0]}", region)]
+    if spot and lines[0].price:
+        discount = float(stack.use("spot_discount"))
+        spot_price = Price(lines[0].price.key + " spot", region, round(lines[0].price.usd * (1 - discount), 6), "hour",
+                           lines[0].price.as_of, lines[0].price.source)
+        lines[0] = Line(f"{label} at on-demand x (1 - {discount:g}): {desired} x {HOURS_PER_MONTH} h",
+                        desired * HOURS_PER_MONTH, spot_price)
+    template = _launch_template(stack, body)
+    volumes = [m.get("ebs") or {} for m in template.get("block_device_mappings") or []]
+    if not volumes:
+        volumes = [{"volume_size": body.get("disk_size", 20), "volume_type": "gp2"}]
+    for volume in volumes:
+        kind = volume.get("volume_type", "gp2")
+        lines.append(stack.line(f"{desired} x {volume.get('volume_size', 8)} GiB {kind} root volume",
+                                desired * float(volume.get("volume_size", 8)), f"ebs:{kind}", region, "GB-month"))
+    if (template.get("monitoring") or {}).get("enabled") in (True, "true"):
+        metrics = stack.use("ec2_detailed_monitoring_metrics")
+        lines.append(stack.line(f"detailed monitoring: {desired} x {metrics} metrics", desired * metrics,
+                                "cloudwatch:metric", region, "month"))
+    return lines
+
+
+@pricer("aws_eks_cluster", "EKS control planes")
+def _eks_cluster(stack: PricedStack, name: str, body: dict, region: str) -> list[Line]:
+    support = (body.get("upgrade_policy") or {}).get("support_type", "STANDARD")
+    note = "" if support == "STANDARD" else " (EXTENDED support costs $0.60/h once the version leaves standard support)"
+    return [stack.hours("control plane" + note, 1, "eks:cluster", region)]
+
+
+@pricer("aws_nat_gateway", "NAT gateways")
+def _nat_gateway(stack: PricedStack, name: str, body: dict, region: str) -> list[Line]:
+    # The traffic is the region's, whatever the number of gateways: each gets its share.
+    gateways = sum(1 for b in stack.resources["aws_nat_gateway"].values() if stack.region(b) == region)
+    gb = stack.use("nat_gb_processed") / gateways
+    return [stack.hours("gateway", 1, "vpc:nat-gateway", region),
+            stack.line(f"data processed: {gb:g} GB (1/{gateways} of the region's)", gb, "vpc:nat-gateway-data", region,
+                       "GB")]
+
+
+@pricer("aws_eip", "Public IPv4 addresses")
+def _eip(stack: PricedStack, name: str, body: dict, region: str) -> list[Line]:
+    return [stack.hours("public IPv4 address (billed in use or idle since 2024)", 1, "vpc:public-ipv4", region)]
+
+
+@pricer("aws_vpc_endpoint", "VPC endpoints")
+def _vpc_endpoint(stack: PricedStack, name: str, body: dict, region: str) -> list[Line] | Free:
+    kind = body.get("vpc_endpoint_type", "Gateway")
+    if kind == "Gateway":
+        return Free("gateway endpoints (S3, DynamoDB) have no charge", "Gateway")
+    if kind != "Interface":
+        return [Line(f"{kind} endpoint", 0, None, f"vpc_endpoint_type {kind!r} has no row")]
+    zones = len(body.get("subnet_ids") or []) or 1
+    gb = stack.use("vpce_gb_processed")
+    return [stack.hours(f"interface endpoint in {zones} AZ(s)", zones, "vpc:interface-endpoint", region),
+            stack.line(f"data processed: {gb:g} GB", gb, "vpc:interface-endpoint-data", region, "GB")]

@@ -1,0 +1,178 @@
+"""What Terraform needs from IAM for each resource type the stacks use: create, read, update and
+delete (TYPE_ACTIONS), and the service-linked roles AWS creates on first use. tests/test_iam_policy.py
+fails when a stack uses a type this table does not cover, and when it grants a type no stack uses."""
+
+from __future__ import annotations
+
+#: EC2 tags its resources on create (TagSpecifications): IAM still checks ec2:CreateTags for that, and
+#: the default security group (adopted, not created) is tagged with CreateTags alone.
+_EC2_READ = ["ec2:Describe*", "ec2:CreateTags", "ec2:DeleteTags"]
+#: Keys a service uses on behalf of the caller need grants (RDS, ElastiCache, EKS, DynamoDB).
+_KMS_GRANTS = ["kms:CreateGrant", "kms:DescribeKey"]
+
+#: resource or data source type -> IAM actions Terraform needs to create, read, update and delete it.
+TYPE_ACTIONS: dict[str, list[str]] = {
+    # KMS
+    "aws_kms_key": ["kms:CreateKey", "kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy",
+                    "kms:GetKeyRotationStatus", "kms:EnableKeyRotation", "kms:DisableKeyRotation",
+                    "kms:ListResourceTags", "kms:TagResource", "kms:UntagResource", "kms:UpdateKeyDescription",
+                    "kms:ScheduleKeyDeletion", "kms:EnableKey", "kms:DisableKey"],
+    "aws_kms_alias": ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias", "kms:ListAliases"],
+    # S3
+    "aws_s3_bucket": ["s3:CreateBucket", "s3:DeleteBucket", "s3:ListBucket", "s3:GetBucket*", "s3:GetAccelerateConfiguration",
+                      "s3:GetEncryptionConfiguration", "s3:GetLifecycleConfiguration", "s3:GetReplicationConfiguration",
+                      "s3:GetAnalyticsConfiguration", "s3:GetIntelligentTieringConfiguration",
+                      "s3:GetInventoryConfiguration", "s3:GetMetricsConfiguration", "s3:PutBucketTagging"],
+    "aws_s3_bucket_versioning": ["s3:PutBucketVersioning", "s3:GetBucketVersioning"],
+    "aws_s3_bucket_server_side_encryption_configuration": ["s3:PutEncryptionConfiguration",
+                                                           "s3:GetEncryptionConfiguration"],
+    "aws_s3_bucket_public_access_block": ["s3:PutBucketPublicAccessBlock", "s3:GetBucketPublicAccessBlock",
+                                          "s3:DeleteBucketPublicAccessBlock"],
+    "aws_s3_bucket_ownership_controls": ["s3:PutBucketOwnershipControls", "s3:GetBucketOwnershipControls",
+                                         "s3:DeleteBucketOwnershipControls"],
+    "aws_s3_bucket_policy": ["s3:PutBucketPolicy", "s3:GetBucketPolicy", "s3:DeleteBucketPolicy"],
+    "aws_s3_bucket_lifecycle_configuration": ["s3:PutLifecycleConfiguration", "s3:GetLifecycleConfiguration"],
+    "aws_s3_bucket_replication_configuration": ["s3:PutReplicationConfiguration", "s3:GetReplicationConfiguration",
+                                                "iam:PassRole"],
+    # CloudFront
+    "aws_cloudfront_distribution": ["cloudfront:CreateDistribution*", "cloudfront:GetDistribution*",
+                                    "cloudfront:UpdateDistribution", "cloudfront:DeleteDistribution",
+                                    "cloudfront:TagResource", "cloudfront:UntagResource",
+                                    "cloudfront:ListTagsForResource"],
+    "aws_cloudfront_origin_access_control": ["cloudfront:*OriginAccessControl*"],
+    "aws_cloudfront_response_headers_policy": ["cloudfront:*ResponseHeadersPolicy*"],
+    # EC2 / VPC
+    "aws_vpc": _EC2_READ + ["ec2:CreateVpc", "ec2:DeleteVpc", "ec2:ModifyVpcAttribute"],
+    "aws_subnet": _EC2_READ + ["ec2:CreateSubnet", "ec2:DeleteSubnet", "ec2:ModifySubnetAttribute"],
+    "aws_default_security_group": _EC2_READ + ["ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress"],
+    "aws_security_group": _EC2_READ + ["ec2:CreateSecurityGroup", "ec2:DeleteSecurityGroup",
+                                       "ec2:RevokeSecurityGroupEgress", "ec2:RevokeSecurityGroupIngress"],
+    "aws_vpc_security_group_ingress_rule": _EC2_READ + ["ec2:AuthorizeSecurityGroupIngress",
+                                                        "ec2:RevokeSecurityGroupIngress",
+                                                        "ec2:ModifySecurityGroupRules",
+                                                        "ec2:UpdateSecurityGroupRuleDescriptionsIngress"],
+    "aws_vpc_security_group_egress_rule": _EC2_READ + ["ec2:AuthorizeSecurityGroupEgress",
+                                                       "ec2:RevokeSecurityGroupEgress", "ec2:ModifySecurityGroupRules",
+                                                       "ec2:UpdateSecurityGroupRuleDescriptionsEgress"],
+    "aws_internet_gateway": _EC2_READ + ["ec2:CreateInternetGateway", "ec2:DeleteInternetGateway",
+                                         "ec2:AttachInternetGateway", "ec2:DetachInternetGateway"],
+    "aws_eip": _EC2_READ + ["ec2:AllocateAddress", "ec2:ReleaseAddress", "ec2:DisassociateAddress"],
+    "aws_nat_gateway": _EC2_READ + ["ec2:CreateNatGateway", "ec2:DeleteNatGateway"],
+    "aws_route_table": _EC2_READ + ["ec2:CreateRouteTable", "ec2:DeleteRouteTable"],
+    "aws_route": _EC2_READ + ["ec2:CreateRoute", "ec2:DeleteRoute", "ec2:ReplaceRoute"],
+    "aws_route_table_association": _EC2_READ + ["ec2:AssociateRouteTable", "ec2:DisassociateRouteTable",
+                                                "ec2:ReplaceRouteTableAssociation"],
+    "aws_vpc_endpoint": _EC2_READ + ["ec2:CreateVpcEndpoint", "ec2:DeleteVpcEndpoints", "ec2:ModifyVpcEndpoint"],
+    "aws_flow_log": _EC2_READ + ["ec2:CreateFlowLogs", "ec2:DeleteFlowLogs", "iam:PassRole"],
+    "aws_launch_template": _EC2_READ + ["ec2:CreateLaunchTemplate", "ec2:CreateLaunchTemplateVersion",
+                                        "ec2:ModifyLaunchTemplate", "ec2:DeleteLaunchTemplate",
+                                        "ec2:GetLaunchTemplateData"],
+    # IAM
+    "aws_iam_role": ["iam:CreateRole", "iam:DeleteRole", "iam:GetRole", "iam:UpdateRole",
+                     "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole", "iam:ListRolePolicies",
+                     "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole"],
+    "aws_iam_role_policy": ["iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy"],
+    "aws_iam_role_policy_attachment": ["iam:AttachRolePolicy", "iam:DetachRolePolicy",
+                                       "iam:ListAttachedRolePolicies"],
+    "aws_iam_openid_connect_provider": ["iam:*OpenIDConnectProvider*"],
+    # CloudWatch, SNS, Route53
+    "aws_cloudwatch_log_group": ["logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:DescribeLogGroups",
+                                 "logs:PutRetentionPolicy", "logs:AssociateKmsKey", "logs:DisassociateKmsKey",
+                                 "logs:TagResource", "logs:UntagResource", "logs:ListTagsForResource"],
+    "aws_cloudwatch_metric_alarm": ["cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms",
+                                    "cloudwatch:DescribeAlarms", "cloudwatch:TagResource",
+                                    "cloudwatch:ListTagsForResource"],
+    "aws_sns_topic": ["sns:CreateTopic", "sns:DeleteTopic", "sns:GetTopicAttributes", "sns:SetTopicAttributes",
+                      "sns:TagResource", "sns:ListTagsForResource"],
+    "aws_sns_topic_subscription": ["sns:Subscribe", "sns:Unsubscribe", "sns:GetSubscriptionAttributes",
+                                   "sns:SetSubscriptionAttributes"],
+    "aws_route53_health_check": ["route53:*HealthCheck*", "route53:ChangeTagsForResource",
+                                 "route53:ListTagsForResource"],
+    "aws_route53_record": ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets",
+                           "route53:GetHostedZone", "route53:GetChange"],
+    # Databases and caches
+    "aws_db_instance": ["rds:CreateDBInstance", "rds:CreateDBInstanceReadReplica", "rds:DeleteDBInstance",
+                        "rds:ModifyDBInstance", "rds:DescribeDBInstances", "rds:PromoteReadReplica",
+                        "rds:AddTagsToResource", "rds:RemoveTagsFromResource", "rds:ListTagsForResource",
+                        "iam:PassRole", "secretsmanager:CreateSecret", "secretsmanager:TagResource",
+                        "kms:CreateGrant", "kms:DescribeKey"],
+    "aws_db_subnet_group": ["rds:*DBSubnetGroup*", "rds:AddTagsToResource", "rds:ListTagsForResource"],
+    "aws_db_parameter_group": ["rds:*DBParameterGroup*", "rds:DescribeDBParameters", "rds:AddTagsToResource",
+                               "rds:ListTagsForResource"],
+    "aws_rds_global_cluster": ["rds:*GlobalCluster*"],
+    "aws_rds_cluster": ["rds:*DBCluster", "rds:DescribeDBClusters", "rds:RemoveFromGlobalCluster",
+                        "rds:AddTagsToResource", "rds:ListTagsForResource", "kms:CreateGrant", "kms:DescribeKey"],
+    "aws_rds_cluster_instance": ["rds:CreateDBInstance", "rds:DeleteDBInstance", "rds:ModifyDBInstance",
+                                 "rds:DescribeDBInstances", "iam:PassRole"],
+    "aws_rds_cluster_parameter_group": ["rds:*DBClusterParameterGroup*", "rds:DescribeDBClusterParameters"],
+    "aws_elasticache_replication_group": ["elasticache:*ReplicationGroup*", "elasticache:DescribeCacheClusters",
+                                          "elasticache:AddTagsToResource", "elasticache:ListTagsForResource",
+                                          "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery",
+                                          "logs:DeleteLogDelivery", "logs:ListLogDeliveries",
+                                          "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", *_KMS_GRANTS],
+    "aws_elasticache_subnet_group": ["elasticache:*CacheSubnetGroup*", "elasticache:AddTagsToResource",
+                                     "elasticache:ListTagsForResource"],
+    "aws_elasticache_user": ["elasticache:CreateUser", "elasticache:DeleteUser", "elasticache:ModifyUser",
+                             "elasticache:DescribeUsers", "elasticache:AddTagsToResource",
+                             "elasticache:ListTagsForResource"],
+    "aws_elasticache_user_group": ["elasticache:*UserGroup*", "elasticache:AddTagsToResource",
+                                   "elasticache:ListTagsForResource"],
+    "aws_elasticache_global_replication_group": ["elasticache:*GlobalReplicationGroup*",
+                                                 "elasticache:DescribeReplicationGroups"],
+    # A global table: UpdateTable adds the replica, which DynamoDB creates in the other region on the
+    # caller's behalf (CreateTableReplica, and the table actions there).
+    "aws_dynamodb_table": ["dynamodb:CreateTable", "dynamodb:DeleteTable", "dynamodb:DescribeTable",
+                           "dynamodb:UpdateTable", "dynamodb:DescribeContinuousBackups",
+                           "dynamodb:UpdateContinuousBackups", "dynamodb:DescribeTimeToLive",
+                           "dynamodb:TagResource", "dynamodb:ListTagsOfResource", "dynamodb:CreateTableReplica",
+                           "dynamodb:DeleteTableReplica", "dynamodb:DescribeStream", "dynamodb:UpdateTableReplicaAutoScaling",
+                           *_KMS_GRANTS],
+    # Containers
+    "aws_ecr_repository": ["ecr:CreateRepository", "ecr:DeleteRepository", "ecr:DescribeRepositories",
+                           "ecr:PutImageTagMutability", "ecr:PutImageScanningConfiguration", "ecr:TagResource",
+                           "ecr:ListTagsForResource"],
+    "aws_ecr_lifecycle_policy": ["ecr:PutLifecyclePolicy", "ecr:GetLifecyclePolicy", "ecr:DeleteLifecyclePolicy"],
+    "aws_ecr_replication_configuration": ["ecr:PutReplicationConfiguration", "ecr:DescribeRegistry"],
+    "aws_eks_cluster": ["eks:CreateCluster", "eks:DeleteCluster", "eks:DescribeCluster", "eks:UpdateClusterConfig",
+                        "eks:UpdateClusterVersion", "eks:TagResource", "eks:UntagResource",
+                        "eks:DescribeUpdate", "iam:PassRole", "kms:DescribeKey", "kms:CreateGrant"],
+    "aws_eks_node_group": ["eks:*Nodegroup*", "eks:DescribeUpdate", "eks:TagResource", "iam:PassRole",
+                           "iam:GetRole", "ec2:RunInstances", "ec2:CreateLaunchTemplateVersion"],
+    "aws_eks_access_entry": ["eks:*AccessEntr*"],
+    "aws_eks_access_policy_association": ["eks:AssociateAccessPolicy", "eks:DisassociateAccessPolicy",
+                                          "eks:ListAssociatedAccessPolicies"],
+    # Secrets Manager: the database credentials (the values only ever go through write-only arguments)
+    "aws_secretsmanager_secret": ["secretsmanager:CreateSecret", "secretsmanager:DescribeSecret",
+                                  "secretsmanager:GetResourcePolicy", "secretsmanager:UpdateSecret",
+                                  "secretsmanager:DeleteSecret", "secretsmanager:TagResource",
+                                  "secretsmanager:UntagResource", "secretsmanager:ReplicateSecretToRegions",
+                                  "secretsmanager:RemoveRegionsFromReplication", "kms:DescribeKey"],
+    "aws_secretsmanager_secret_version": ["secretsmanager:PutSecretValue", "secretsmanager:GetSecretValue",
+                                          "secretsmanager:DescribeSecret", "secretsmanager:ListSecretVersionIds",
+                                          "secretsmanager:UpdateSecretVersionStage", "kms:GenerateDataKey",
+                                          "kms:Decrypt"],
+    # Ephemeral resources: opened at plan and apply, never stored
+    "ephemeral.aws_secretsmanager_random_password": ["secretsmanager:GetRandomPassword"],
+    "ephemeral.aws_secretsmanager_secret_version": ["secretsmanager:GetSecretValue", "kms:Decrypt"],
+    # Data sources
+    "aws_caller_identity": ["sts:GetCallerIdentity"],
+    "aws_partition": [],
+    "aws_region": [],
+    "aws_availability_zones": ["ec2:DescribeAvailabilityZones"],
+    "aws_route53_zone": ["route53:ListHostedZones", "route53:GetHostedZone", "route53:ListTagsForResource"],
+    # Turns the caller's assumed-role ARN into its role's ARN: reads that role (any name), see ReadCallerRole.
+    "aws_iam_session_context": [],
+}
+
+#: Service-linked roles AWS creates the first time a service is used in an account; the caller needs
+#: iam:CreateServiceLinkedRole for them (IAM user guide, "Using service-linked roles").
+SERVICE_LINKED_ROLES: dict[str, list[str]] = {
+    "aws_eks_cluster": ["eks.amazonaws.com"],
+    "aws_eks_node_group": ["eks-nodegroup.amazonaws.com", "autoscaling.amazonaws.com"],
+    "aws_elasticache_replication_group": ["elasticache.amazonaws.com"],
+    "aws_ecr_replication_configuration": ["replication.ecr.amazonaws.com"],
+    "aws_dynamodb_table": ["replication.dynamodb.amazonaws.com"],
+    "aws_db_instance": ["rds.amazonaws.com"],
+    "aws_rds_cluster": ["rds.amazonaws.com"],
+    "aws_nat_gateway": [],
+}
