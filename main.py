@@ -32,8 +32,11 @@ def publish(staging: Path, outdir: Path) -> None:
         for stale in old_stacks.iterdir():
             if stale.is_dir() and stale.name not in new_stacks:
                 if (stale / "terraform.tfstate").exists():
-                    print(f"warning: {_relative(stale / 'terraform.tfstate')}: kept, the local state of a stack "
-                          "no longer synthesized; move it somewhere safe before deleting it", file=sys.stderr)
+                    print(
+                        f"warning: {_relative(stale / 'terraform.tfstate')}: kept, the local state of a stack "
+                        "no longer synthesized; move it somewhere safe before deleting it",
+                        file=sys.stderr,
+                    )
                 else:
                     shutil.rmtree(stale)
     for source in sorted(staging.rglob("*")):
@@ -59,9 +62,13 @@ def main() -> int:
         bootstrap_file = Path(os.environ.get("LUNEO_BOOTSTRAP_FILE", BOOTSTRAP_TFVARS))
         bootstrap = load_bootstrap(bootstrap_file, configs, label=_relative(bootstrap_file))
         migrations_dir = Path(os.environ.get("LUNEO_MIGRATIONS_DIR", MIGRATIONS))
-        migrations = {c.stack_name: load_migration(migrations_dir / f"{c.stack_name}.json",
-                                                   label=_relative(migrations_dir / f"{c.stack_name}.json"))
-                      for c in configs if (migrations_dir / f"{c.stack_name}.json").exists()}
+        migrations = {
+            c.stack_name: load_migration(
+                migrations_dir / f"{c.stack_name}.json", label=_relative(migrations_dir / f"{c.stack_name}.json")
+            )
+            for c in configs
+            if (migrations_dir / f"{c.stack_name}.json").exists()
+        }
         quiet_jsii()
         keep_policy_errors_for_the_report()
         lazy_provider()  # before the first cdktf import (docs/PERFORMANCE.md)

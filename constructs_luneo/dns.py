@@ -17,11 +17,10 @@ from cdktf_cdktf_provider_aws.route53_health_check import Route53HealthCheck
 from cdktf_cdktf_provider_aws.route53_record import Route53Record
 from constructs import Construct
 
-from .support.common import construct_label, require
 from .config.variables import default
 from .monitoring import Metric
+from .support.common import construct_label, require
 from .support.patterns import HOSTNAME
-
 
 
 class FailoverDns(Construct):
@@ -47,27 +46,52 @@ class FailoverDns(Construct):
     """
 
     def __init__(
-        self, scope: Construct, id: str, *, primary_hostname: str, secondary_hostname: str,
-        zone_id: str | None = None, record_name: str | None = None,
-        health_check_path: str = default("health_check_path"), request_interval: int = 30,
-        failure_threshold: int = 3, ttl: int = 60, force_failover: bool = default("dns_force_failover"),
-        tags: Mapping[str, str] | None = None, provider: TerraformProvider | None = None,
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        primary_hostname: str,
+        secondary_hostname: str,
+        zone_id: str | None = None,
+        record_name: str | None = None,
+        health_check_path: str = default("health_check_path"),
+        request_interval: int = 30,
+        failure_threshold: int = 3,
+        ttl: int = 60,
+        force_failover: bool = default("dns_force_failover"),
+        tags: Mapping[str, str] | None = None,
+        provider: TerraformProvider | None = None,
         metrics_provider: TerraformProvider | None = None,
     ) -> None:
         who = construct_label(FailoverDns, scope, id)
         for label, value in (("primary_hostname", primary_hostname), ("secondary_hostname", secondary_hostname)):
             require(isinstance(value, str) and bool(HOSTNAME.match(value)), who, label, "a DNS hostname", value)
-        require(primary_hostname != secondary_hostname, who, "secondary_hostname",
-                "a hostname other than primary_hostname", secondary_hostname)
-        require((zone_id is None) == (record_name is None), who, "record_name", "given together with zone_id",
-                record_name)
-        require(record_name is None or bool(HOSTNAME.match(record_name)), who, "record_name", "a DNS name",
-                record_name)
-        require(isinstance(health_check_path, str) and health_check_path.startswith("/"), who, "health_check_path",
-                'a path starting with "/"', health_check_path)
+        require(
+            primary_hostname != secondary_hostname,
+            who,
+            "secondary_hostname",
+            "a hostname other than primary_hostname",
+            secondary_hostname,
+        )
+        require(
+            (zone_id is None) == (record_name is None), who, "record_name", "given together with zone_id", record_name
+        )
+        require(record_name is None or bool(HOSTNAME.match(record_name)), who, "record_name", "a DNS name", record_name)
+        require(
+            isinstance(health_check_path, str) and health_check_path.startswith("/"),
+            who,
+            "health_check_path",
+            'a path starting with "/"',
+            health_check_path,
+        )
         require(request_interval in (10, 30), who, "request_interval", "10 or 30", request_interval)
-        require(isinstance(failure_threshold, int) and 1 <= failure_threshold <= 10, who, "failure_threshold",
-                "1-10", failure_threshold)
+        require(
+            isinstance(failure_threshold, int) and 1 <= failure_threshold <= 10,
+            who,
+            "failure_threshold",
+            "1-10",
+            failure_threshold,
+        )
         require(isinstance(ttl, int) and 1 <= ttl <= 300, who, "ttl", "1-300 seconds", ttl)
         super().__init__(scope, id)
         tags = dict(tags or {})
@@ -75,10 +99,20 @@ class FailoverDns(Construct):
         checks = {}
         for role, hostname in (("primary", primary_hostname), ("secondary", secondary_hostname)):
             checks[role] = Route53HealthCheck(
-                self, f"{role}-health-check", type="HTTPS", fqdn=hostname, port=443, resource_path=health_check_path,
-                request_interval=request_interval, failure_threshold=failure_threshold, enable_sni=True,
+                self,
+                f"{role}-health-check",
+                type="HTTPS",
+                fqdn=hostname,
+                port=443,
+                resource_path=health_check_path,
+                request_interval=request_interval,
+                failure_threshold=failure_threshold,
+                enable_sni=True,
                 invert_healthcheck=False,
-                measure_latency=True, tags={**tags, "Name": f"{role}: {hostname}"}, provider=provider)
+                measure_latency=True,
+                tags={**tags, "Name": f"{role}: {hostname}"},
+                provider=provider,
+            )
         self._checks, self._metrics_provider = checks, metrics_provider
         self.primary_health_check_id: str = checks["primary"].id
         self.secondary_health_check_id: str = checks["secondary"].id
@@ -86,16 +120,33 @@ class FailoverDns(Construct):
         self.record_fqdn: str | None = None
         if zone_id is not None and record_name is not None:
             records = {}
-            answers = {"primary": secondary_hostname if force_failover else primary_hostname,
-                       "secondary": secondary_hostname}
+            answers = {
+                "primary": secondary_hostname if force_failover else primary_hostname,
+                "secondary": secondary_hostname,
+            }
             for role, hostname in answers.items():
                 records[role] = Route53Record(
-                    self, f"{role}-record", zone_id=zone_id, name=record_name, type="CNAME", ttl=ttl,
-                    records=[hostname], set_identifier=role, health_check_id=checks[role].id,
-                    failover_routing_policy={"type": role.upper()}, provider=provider)
+                    self,
+                    f"{role}-record",
+                    zone_id=zone_id,
+                    name=record_name,
+                    type="CNAME",
+                    ttl=ttl,
+                    records=[hostname],
+                    set_identifier=role,
+                    health_check_id=checks[role].id,
+                    failover_routing_policy={"type": role.upper()},
+                    provider=provider,
+                )
             self.record_fqdn = records["primary"].fqdn
 
     def metric_health_check_status(self, role: str) -> Metric:
         """Whether `role`'s ingress passes its health check: 1 or 0; the worst of each minute."""
-        return Metric("AWS/Route53", "HealthCheckStatus", {"HealthCheckId": self._checks[role].id},
-                      statistic="Minimum", period=60, provider=self._metrics_provider)
+        return Metric(
+            "AWS/Route53",
+            "HealthCheckStatus",
+            {"HealthCheckId": self._checks[role].id},
+            statistic="Minimum",
+            period=60,
+            provider=self._metrics_provider,
+        )

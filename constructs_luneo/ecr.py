@@ -53,41 +53,84 @@ class EcrRepository(Construct):
     """
 
     def __init__(
-        self, scope: Construct, id: str, *, repository_name: str, scan_on_push: bool = True,
-        tags: Mapping[str, str] | None = None, kms_key_arn: str | None = None, encryption_type: str = "KMS",
-        image_tag_mutability: str = "IMMUTABLE", untagged_image_expiry_days: int = 14,
-        tagged_images_to_keep: int = 50, force_delete: bool = False, prevent_destroy: bool = False,
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        repository_name: str,
+        scan_on_push: bool = True,
+        tags: Mapping[str, str] | None = None,
+        kms_key_arn: str | None = None,
+        encryption_type: str = "KMS",
+        image_tag_mutability: str = "IMMUTABLE",
+        untagged_image_expiry_days: int = 14,
+        tagged_images_to_keep: int = 50,
+        force_delete: bool = False,
+        prevent_destroy: bool = False,
         provider: TerraformProvider | None = None,
     ) -> None:
         who = construct_label(EcrRepository, scope, id)
-        require(isinstance(repository_name, str) and 2 <= len(repository_name) <= 256
-                and bool(REPOSITORY.match(repository_name)), who, "repository_name",
-                "2-256 lowercase letters, digits and single '.', '_', '-' or '/' separators", repository_name)
+        require(
+            isinstance(repository_name, str)
+            and 2 <= len(repository_name) <= 256
+            and bool(REPOSITORY.match(repository_name)),
+            who,
+            "repository_name",
+            "2-256 lowercase letters, digits and single '.', '_', '-' or '/' separators",
+            repository_name,
+        )
         require(isinstance(scan_on_push, bool), who, "scan_on_push", "true or false", scan_on_push)
-        require(encryption_type in ("KMS", "AES256") and (encryption_type == "KMS" or kms_key_arn is None), who,
-                "encryption_type", '"KMS", or "AES256" without kms_key_arn', encryption_type)
-        require(image_tag_mutability in ("IMMUTABLE", "MUTABLE"), who, "image_tag_mutability",
-                '"IMMUTABLE" or "MUTABLE"', image_tag_mutability)
-        require(isinstance(untagged_image_expiry_days, int) and untagged_image_expiry_days >= 1, who,
-                "untagged_image_expiry_days", "a whole number >= 1", untagged_image_expiry_days)
-        require(isinstance(tagged_images_to_keep, int) and tagged_images_to_keep >= 1, who,
-                "tagged_images_to_keep", "a whole number >= 1", tagged_images_to_keep)
+        require(
+            encryption_type in ("KMS", "AES256") and (encryption_type == "KMS" or kms_key_arn is None),
+            who,
+            "encryption_type",
+            '"KMS", or "AES256" without kms_key_arn',
+            encryption_type,
+        )
+        require(
+            image_tag_mutability in ("IMMUTABLE", "MUTABLE"),
+            who,
+            "image_tag_mutability",
+            '"IMMUTABLE" or "MUTABLE"',
+            image_tag_mutability,
+        )
+        require(
+            isinstance(untagged_image_expiry_days, int) and untagged_image_expiry_days >= 1,
+            who,
+            "untagged_image_expiry_days",
+            "a whole number >= 1",
+            untagged_image_expiry_days,
+        )
+        require(
+            isinstance(tagged_images_to_keep, int) and tagged_images_to_keep >= 1,
+            who,
+            "tagged_images_to_keep",
+            "a whole number >= 1",
+            tagged_images_to_keep,
+        )
         super().__init__(scope, id)
 
         self.repository = _EcrRepository(
-            self, "repository",
+            self,
+            "repository",
             name=repository_name,
             image_tag_mutability=image_tag_mutability,
             image_scanning_configuration={"scan_on_push": scan_on_push},
-            encryption_configuration=[EcrRepositoryEncryptionConfiguration(encryption_type=encryption_type,
-                                                                           kms_key=kms_key_arn)],
+            encryption_configuration=[
+                EcrRepositoryEncryptionConfiguration(encryption_type=encryption_type, kms_key=kms_key_arn)
+            ],
             force_delete=force_delete,
             tags=dict(tags or {}) or None,
             lifecycle=lifecycle(prevent_destroy),
             provider=provider,
         )
-        EcrLifecyclePolicy(self, "lifecycle-policy", repository=self.repository.name, provider=provider,
-                           policy=lifecycle_policy(untagged_image_expiry_days, tagged_images_to_keep))
+        EcrLifecyclePolicy(
+            self,
+            "lifecycle-policy",
+            repository=self.repository.name,
+            provider=provider,
+            policy=lifecycle_policy(untagged_image_expiry_days, tagged_images_to_keep),
+        )
         self.repository_url: str = self.repository.repository_url
         self.arn: str = self.repository.arn
         self.name: str = self.repository.name
@@ -95,15 +138,32 @@ class EcrRepository(Construct):
 
 def lifecycle_policy(untagged_image_expiry_days: int, tagged_images_to_keep: int) -> str:
     """Untagged images expire after some days; only the last N tagged images are kept."""
-    return json.dumps({"rules": [
-        {"rulePriority": 1,
-         "description": f"Expire untagged images after {untagged_image_expiry_days} days",
-         "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed",
-                       "countUnit": "days", "countNumber": untagged_image_expiry_days},
-         "action": {"type": "expire"}},
-        {"rulePriority": 2,
-         "description": f"Keep the last {tagged_images_to_keep} tagged images",
-         "selection": {"tagStatus": "tagged", "tagPatternList": ["*"],
-                       "countType": "imageCountMoreThan", "countNumber": tagged_images_to_keep},
-         "action": {"type": "expire"}},
-    ]}, indent=None)
+    return json.dumps(
+        {
+            "rules": [
+                {
+                    "rulePriority": 1,
+                    "description": f"Expire untagged images after {untagged_image_expiry_days} days",
+                    "selection": {
+                        "tagStatus": "untagged",
+                        "countType": "sinceImagePushed",
+                        "countUnit": "days",
+                        "countNumber": untagged_image_expiry_days,
+                    },
+                    "action": {"type": "expire"},
+                },
+                {
+                    "rulePriority": 2,
+                    "description": f"Keep the last {tagged_images_to_keep} tagged images",
+                    "selection": {
+                        "tagStatus": "tagged",
+                        "tagPatternList": ["*"],
+                        "countType": "imageCountMoreThan",
+                        "countNumber": tagged_images_to_keep,
+                    },
+                    "action": {"type": "expire"},
+                },
+            ]
+        },
+        indent=None,
+    )

@@ -34,9 +34,9 @@ from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityG
 from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from constructs import Construct
 
-from .support.common import account_context, construct_label, deployer_role_arn, is_token, lifecycle, require
 from .config.environment import NodeGroupScaling
 from .config.variables import default
+from .support.common import account_context, construct_label, deployer_role_arn, is_token, lifecycle, require
 from .support.patterns import INSTANCE_TYPE, ROLE_ARN
 
 NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]{0,99}$")
@@ -44,8 +44,12 @@ VERSION = re.compile(r"^1\.\d{2}$")
 CONTROL_PLANE_TO_NODE_PORTS = (443, 4443, 6443, 8443, 9443, 10250)
 #: All five control-plane log types.
 LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
-NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly",
-                 "AmazonSSMManagedInstanceCore")
+NODE_POLICIES = (
+    "AmazonEKSWorkerNodePolicy",
+    "AmazonEKS_CNI_Policy",
+    "AmazonEC2ContainerRegistryReadOnly",
+    "AmazonSSMManagedInstanceCore",
+)
 
 
 class EksCluster(Construct):
@@ -78,14 +82,28 @@ class EksCluster(Construct):
     """
 
     def __init__(
-        self, scope: Construct, id: str, *, name: str, vpc_id: str, subnet_ids: Sequence[str],
-        secrets_kms_key_arn: str, desired_size: int, min_size: int, max_size: int,
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        name: str,
+        vpc_id: str,
+        subnet_ids: Sequence[str],
+        secrets_kms_key_arn: str,
+        desired_size: int,
+        min_size: int,
+        max_size: int,
         kubernetes_version: str = default("eks_kubernetes_version"),
         spot_instance_types: Sequence[str] = default("eks_spot_instance_types"),
         system_instance_type: str = default("eks_system_instance_type"),
-        system_node_count: int = default("eks_system_node_count"), public_access_cidrs: Sequence[str] = (),
-        admin_role_arns: Sequence[str] = (), admin_for_deployer: bool = True, log_retention_in_days: int = 365,
-        logs_kms_key_arn: str | None = None, prevent_destroy: bool = False, tags: Mapping[str, str] | None = None,
+        system_node_count: int = default("eks_system_node_count"),
+        public_access_cidrs: Sequence[str] = (),
+        admin_role_arns: Sequence[str] = (),
+        admin_for_deployer: bool = True,
+        log_retention_in_days: int = 365,
+        logs_kms_key_arn: str | None = None,
+        prevent_destroy: bool = False,
+        tags: Mapping[str, str] | None = None,
         provider: TerraformProvider | None = None,
     ) -> None:
         who = construct_label(EksCluster, scope, id)
@@ -98,26 +116,44 @@ class EksCluster(Construct):
         self.account = account_context(self, provider)
 
         cluster_role = self._role("cluster-role", "cluster", "eks.amazonaws.com")
-        IamRolePolicyAttachment(self, "cluster-policy", role=cluster_role.name, provider=provider,
-                                policy_arn=f"arn:{self.account.partition}:iam::aws:policy/AmazonEKSClusterPolicy")
+        IamRolePolicyAttachment(
+            self,
+            "cluster-policy",
+            role=cluster_role.name,
+            provider=provider,
+            policy_arn=f"arn:{self.account.partition}:iam::aws:policy/AmazonEKSClusterPolicy",
+        )
         self._security_groups(vpc_id)
-        log_group = CloudwatchLogGroup(self, "log-group", name=f"/aws/eks/{name}/cluster",
-                                       retention_in_days=log_retention_in_days, kms_key_id=logs_kms_key_arn,
-                                       tags=self.tags or None, lifecycle=lifecycle(prevent_destroy),
-                                       provider=provider)
-        self.cluster = self._cluster(kubernetes_version, cluster_role, subnet_ids, public_access_cidrs,
-                                     secrets_kms_key_arn, log_group)
+        log_group = CloudwatchLogGroup(
+            self,
+            "log-group",
+            name=f"/aws/eks/{name}/cluster",
+            retention_in_days=log_retention_in_days,
+            kms_key_id=logs_kms_key_arn,
+            tags=self.tags or None,
+            lifecycle=lifecycle(prevent_destroy),
+            provider=provider,
+        )
+        self.cluster = self._cluster(
+            kubernetes_version, cluster_role, subnet_ids, public_access_cidrs, secrets_kms_key_arn, log_group
+        )
         issuer = self.cluster.identity.get(0).oidc.get(0).issuer
-        self.oidc_provider = IamOpenidConnectProvider(self, "oidc", url=issuer, client_id_list=["sts.amazonaws.com"],
-                                                      tags=self.tags or None, provider=provider)
+        self.oidc_provider = IamOpenidConnectProvider(
+            self, "oidc", url=issuer, client_id_list=["sts.amazonaws.com"], tags=self.tags or None, provider=provider
+        )
         if admin_for_deployer:
             # Whoever applies the stack administers the cluster, without anyone typing its ARN:
             # there is no creator bootstrap (rule LUNEO-AWS-15).
             self.grant_cluster_admin("deployer", deployer_role_arn(self, provider))
         for i, role_arn in enumerate(admin_role_arns):
             self.grant_cluster_admin(f"admin-{i}", role_arn)
-        self._node_groups(subnet_ids, NodeGroupScaling(desired_size, min_size, max_size), spot_instance_types,
-                          system_instance_type, system_node_count)
+        self._node_groups(
+            subnet_ids,
+            NodeGroupScaling(desired_size, min_size, max_size),
+            spot_instance_types,
+            system_instance_type,
+            system_node_count,
+        )
 
         self.cluster_name: str = self.cluster.name
         self.endpoint: str = self.cluster.endpoint
@@ -130,50 +166,104 @@ class EksCluster(Construct):
         self.node_role_arn: str = self.node_role.arn
 
     def _role(self, id: str, purpose: str, service: str) -> IamRole:
-        return IamRole(self, id, name_prefix=f"{self.name}-{purpose}-"[:38], tags=self.tags or None,
-                       provider=self.provider, assume_role_policy=_trust(service))
+        return IamRole(
+            self,
+            id,
+            name_prefix=f"{self.name}-{purpose}-"[:38],
+            tags=self.tags or None,
+            provider=self.provider,
+            assume_role_policy=_trust(service),
+        )
 
     def _security_groups(self, vpc_id: str) -> None:
         """The control plane's and the nodes' groups: they talk only on the ports they need."""
         name, tags, provider = self.name, self.tags, self.provider
         self.cluster_security_group = SecurityGroup(
-            self, "cluster-sg", name_prefix=f"{name}-cluster-", vpc_id=vpc_id, provider=provider,
-            description=f"EKS {name} control plane", tags={**tags, "Name": f"{name}-cluster"},
-            lifecycle={"create_before_destroy": True})
+            self,
+            "cluster-sg",
+            name_prefix=f"{name}-cluster-",
+            vpc_id=vpc_id,
+            provider=provider,
+            description=f"EKS {name} control plane",
+            tags={**tags, "Name": f"{name}-cluster"},
+            lifecycle={"create_before_destroy": True},
+        )
         self.node_security_group = SecurityGroup(
-            self, "node-sg", name_prefix=f"{name}-node-", vpc_id=vpc_id, provider=provider,
-            description=f"EKS {name} nodes", tags={**tags, "Name": f"{name}-node",
-                                                   f"kubernetes.io/cluster/{name}": "owned"},
-            lifecycle={"create_before_destroy": True})
+            self,
+            "node-sg",
+            name_prefix=f"{name}-node-",
+            vpc_id=vpc_id,
+            provider=provider,
+            description=f"EKS {name} nodes",
+            tags={**tags, "Name": f"{name}-node", f"kubernetes.io/cluster/{name}": "owned"},
+            lifecycle={"create_before_destroy": True},
+        )
         cluster_sg, node_sg = self.cluster_security_group.id, self.node_security_group.id
         # Node ports the control plane needs: kubelet (10250) and the usual admission-webhook ports
         # (443, 4443 metrics-server, 6443, 8443, 9443 load balancer controller): the same narrow set
         # terraform-aws-eks opens, not a 1025-65535 range.
         rules = [("cluster-from-nodes", cluster_sg, node_sg, 443, "API server from nodes")]
-        rules += [(f"nodes-from-cluster-{port}", node_sg, cluster_sg, port, f"port {port} from the control plane")
-                  for port in CONTROL_PLANE_TO_NODE_PORTS]
+        rules += [
+            (f"nodes-from-cluster-{port}", node_sg, cluster_sg, port, f"port {port} from the control plane")
+            for port in CONTROL_PLANE_TO_NODE_PORTS
+        ]
         for rule_id, group, source, port, text in rules:
-            VpcSecurityGroupIngressRule(self, rule_id, security_group_id=group, referenced_security_group_id=source,
-                                        ip_protocol="tcp", from_port=port, to_port=port, description=text,
-                                        provider=provider)
-        VpcSecurityGroupIngressRule(self, "nodes-from-nodes", security_group_id=node_sg,
-                                    referenced_security_group_id=node_sg, ip_protocol="-1",
-                                    description="node to node (pods, DNS)", provider=provider)
+            VpcSecurityGroupIngressRule(
+                self,
+                rule_id,
+                security_group_id=group,
+                referenced_security_group_id=source,
+                ip_protocol="tcp",
+                from_port=port,
+                to_port=port,
+                description=text,
+                provider=provider,
+            )
+        VpcSecurityGroupIngressRule(
+            self,
+            "nodes-from-nodes",
+            security_group_id=node_sg,
+            referenced_security_group_id=node_sg,
+            ip_protocol="-1",
+            description="node to node (pods, DNS)",
+            provider=provider,
+        )
         # Nodes pull images, reach AWS APIs and the internet through the NAT gateways.
-        VpcSecurityGroupEgressRule(self, "nodes-egress", security_group_id=node_sg, ip_protocol="-1",
-                                   cidr_ipv4="0.0.0.0/0", description="nodes to AWS APIs, registries, NAT",
-                                   provider=provider)
+        VpcSecurityGroupEgressRule(
+            self,
+            "nodes-egress",
+            security_group_id=node_sg,
+            ip_protocol="-1",
+            cidr_ipv4="0.0.0.0/0",
+            description="nodes to AWS APIs, registries, NAT",
+            provider=provider,
+        )
         for port in CONTROL_PLANE_TO_NODE_PORTS:
-            VpcSecurityGroupEgressRule(self, f"cluster-to-nodes-{port}", security_group_id=cluster_sg,
-                                       ip_protocol="tcp", from_port=port, to_port=port,
-                                       referenced_security_group_id=node_sg,
-                                       description=f"control plane to nodes on {port}", provider=provider)
+            VpcSecurityGroupEgressRule(
+                self,
+                f"cluster-to-nodes-{port}",
+                security_group_id=cluster_sg,
+                ip_protocol="tcp",
+                from_port=port,
+                to_port=port,
+                referenced_security_group_id=node_sg,
+                description=f"control plane to nodes on {port}",
+                provider=provider,
+            )
 
-    def _cluster(self, version: str, role: IamRole, subnet_ids: Sequence[str], public_access_cidrs: Sequence[str],
-                 secrets_kms_key_arn: str, log_group: CloudwatchLogGroup) -> _EksCluster:
+    def _cluster(
+        self,
+        version: str,
+        role: IamRole,
+        subnet_ids: Sequence[str],
+        public_access_cidrs: Sequence[str],
+        secrets_kms_key_arn: str,
+        log_group: CloudwatchLogGroup,
+    ) -> _EksCluster:
         public = bool(list(public_access_cidrs))
         return _EksCluster(
-            self, "cluster",
+            self,
+            "cluster",
             name=self.name,
             version=version,
             role_arn=role.arn,
@@ -185,8 +275,9 @@ class EksCluster(Construct):
                 "public_access_cidrs": list(public_access_cidrs) if public else None,
             },
             access_config={"authentication_mode": "API", "bootstrap_cluster_creator_admin_permissions": False},
-            encryption_config=EksClusterEncryptionConfig(resources=["secrets"],
-                                                         provider={"key_arn": secrets_kms_key_arn}),
+            encryption_config=EksClusterEncryptionConfig(
+                resources=["secrets"], provider={"key_arn": secrets_kms_key_arn}
+            ),
             enabled_cluster_log_types=LOG_TYPES,
             upgrade_policy={"support_type": "STANDARD"},
             tags=self.tags or None,
@@ -197,101 +288,219 @@ class EksCluster(Construct):
 
     def grant_cluster_admin(self, id: str, role_arn: str) -> EksAccessEntry:
         """An access entry giving `role_arn` cluster-admin (AmazonEKSClusterAdminPolicy, cluster scope)."""
-        entry = EksAccessEntry(self, id, cluster_name=self.cluster.name, principal_arn=role_arn, type="STANDARD",
-                               tags=self.tags or None, provider=self.provider)
+        entry = EksAccessEntry(
+            self,
+            id,
+            cluster_name=self.cluster.name,
+            principal_arn=role_arn,
+            type="STANDARD",
+            tags=self.tags or None,
+            provider=self.provider,
+        )
         EksAccessPolicyAssociation(
-            self, f"{id}-policy", cluster_name=self.cluster.name, principal_arn=entry.principal_arn,
+            self,
+            f"{id}-policy",
+            cluster_name=self.cluster.name,
+            principal_arn=entry.principal_arn,
             policy_arn=f"arn:{self.account.partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
-            access_scope={"type": "cluster"}, provider=self.provider)
+            access_scope={"type": "cluster"},
+            provider=self.provider,
+        )
         return entry
 
     def _launch_template(self) -> LaunchTemplate:
         """IMDSv2 only, and one hop: pods cannot borrow the node's credentials. Encrypted gp3 volumes."""
         return LaunchTemplate(
-            self, "node-template", name_prefix=f"{self.name}-node-", update_default_version=True,
-            provider=self.provider, vpc_security_group_ids=[self.node_security_group.id],
-            metadata_options={"http_endpoint": "enabled", "http_tokens": "required",
-                              "http_put_response_hop_limit": 1, "instance_metadata_tags": "disabled"},
-            block_device_mappings=[LaunchTemplateBlockDeviceMappings(
-                device_name="/dev/xvda",
-                ebs={"volume_size": 50, "volume_type": "gp3", "encrypted": "true", "delete_on_termination": "true"})],
+            self,
+            "node-template",
+            name_prefix=f"{self.name}-node-",
+            update_default_version=True,
+            provider=self.provider,
+            vpc_security_group_ids=[self.node_security_group.id],
+            metadata_options={
+                "http_endpoint": "enabled",
+                "http_tokens": "required",
+                "http_put_response_hop_limit": 1,
+                "instance_metadata_tags": "disabled",
+            },
+            block_device_mappings=[
+                LaunchTemplateBlockDeviceMappings(
+                    device_name="/dev/xvda",
+                    ebs={"volume_size": 50, "volume_type": "gp3", "encrypted": "true", "delete_on_termination": "true"},
+                )
+            ],
             monitoring={"enabled": True},
-            tag_specifications=[LaunchTemplateTagSpecifications(resource_type=kind,
-                                                                tags={**self.tags, "Name": f"{self.name}-node"})
-                                for kind in ("instance", "volume")],
+            tag_specifications=[
+                LaunchTemplateTagSpecifications(resource_type=kind, tags={**self.tags, "Name": f"{self.name}-node"})
+                for kind in ("instance", "volume")
+            ],
             tags=self.tags or None,
         )
 
-    def _node_groups(self, subnet_ids: Sequence[str], spot: NodeGroupScaling, spot_instance_types: Sequence[str],
-                     system_instance_type: str, system_node_count: int) -> None:
+    def _node_groups(
+        self,
+        subnet_ids: Sequence[str],
+        spot: NodeGroupScaling,
+        spot_instance_types: Sequence[str],
+        system_instance_type: str,
+        system_node_count: int,
+    ) -> None:
         """A SPOT group over several instance types for workloads, and a small ON_DEMAND group tainted
         CriticalAddonsOnly for system pods, on one launch template and one node role."""
         name, tags, provider = self.name, self.tags, self.provider
         self.node_role = self._role("node-role", "node", "ec2.amazonaws.com")
-        attachments = [IamRolePolicyAttachment(self, f"node-{policy}", role=self.node_role.name, provider=provider,
-                                               policy_arn=f"arn:{self.account.partition}:iam::aws:policy/{policy}")
-                       for policy in NODE_POLICIES]
+        attachments = [
+            IamRolePolicyAttachment(
+                self,
+                f"node-{policy}",
+                role=self.node_role.name,
+                provider=provider,
+                policy_arn=f"arn:{self.account.partition}:iam::aws:policy/{policy}",
+            )
+            for policy in NODE_POLICIES
+        ]
         template = self._launch_template()
         launch_template = {"id": template.id, "version": Fn.tostring(template.latest_version)}
-        common: dict[str, Any] = dict(cluster_name=self.cluster.name, node_role_arn=self.node_role.arn,
-                                      subnet_ids=subnet_ids, launch_template=launch_template, tags=tags or None,
-                                      depends_on=attachments, provider=provider,
-                                      lifecycle={"create_before_destroy": True})
+        common: dict[str, Any] = dict(
+            cluster_name=self.cluster.name,
+            node_role_arn=self.node_role.arn,
+            subnet_ids=subnet_ids,
+            launch_template=launch_template,
+            tags=tags or None,
+            depends_on=attachments,
+            provider=provider,
+            lifecycle={"create_before_destroy": True},
+        )
         self.spot_node_group = EksNodeGroup(
-            self, "spot-nodes", node_group_name_prefix=f"{name}-spot-"[:37], capacity_type="SPOT",
+            self,
+            "spot-nodes",
+            node_group_name_prefix=f"{name}-spot-"[:37],
+            capacity_type="SPOT",
             instance_types=list(spot_instance_types),
             scaling_config={"desired_size": spot.desired_size, "min_size": spot.min_size, "max_size": spot.max_size},
-            update_config={"max_unavailable_percentage": 33}, labels={"luneo.app/capacity": "spot"}, **common)
+            update_config={"max_unavailable_percentage": 33},
+            labels={"luneo.app/capacity": "spot"},
+            **common,
+        )
         self.system_node_group = EksNodeGroup(
-            self, "system-nodes", node_group_name_prefix=f"{name}-system-"[:37], capacity_type="ON_DEMAND",
+            self,
+            "system-nodes",
+            node_group_name_prefix=f"{name}-system-"[:37],
+            capacity_type="ON_DEMAND",
             instance_types=[system_instance_type],
-            scaling_config={"desired_size": system_node_count, "min_size": system_node_count,
-                            "max_size": system_node_count},
-            update_config={"max_unavailable": 1}, labels={"luneo.app/capacity": "on-demand"},
-            taint=[EksNodeGroupTaint(key="CriticalAddonsOnly", value="true", effect="PREFER_NO_SCHEDULE")], **common)
+            scaling_config={
+                "desired_size": system_node_count,
+                "min_size": system_node_count,
+                "max_size": system_node_count,
+            },
+            update_config={"max_unavailable": 1},
+            labels={"luneo.app/capacity": "on-demand"},
+            taint=[EksNodeGroupTaint(key="CriticalAddonsOnly", value="true", effect="PREFER_NO_SCHEDULE")],
+            **common,
+        )
 
 
-def _check_shape(who: str, name: Any, subnet_ids: Any, desired_size: Any, min_size: Any, max_size: Any,
-                 kubernetes_version: Any) -> None:
-    require(isinstance(name, str) and bool(NAME.match(name)), who, "name",
-            "1-100 letters, digits or hyphens, starting with a letter", name)
-    require(not isinstance(subnet_ids, str) and (is_token(subnet_ids) or len(list(subnet_ids)) >= 2), who,
-            "subnet_ids", "a list of at least two private subnet ids", subnet_ids)
+def _check_shape(
+    who: str, name: Any, subnet_ids: Any, desired_size: Any, min_size: Any, max_size: Any, kubernetes_version: Any
+) -> None:
+    require(
+        isinstance(name, str) and bool(NAME.match(name)),
+        who,
+        "name",
+        "1-100 letters, digits or hyphens, starting with a letter",
+        name,
+    )
+    require(
+        not isinstance(subnet_ids, str) and (is_token(subnet_ids) or len(list(subnet_ids)) >= 2),
+        who,
+        "subnet_ids",
+        "a list of at least two private subnet ids",
+        subnet_ids,
+    )
     for label, value in (("min_size", min_size), ("desired_size", desired_size), ("max_size", max_size)):
-        require(isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 100, who, label,
-                "a whole number from 0 to 100", value)
-    require(max_size >= 1 and min_size <= desired_size <= max_size, who, "desired_size",
-            f"min_size ({min_size}) <= desired_size <= max_size ({max_size}), max_size >= 1", desired_size)
-    require(isinstance(kubernetes_version, str) and bool(VERSION.match(kubernetes_version)), who,
-            "kubernetes_version", 'a Kubernetes minor version such as "1.33"', kubernetes_version)
+        require(
+            isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 100,
+            who,
+            label,
+            "a whole number from 0 to 100",
+            value,
+        )
+    require(
+        max_size >= 1 and min_size <= desired_size <= max_size,
+        who,
+        "desired_size",
+        f"min_size ({min_size}) <= desired_size <= max_size ({max_size}), max_size >= 1",
+        desired_size,
+    )
+    require(
+        isinstance(kubernetes_version, str) and bool(VERSION.match(kubernetes_version)),
+        who,
+        "kubernetes_version",
+        'a Kubernetes minor version such as "1.33"',
+        kubernetes_version,
+    )
 
 
 def _check_nodes(who: str, spot_instance_types: Any, system_instance_type: Any, system_node_count: Any) -> None:
-    require(not isinstance(spot_instance_types, str) and len(list(spot_instance_types)) >= 2
-            and all(isinstance(t, str) and INSTANCE_TYPE.match(t) for t in spot_instance_types), who,
-            "spot_instance_types", "two or more EC2 instance types (diversity lowers SPOT interruptions)",
-            spot_instance_types)
-    require(isinstance(system_instance_type, str) and bool(INSTANCE_TYPE.match(system_instance_type)), who,
-            "system_instance_type", "an EC2 instance type", system_instance_type)
-    require(isinstance(system_node_count, int) and 1 <= system_node_count <= 10, who, "system_node_count",
-            "a whole number from 1 to 10", system_node_count)
+    require(
+        not isinstance(spot_instance_types, str)
+        and len(list(spot_instance_types)) >= 2
+        and all(isinstance(t, str) and INSTANCE_TYPE.match(t) for t in spot_instance_types),
+        who,
+        "spot_instance_types",
+        "two or more EC2 instance types (diversity lowers SPOT interruptions)",
+        spot_instance_types,
+    )
+    require(
+        isinstance(system_instance_type, str) and bool(INSTANCE_TYPE.match(system_instance_type)),
+        who,
+        "system_instance_type",
+        "an EC2 instance type",
+        system_instance_type,
+    )
+    require(
+        isinstance(system_node_count, int) and 1 <= system_node_count <= 10,
+        who,
+        "system_node_count",
+        "a whole number from 1 to 10",
+        system_node_count,
+    )
 
 
 def _check_access(who: str, public_access_cidrs: Any, admin_role_arns: Any) -> None:
-    require(not isinstance(public_access_cidrs, str), who, "public_access_cidrs", "a list of CIDR blocks",
-            public_access_cidrs)
+    require(
+        not isinstance(public_access_cidrs, str),
+        who,
+        "public_access_cidrs",
+        "a list of CIDR blocks",
+        public_access_cidrs,
+    )
     for cidr in public_access_cidrs:
         try:
             network = ipaddress.ip_network(cidr)
         except (ValueError, TypeError):
             network = None
-        require(network is not None and network.prefixlen > 0, who, "public_access_cidrs",
-                "specific CIDR blocks, never 0.0.0.0/0", cidr)
-    require(not isinstance(admin_role_arns, str)
-            and all(isinstance(a, str) and (is_token(a) or ROLE_ARN.match(a)) for a in admin_role_arns), who,
-            "admin_role_arns", "IAM role ARNs such as arn:aws:iam::123456789012:role/admins", admin_role_arns)
+        require(
+            network is not None and network.prefixlen > 0,
+            who,
+            "public_access_cidrs",
+            "specific CIDR blocks, never 0.0.0.0/0",
+            cidr,
+        )
+    require(
+        not isinstance(admin_role_arns, str)
+        and all(isinstance(a, str) and (is_token(a) or ROLE_ARN.match(a)) for a in admin_role_arns),
+        who,
+        "admin_role_arns",
+        "IAM role ARNs such as arn:aws:iam::123456789012:role/admins",
+        admin_role_arns,
+    )
 
 
 def _trust(service: str) -> str:
-    return Fn.jsonencode({"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]})
+    return Fn.jsonencode(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}],
+        }
+    )

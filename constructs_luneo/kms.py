@@ -70,26 +70,65 @@ class KmsKey(Construct):
     """
 
     def __init__(
-        self, scope: Construct, id: str, *, name: str, description: str | None = None,
-        allowed_services: Sequence[str] = (), tags: Mapping[str, str] | None = None,
-        deletion_window_in_days: int = 30, rotation_period_in_days: int = 365, multi_region: bool = False,
-        prevent_destroy: bool = False, provider: TerraformProvider | None = None,
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        name: str,
+        description: str | None = None,
+        allowed_services: Sequence[str] = (),
+        tags: Mapping[str, str] | None = None,
+        deletion_window_in_days: int = 30,
+        rotation_period_in_days: int = 365,
+        multi_region: bool = False,
+        prevent_destroy: bool = False,
+        provider: TerraformProvider | None = None,
     ) -> None:
         who = construct_label(KmsKey, scope, id)
-        require(isinstance(name, str) and bool(NAME.match(name)) and not name.startswith(("alias/", "aws/")), who,
-                "name", "1-250 characters of letters, digits, '/', '_' or '-', without the 'alias/' prefix "
-                "and not starting with 'aws/'", name)
-        require(not isinstance(allowed_services, str), who, "allowed_services", "a list of service principals",
-                allowed_services)
+        require(
+            isinstance(name, str) and bool(NAME.match(name)) and not name.startswith(("alias/", "aws/")),
+            who,
+            "name",
+            "1-250 characters of letters, digits, '/', '_' or '-', without the 'alias/' prefix "
+            "and not starting with 'aws/'",
+            name,
+        )
+        require(
+            not isinstance(allowed_services, str),
+            who,
+            "allowed_services",
+            "a list of service principals",
+            allowed_services,
+        )
         for service in allowed_services:
-            require(isinstance(service, str) and bool(SERVICE.match(service)), who, "allowed_services",
-                    'service principals such as "rds.amazonaws.com"', service)
-        require(len(set(allowed_services)) == len(list(allowed_services)), who, "allowed_services",
-                "no duplicates", list(allowed_services))
-        require(isinstance(deletion_window_in_days, int) and 7 <= deletion_window_in_days <= 30, who,
-                "deletion_window_in_days", "a whole number from 7 to 30", deletion_window_in_days)
-        require(isinstance(rotation_period_in_days, int) and 90 <= rotation_period_in_days <= 2560, who,
-                "rotation_period_in_days", "a whole number from 90 to 2560", rotation_period_in_days)
+            require(
+                isinstance(service, str) and bool(SERVICE.match(service)),
+                who,
+                "allowed_services",
+                'service principals such as "rds.amazonaws.com"',
+                service,
+            )
+        require(
+            len(set(allowed_services)) == len(list(allowed_services)),
+            who,
+            "allowed_services",
+            "no duplicates",
+            list(allowed_services),
+        )
+        require(
+            isinstance(deletion_window_in_days, int) and 7 <= deletion_window_in_days <= 30,
+            who,
+            "deletion_window_in_days",
+            "a whole number from 7 to 30",
+            deletion_window_in_days,
+        )
+        require(
+            isinstance(rotation_period_in_days, int) and 90 <= rotation_period_in_days <= 2560,
+            who,
+            "rotation_period_in_days",
+            "a whole number from 90 to 2560",
+            rotation_period_in_days,
+        )
         super().__init__(scope, id)
         account = account_context(self, provider)
         # A key policy, not an IAM policy: "Resource": "*" means this key. It is inline (jsonencode)
@@ -128,28 +167,41 @@ def key_policy(account: AccountContext, allowed_services: Sequence[str]) -> dict
     via = sorted(s for s in allowed_services if s not in SERVICE_PRINCIPALS)
     direct = sorted(s for s in allowed_services if s in SERVICE_PRINCIPALS)
     if via:
-        statements.append({
-            "Sid": "AllowedServicesUseViaService",
-            "Effect": "Allow",
-            "Principal": root,
-            "Action": USE_ACTIONS + GRANT_ACTIONS,
-            "Resource": "*",
-            "Condition": {"StringEquals": {
-                "kms:ViaService": [f"{s.removesuffix('.amazonaws.com')}.{account.region}.amazonaws.com" for s in via],
-                "kms:CallerAccount": account.account_id,
-            }},
-        })
+        statements.append(
+            {
+                "Sid": "AllowedServicesUseViaService",
+                "Effect": "Allow",
+                "Principal": root,
+                "Action": USE_ACTIONS + GRANT_ACTIONS,
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {
+                        "kms:ViaService": [
+                            f"{s.removesuffix('.amazonaws.com')}.{account.region}.amazonaws.com" for s in via
+                        ],
+                        "kms:CallerAccount": account.account_id,
+                    }
+                },
+            }
+        )
     if direct:
-        statements.append({
-            "Sid": "AllowedServicePrincipalsUse",
-            "Effect": "Allow",
-            "Principal": {"Service": [
-                f"{s.removesuffix('.amazonaws.com')}.{account.region}.amazonaws.com" if SERVICE_PRINCIPALS[s] else s
-                for s in direct]},
-            "Action": USE_ACTIONS,
-            "Resource": "*",
-            # Confused-deputy protection: on behalf of this account only, wherever the service says
-            # on whose behalf it calls (CloudWatch alarms publishing to SNS do not).
-            "Condition": {"StringEqualsIfExists": {"aws:SourceAccount": account.account_id}},
-        })
+        statements.append(
+            {
+                "Sid": "AllowedServicePrincipalsUse",
+                "Effect": "Allow",
+                "Principal": {
+                    "Service": [
+                        f"{s.removesuffix('.amazonaws.com')}.{account.region}.amazonaws.com"
+                        if SERVICE_PRINCIPALS[s]
+                        else s
+                        for s in direct
+                    ]
+                },
+                "Action": USE_ACTIONS,
+                "Resource": "*",
+                # Confused-deputy protection: on behalf of this account only, wherever the service says
+                # on whose behalf it calls (CloudWatch alarms publishing to SNS do not).
+                "Condition": {"StringEqualsIfExists": {"aws:SourceAccount": account.account_id}},
+            }
+        )
     return {"Version": "2012-10-17", "Statement": statements}

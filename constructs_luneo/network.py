@@ -31,13 +31,34 @@ from cdktf_cdktf_provider_aws.vpc import Vpc
 from cdktf_cdktf_provider_aws.vpc_endpoint import VpcEndpoint
 from constructs import Construct
 
-from .support.common import AccountContext, account_context, construct_label, is_token, lifecycle, require
 from .config.variables import default
-
+from .support.common import AccountContext, account_context, construct_label, is_token, lifecycle, require
 
 #: The retention periods CloudWatch Logs accepts.
-LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
-                      3288, 3653)
+LOG_RETENTION_DAYS = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
 
 
 class Network(Construct):
@@ -69,9 +90,18 @@ class Network(Construct):
     """
 
     def __init__(
-        self, scope: Construct, id: str, *, name: str, cidr_block: str, availability_zones: Sequence[str],
-        flow_log_kms_key_arn: str, single_nat_gateway: bool = default("single_nat_gateway"),
-        flow_log_retention_in_days: int = 365, prevent_destroy: bool = False, tags: Mapping[str, str] | None = None,
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        name: str,
+        cidr_block: str,
+        availability_zones: Sequence[str],
+        flow_log_kms_key_arn: str,
+        single_nat_gateway: bool = default("single_nat_gateway"),
+        flow_log_retention_in_days: int = 365,
+        prevent_destroy: bool = False,
+        tags: Mapping[str, str] | None = None,
         provider: TerraformProvider | None = None,
     ) -> None:
         who = construct_label(Network, scope, id)
@@ -81,13 +111,21 @@ class Network(Construct):
         self.zones = list(availability_zones)
         self.blocks = list(network.subnets(new_prefix=network.prefixlen + 4))
 
-        self.vpc = Vpc(self, "vpc", cidr_block=cidr_block, enable_dns_hostnames=True, enable_dns_support=True,
-                       tags=self._named("vpc"), provider=provider)
+        self.vpc = Vpc(
+            self,
+            "vpc",
+            cidr_block=cidr_block,
+            enable_dns_hostnames=True,
+            enable_dns_support=True,
+            tags=self._named("vpc"),
+            provider=provider,
+        )
         self.vpc_id: str = self.vpc.id
         self.vpc_cidr_block: str = self.vpc.cidr_block
         # A default security group with no rules: nothing can use it by accident.
-        DefaultSecurityGroup(self, "default-sg", vpc_id=self.vpc.id, tags=self._named("default-closed"),
-                             provider=provider)
+        DefaultSecurityGroup(
+            self, "default-sg", vpc_id=self.vpc.id, tags=self._named("default-closed"), provider=provider
+        )
         igw = InternetGateway(self, "igw", vpc_id=self.vpc.id, tags=self._named("igw"), provider=provider)
 
         # The role tags let the AWS load balancer controller of EKS place load balancers.
@@ -100,8 +138,9 @@ class Network(Construct):
         database_rt = self._database_routes(database)
         self.account = account_context(self, provider)
         self._gateway_endpoints([rt.id for rt in private_rts] + [database_rt.id])
-        self._flow_logs(name, flow_log_kms_key_arn, flow_log_retention_in_days, self.tags, self.account, provider,
-                        prevent_destroy)
+        self._flow_logs(
+            name, flow_log_kms_key_arn, flow_log_retention_in_days, self.tags, self.account, provider, prevent_destroy
+        )
 
         self.public_subnets: list[str] = [s.id for s in public]
         self.private_cidr_blocks: list[str] = [str(self.blocks[4 + i]) for i in range(len(self.zones))]
@@ -116,27 +155,52 @@ class Network(Construct):
     def _subnets(self, tier: str, offset: int, extra_tags: dict[str, str]) -> list[Subnet]:
         """One subnet per zone: a sixteenth of the VPC each, from block `offset` on."""
         return [
-            Subnet(self, f"{tier}-{i}", vpc_id=self.vpc.id, cidr_block=str(self.blocks[offset + i]),
-                   availability_zone=zone, map_public_ip_on_launch=False,
-                   tags={**self._named(f"{tier}-{i}"), **extra_tags}, provider=self.provider)
+            Subnet(
+                self,
+                f"{tier}-{i}",
+                vpc_id=self.vpc.id,
+                cidr_block=str(self.blocks[offset + i]),
+                availability_zone=zone,
+                map_public_ip_on_launch=False,
+                tags={**self._named(f"{tier}-{i}"), **extra_tags},
+                provider=self.provider,
+            )
             for i, zone in enumerate(self.zones)
         ]
 
     def _public_routes(self, public: list[Subnet], igw: InternetGateway) -> None:
-        public_rt = RouteTable(self, "public-rt", vpc_id=self.vpc.id, tags=self._named("public"), provider=self.provider)
-        Route(self, "public-default", route_table_id=public_rt.id, destination_cidr_block="0.0.0.0/0",
-              gateway_id=igw.id, provider=self.provider)
+        public_rt = RouteTable(
+            self, "public-rt", vpc_id=self.vpc.id, tags=self._named("public"), provider=self.provider
+        )
+        Route(
+            self,
+            "public-default",
+            route_table_id=public_rt.id,
+            destination_cidr_block="0.0.0.0/0",
+            gateway_id=igw.id,
+            provider=self.provider,
+        )
         for i, subnet in enumerate(public):
-            RouteTableAssociation(self, f"public-{i}-rta", subnet_id=subnet.id, route_table_id=public_rt.id,
-                                  provider=self.provider)
+            RouteTableAssociation(
+                self, f"public-{i}-rta", subnet_id=subnet.id, route_table_id=public_rt.id, provider=self.provider
+            )
 
     def _nat_gateways(self, public: list[Subnet], igw: InternetGateway, count: int) -> list[NatGateway]:
         nats = []
         self.nat_public_ips: list[str] = []
         for i in range(count):
             eip = Eip(self, f"nat-{i}-eip", domain="vpc", tags=self._named(f"nat-{i}"), provider=self.provider)
-            nats.append(NatGateway(self, f"nat-{i}", allocation_id=eip.allocation_id, subnet_id=public[i].id,
-                                   tags=self._named(f"nat-{i}"), depends_on=[igw], provider=self.provider))
+            nats.append(
+                NatGateway(
+                    self,
+                    f"nat-{i}",
+                    allocation_id=eip.allocation_id,
+                    subnet_id=public[i].id,
+                    tags=self._named(f"nat-{i}"),
+                    depends_on=[igw],
+                    provider=self.provider,
+                )
+            )
             self.nat_public_ips.append(eip.public_ip)
         return nats
 
@@ -144,75 +208,159 @@ class Network(Construct):
         """A route table per private subnet, to its zone's NAT gateway (or the single one)."""
         tables = []
         for i, subnet in enumerate(private):
-            rt = RouteTable(self, f"private-{i}-rt", vpc_id=self.vpc.id, tags=self._named(f"private-{i}"),
-                            provider=self.provider)
-            Route(self, f"private-{i}-default", route_table_id=rt.id, destination_cidr_block="0.0.0.0/0",
-                  nat_gateway_id=nats[min(i, len(nats) - 1)].id, provider=self.provider)
-            RouteTableAssociation(self, f"private-{i}-rta", subnet_id=subnet.id, route_table_id=rt.id,
-                                  provider=self.provider)
+            rt = RouteTable(
+                self, f"private-{i}-rt", vpc_id=self.vpc.id, tags=self._named(f"private-{i}"), provider=self.provider
+            )
+            Route(
+                self,
+                f"private-{i}-default",
+                route_table_id=rt.id,
+                destination_cidr_block="0.0.0.0/0",
+                nat_gateway_id=nats[min(i, len(nats) - 1)].id,
+                provider=self.provider,
+            )
+            RouteTableAssociation(
+                self, f"private-{i}-rta", subnet_id=subnet.id, route_table_id=rt.id, provider=self.provider
+            )
             tables.append(rt)
         return tables
 
     def _database_routes(self, database: list[Subnet]) -> RouteTable:
         """Databases and caches need no internet route at all."""
-        database_rt = RouteTable(self, "database-rt", vpc_id=self.vpc.id, tags=self._named("database"),
-                                 provider=self.provider)
+        database_rt = RouteTable(
+            self, "database-rt", vpc_id=self.vpc.id, tags=self._named("database"), provider=self.provider
+        )
         for i, subnet in enumerate(database):
-            RouteTableAssociation(self, f"database-{i}-rta", subnet_id=subnet.id, route_table_id=database_rt.id,
-                                  provider=self.provider)
+            RouteTableAssociation(
+                self, f"database-{i}-rta", subnet_id=subnet.id, route_table_id=database_rt.id, provider=self.provider
+            )
         return database_rt
 
     def _gateway_endpoints(self, route_tables: list[str]) -> None:
         """S3 and DynamoDB through free gateway endpoints rather than the NAT."""
         for service in ("s3", "dynamodb"):
-            VpcEndpoint(self, f"{service}-endpoint", vpc_id=self.vpc.id, vpc_endpoint_type="Gateway",
-                        service_name=f"com.amazonaws.{self.account.region}.{service}", route_table_ids=route_tables,
-                        tags=self._named(f"{service}-endpoint"), provider=self.provider)
+            VpcEndpoint(
+                self,
+                f"{service}-endpoint",
+                vpc_id=self.vpc.id,
+                vpc_endpoint_type="Gateway",
+                service_name=f"com.amazonaws.{self.account.region}.{service}",
+                route_table_ids=route_tables,
+                tags=self._named(f"{service}-endpoint"),
+                provider=self.provider,
+            )
 
-    def _flow_logs(self, name: str, kms_key_arn: str, retention: int, tags: dict[str, str],
-                   account: AccountContext, provider: TerraformProvider | None, prevent_destroy: bool) -> None:
-        group = CloudwatchLogGroup(self, "flow-log-group", name=f"/aws/vpc/{name}/flow-logs",
-                                   retention_in_days=retention, kms_key_id=kms_key_arn, tags=tags or None,
-                                   lifecycle=lifecycle(prevent_destroy), provider=provider)
+    def _flow_logs(
+        self,
+        name: str,
+        kms_key_arn: str,
+        retention: int,
+        tags: dict[str, str],
+        account: AccountContext,
+        provider: TerraformProvider | None,
+        prevent_destroy: bool,
+    ) -> None:
+        group = CloudwatchLogGroup(
+            self,
+            "flow-log-group",
+            name=f"/aws/vpc/{name}/flow-logs",
+            retention_in_days=retention,
+            kms_key_id=kms_key_arn,
+            tags=tags or None,
+            lifecycle=lifecycle(prevent_destroy),
+            provider=provider,
+        )
         role = IamRole(
-            self, "flow-log-role", name_prefix=f"{name}-flow-logs-"[:38], provider=provider, tags=tags or None,
-            assume_role_policy=Fn.jsonencode({"Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow",
-                "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-                "Condition": {"StringEquals": {"aws:SourceAccount": account.account_id}},
-            }]}),
+            self,
+            "flow-log-role",
+            name_prefix=f"{name}-flow-logs-"[:38],
+            provider=provider,
+            tags=tags or None,
+            assume_role_policy=Fn.jsonencode(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                            "Condition": {"StringEquals": {"aws:SourceAccount": account.account_id}},
+                        }
+                    ],
+                }
+            ),
         )
         IamRolePolicy(
-            self, "flow-log-policy", role=role.id, provider=provider,
-            policy=Fn.jsonencode({"Version": "2012-10-17", "Statement": [{
-                "Sid": "WriteFlowLogs",
-                "Effect": "Allow",
-                "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                "Resource": [group.arn, f"{group.arn}:*"],
-            }]}),
+            self,
+            "flow-log-policy",
+            role=role.id,
+            provider=provider,
+            policy=Fn.jsonencode(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Sid": "WriteFlowLogs",
+                            "Effect": "Allow",
+                            "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                            "Resource": [group.arn, f"{group.arn}:*"],
+                        }
+                    ],
+                }
+            ),
         )
-        FlowLog(self, "flow-log", vpc_id=self.vpc.id, traffic_type="ALL", log_destination_type="cloud-watch-logs",
-                log_destination=group.arn, iam_role_arn=role.arn, max_aggregation_interval=60,
-                tags={**(tags or {}), "Name": f"{name}-flow-logs"}, provider=provider)
+        FlowLog(
+            self,
+            "flow-log",
+            vpc_id=self.vpc.id,
+            traffic_type="ALL",
+            log_destination_type="cloud-watch-logs",
+            log_destination=group.arn,
+            iam_role_arn=role.arn,
+            max_aggregation_interval=60,
+            tags={**(tags or {}), "Name": f"{name}-flow-logs"},
+            provider=provider,
+        )
 
 
-def _check(who: str, name: Any, cidr_block: Any, availability_zones: Any, flow_log_retention_in_days: Any,
-           ) -> ipaddress.IPv4Network:
+def _check(
+    who: str,
+    name: Any,
+    cidr_block: Any,
+    availability_zones: Any,
+    flow_log_retention_in_days: Any,
+) -> ipaddress.IPv4Network:
     require(isinstance(name, str) and 1 <= len(name) <= 40, who, "name", "a name of 1-40 characters", name)
     try:
         network: ipaddress.IPv4Network | None = ipaddress.IPv4Network(cidr_block)
     except (ValueError, TypeError):
         network = None
-    require(network is not None and 16 <= network.prefixlen <= 20, who, "cidr_block",
-            'an IPv4 network from /16 to /20 such as "10.0.0.0/16"', cidr_block)
-    require(not isinstance(availability_zones, str) and 2 <= len(list(availability_zones)) <= 4
-            and all(isinstance(z, str) and (is_token(z) or re.match(r"^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$", z))
-                    for z in availability_zones)
-            and len(set(availability_zones)) == len(list(availability_zones)), who, "availability_zones",
-            'two to four distinct zone names such as ["eu-west-1a", "eu-west-1b"] (or lookups of them)',
-            availability_zones)
-    require(flow_log_retention_in_days in LOG_RETENTION_DAYS, who, "flow_log_retention_in_days",
-            "a CloudWatch Logs retention such as 365", flow_log_retention_in_days)
+    require(
+        network is not None and 16 <= network.prefixlen <= 20,
+        who,
+        "cidr_block",
+        'an IPv4 network from /16 to /20 such as "10.0.0.0/16"',
+        cidr_block,
+    )
+    require(
+        not isinstance(availability_zones, str)
+        and 2 <= len(list(availability_zones)) <= 4
+        and all(
+            isinstance(z, str) and (is_token(z) or re.match(r"^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$", z))
+            for z in availability_zones
+        )
+        and len(set(availability_zones)) == len(list(availability_zones)),
+        who,
+        "availability_zones",
+        'two to four distinct zone names such as ["eu-west-1a", "eu-west-1b"] (or lookups of them)',
+        availability_zones,
+    )
+    require(
+        flow_log_retention_in_days in LOG_RETENTION_DAYS,
+        who,
+        "flow_log_retention_in_days",
+        "a CloudWatch Logs retention such as 365",
+        flow_log_retention_in_days,
+    )
     assert network is not None
     return network

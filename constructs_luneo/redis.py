@@ -38,9 +38,9 @@ from cdktf_cdktf_provider_aws.elasticache_user import ElasticacheUser
 from cdktf_cdktf_provider_aws.elasticache_user_group import ElasticacheUserGroup
 from constructs import Construct
 
-from .support.common import check_sources, construct_label, ingress_security_group, is_token, lifecycle, require
 from .config.variables import default
 from .monitoring import Metric
+from .support.common import check_sources, construct_label, ingress_security_group, is_token, lifecycle, require
 from .support.patterns import CACHE_TYPE
 
 NAME = re.compile(r"^[a-z][a-z0-9-]{0,31}$")  # room for the "-default" user id (40 max)
@@ -82,59 +82,131 @@ class RedisCluster(Construct):
     """
 
     def __init__(
-        self, scope: Construct, id: str, *, name: str, vpc_id: str, subnet_ids: Sequence[str], node_type: str,
-        num_cache_clusters: int = default("redis_num_cache_clusters"), automatic_failover_enabled: bool = True,
-        multi_az_enabled: bool = True, tags: Mapping[str, str] | None = None, engine_version: str = "7.1",
-        kms_key_arn: str | None = None, app_user_name: str | None = None,
-        allowed_security_group_ids: Sequence[str] = (), allowed_cidr_blocks: Sequence[str] = (),
-        snapshot_retention_limit: int = 7, snapshot_window: str = "03:00-04:00",
-        maintenance_window: str = "sun:06:30-sun:07:30", logs_kms_key_arn: str | None = None,
-        log_retention_in_days: int = 365, global_replication_group_id: str | None = None,
-        prevent_destroy: bool = False, provider: TerraformProvider | None = None,
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        name: str,
+        vpc_id: str,
+        subnet_ids: Sequence[str],
+        node_type: str,
+        num_cache_clusters: int = default("redis_num_cache_clusters"),
+        automatic_failover_enabled: bool = True,
+        multi_az_enabled: bool = True,
+        tags: Mapping[str, str] | None = None,
+        engine_version: str = "7.1",
+        kms_key_arn: str | None = None,
+        app_user_name: str | None = None,
+        allowed_security_group_ids: Sequence[str] = (),
+        allowed_cidr_blocks: Sequence[str] = (),
+        snapshot_retention_limit: int = 7,
+        snapshot_window: str = "03:00-04:00",
+        maintenance_window: str = "sun:06:30-sun:07:30",
+        logs_kms_key_arn: str | None = None,
+        log_retention_in_days: int = 365,
+        global_replication_group_id: str | None = None,
+        prevent_destroy: bool = False,
+        provider: TerraformProvider | None = None,
     ) -> None:
         who = construct_label(RedisCluster, scope, id)
         app_user_name = app_user_name or f"{name}-app"
-        _check(who, name, subnet_ids, node_type, num_cache_clusters, automatic_failover_enabled, multi_az_enabled,
-               snapshot_retention_limit, app_user_name)
+        _check(
+            who,
+            name,
+            subnet_ids,
+            node_type,
+            num_cache_clusters,
+            automatic_failover_enabled,
+            multi_az_enabled,
+            snapshot_retention_limit,
+            app_user_name,
+        )
         check_sources(who, allowed_security_group_ids, allowed_cidr_blocks)
         super().__init__(scope, id)
         self.name, self.provider, self.num_cache_clusters = name, provider, num_cache_clusters
         tags = dict(tags or {})
 
-        self.subnet_group = ElasticacheSubnetGroup(self, "subnet-group", name=name, description=f"{name} subnets",
-                                                   subnet_ids=subnet_ids, tags=tags or None, provider=provider)
+        self.subnet_group = ElasticacheSubnetGroup(
+            self,
+            "subnet-group",
+            name=name,
+            description=f"{name} subnets",
+            subnet_ids=subnet_ids,
+            tags=tags or None,
+            provider=provider,
+        )
         self.security_group = ingress_security_group(
-            self, "security-group", name=f"{name}-redis", description=f"Redis {name}: {PORT} from allowed sources",
-            vpc_id=vpc_id, port=PORT, allowed_security_group_ids=allowed_security_group_ids,
-            allowed_cidr_blocks=allowed_cidr_blocks, tags=tags, provider=provider)
+            self,
+            "security-group",
+            name=f"{name}-redis",
+            description=f"Redis {name}: {PORT} from allowed sources",
+            vpc_id=vpc_id,
+            port=PORT,
+            allowed_security_group_ids=allowed_security_group_ids,
+            allowed_cidr_blocks=allowed_cidr_blocks,
+            tags=tags,
+            provider=provider,
+        )
         self.user_group = self._users(app_user_name, tags)
-        slow_log = CloudwatchLogGroup(self, "slow-log", name=f"/aws/elasticache/{name}/slow-log",
-                                      retention_in_days=log_retention_in_days, kms_key_id=logs_kms_key_arn,
-                                      tags=tags or None, lifecycle=lifecycle(prevent_destroy), provider=provider)
+        slow_log = CloudwatchLogGroup(
+            self,
+            "slow-log",
+            name=f"/aws/elasticache/{name}/slow-log",
+            retention_in_days=log_retention_in_days,
+            kms_key_id=logs_kms_key_arn,
+            tags=tags or None,
+            lifecycle=lifecycle(prevent_destroy),
+            provider=provider,
+        )
         # A global datastore's secondary takes engine, node type and encryption from the primary and
         # refuses them (rule LUNEO-AWS-12). It inherits Multi-AZ and failover too ("the secondary cluster
         # inherits the Multi-AZ and automatic failover settings from the primary cluster",
         # https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Redis-Global-Datastores-Getting-Started.html),
         # which the provider reads back: stating them keeps the next plan empty.
         inherited = dict(automatic_failover_enabled=automatic_failover_enabled, multi_az_enabled=multi_az_enabled)
-        own: dict[str, Any] = dict(
-            engine="redis", engine_version=engine_version, node_type=node_type, **inherited,
-            at_rest_encryption_enabled="true",  # a string in this provider version
-            transit_encryption_enabled=True, transit_encryption_mode="required",
-        ) if global_replication_group_id is None else dict(global_replication_group_id=global_replication_group_id,
-                                                           **inherited)
+        own: dict[str, Any] = (
+            dict(
+                engine="redis",
+                engine_version=engine_version,
+                node_type=node_type,
+                **inherited,
+                at_rest_encryption_enabled="true",  # a string in this provider version
+                transit_encryption_enabled=True,
+                transit_encryption_mode="required",
+            )
+            if global_replication_group_id is None
+            else dict(global_replication_group_id=global_replication_group_id, **inherited)
+        )
         self.replication_group = ElasticacheReplicationGroup(
-            self, "replication-group", replication_group_id=name, description=f"{name} (Redis {engine_version})",
+            self,
+            "replication-group",
+            replication_group_id=name,
+            description=f"{name} (Redis {engine_version})",
             auto_minor_version_upgrade="true",  # a string in this provider version
-            num_cache_clusters=num_cache_clusters, **own,
-            port=PORT, subnet_group_name=self.subnet_group.name, security_group_ids=[self.security_group.id],
-            kms_key_id=kms_key_arn, user_group_ids=[self.user_group.user_group_id],
-            snapshot_retention_limit=snapshot_retention_limit, snapshot_window=snapshot_window,
-            maintenance_window=maintenance_window, final_snapshot_identifier=f"{name}-final", apply_immediately=False,
-            log_delivery_configuration=[ElasticacheReplicationGroupLogDeliveryConfiguration(
-                destination=slow_log.name, destination_type="cloudwatch-logs", log_format="json",
-                log_type="slow-log")],
-            tags=tags or None, lifecycle=lifecycle(prevent_destroy), provider=provider)
+            num_cache_clusters=num_cache_clusters,
+            **own,
+            port=PORT,
+            subnet_group_name=self.subnet_group.name,
+            security_group_ids=[self.security_group.id],
+            kms_key_id=kms_key_arn,
+            user_group_ids=[self.user_group.user_group_id],
+            snapshot_retention_limit=snapshot_retention_limit,
+            snapshot_window=snapshot_window,
+            maintenance_window=maintenance_window,
+            final_snapshot_identifier=f"{name}-final",
+            apply_immediately=False,
+            log_delivery_configuration=[
+                ElasticacheReplicationGroupLogDeliveryConfiguration(
+                    destination=slow_log.name,
+                    destination_type="cloudwatch-logs",
+                    log_format="json",
+                    log_type="slow-log",
+                )
+            ],
+            tags=tags or None,
+            lifecycle=lifecycle(prevent_destroy),
+            provider=provider,
+        )
         self.endpoint: str = self.replication_group.primary_endpoint_address
         self.reader_endpoint: str = self.replication_group.reader_endpoint_address
         self.port: int = PORT
@@ -146,16 +218,36 @@ class RedisCluster(Construct):
         """RBAC: the mandatory `default` user is switched off; applications use an IAM-authenticated
         user, so no AUTH token or password exists anywhere (JSON, state or environment)."""
         default_user = ElasticacheUser(
-            self, "default-user", user_id=f"{self.name}-default", user_name="default", engine="redis",
-            access_string="off -@all", authentication_mode={"type": "no-password-required"},
-            tags=tags or None, provider=self.provider)
+            self,
+            "default-user",
+            user_id=f"{self.name}-default",
+            user_name="default",
+            engine="redis",
+            access_string="off -@all",
+            authentication_mode={"type": "no-password-required"},
+            tags=tags or None,
+            provider=self.provider,
+        )
         app_user = ElasticacheUser(
-            self, "app-user", user_id=app_user_name, user_name=app_user_name, engine="redis",
-            access_string="on ~* +@all -@dangerous", authentication_mode={"type": "iam"},
-            tags=tags or None, provider=self.provider)
+            self,
+            "app-user",
+            user_id=app_user_name,
+            user_name=app_user_name,
+            engine="redis",
+            access_string="on ~* +@all -@dangerous",
+            authentication_mode={"type": "iam"},
+            tags=tags or None,
+            provider=self.provider,
+        )
         return ElasticacheUserGroup(
-            self, "user-group", user_group_id=self.name, engine="redis",
-            user_ids=[default_user.user_id, app_user.user_id], tags=tags or None, provider=self.provider)
+            self,
+            "user-group",
+            user_group_id=self.name,
+            engine="redis",
+            user_ids=[default_user.user_id, app_user.user_id],
+            tags=tags or None,
+            provider=self.provider,
+        )
 
     @property
     def member_cluster_ids(self) -> list[str]:
@@ -164,13 +256,18 @@ class RedisCluster(Construct):
 
     def metric_engine_cpu_utilization(self, member_cluster_id: str) -> Metric:
         """The Redis engine thread's CPU on one node."""
-        return Metric("AWS/ElastiCache", "EngineCPUUtilization", {"CacheClusterId": member_cluster_id},
-                      provider=self.provider)
+        return Metric(
+            "AWS/ElastiCache", "EngineCPUUtilization", {"CacheClusterId": member_cluster_id}, provider=self.provider
+        )
 
     def metric_memory_usage(self, member_cluster_id: str) -> Metric:
         """Memory used, as a percentage of maxmemory, on one node."""
-        return Metric("AWS/ElastiCache", "DatabaseMemoryUsagePercentage", {"CacheClusterId": member_cluster_id},
-                      provider=self.provider)
+        return Metric(
+            "AWS/ElastiCache",
+            "DatabaseMemoryUsagePercentage",
+            {"CacheClusterId": member_cluster_id},
+            provider=self.provider,
+        )
 
     def metric_global_replication_lag(self, member_cluster_id: str) -> Metric:
         """A Global Datastore secondary's lag behind the primary region, in seconds, the worst of each
@@ -178,31 +275,85 @@ class RedisCluster(Construct):
         Region's primary node and the primary Region's primary node") on the secondary's primary
         node only, so the other members have no data (ElastiCache host-level metrics,
         https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheMetrics.Redis.html)."""
-        return Metric("AWS/ElastiCache", "GlobalDatastoreReplicationLag", {"CacheClusterId": member_cluster_id},
-                      statistic="Maximum", period=60, provider=self.provider)
+        return Metric(
+            "AWS/ElastiCache",
+            "GlobalDatastoreReplicationLag",
+            {"CacheClusterId": member_cluster_id},
+            statistic="Maximum",
+            period=60,
+            provider=self.provider,
+        )
 
 
-def _check(who: str, name: Any, subnet_ids: Any, node_type: Any, num_cache_clusters: Any,
-           automatic_failover_enabled: bool, multi_az_enabled: bool, snapshot_retention_limit: Any,
-           app_user_name: str) -> None:
-    require(isinstance(name, str) and bool(NAME.match(name)) and "--" not in name and not name.endswith("-"),
-            who, "name", "1-32 lowercase letters, digits or single hyphens, starting with a letter", name)
-    require(not isinstance(subnet_ids, str) and (is_token(subnet_ids) or len(list(subnet_ids)) >= 1), who,
-            "subnet_ids", "a list of subnet ids", subnet_ids)
-    require(isinstance(node_type, str) and bool(CACHE_TYPE.match(node_type)), who,
-            "node_type", 'an ElastiCache node type such as "cache.r6g.large"', node_type)
-    require(isinstance(num_cache_clusters, int) and not isinstance(num_cache_clusters, bool)
-            and 1 <= num_cache_clusters <= 6, who, "num_cache_clusters", "a whole number from 1 to 6",
-            num_cache_clusters)
-    require(not automatic_failover_enabled or num_cache_clusters >= 2, who, "automatic_failover_enabled",
-            f"false with num_cache_clusters = {num_cache_clusters} (failover needs a replica)",
-            automatic_failover_enabled)
-    require(not multi_az_enabled or automatic_failover_enabled, who, "multi_az_enabled",
-            "false unless automatic_failover_enabled is true (an ElastiCache rule)", multi_az_enabled)
-    require(isinstance(snapshot_retention_limit, int) and 1 <= snapshot_retention_limit <= 35, who,
-            "snapshot_retention_limit", "1-35 days", snapshot_retention_limit)
-    require(bool(USER_NAME.match(app_user_name)) and app_user_name != "default", who, "app_user_name",
-            "1-40 lowercase letters, digits or hyphens, not 'default'", app_user_name)
+def _check(
+    who: str,
+    name: Any,
+    subnet_ids: Any,
+    node_type: Any,
+    num_cache_clusters: Any,
+    automatic_failover_enabled: bool,
+    multi_az_enabled: bool,
+    snapshot_retention_limit: Any,
+    app_user_name: str,
+) -> None:
+    require(
+        isinstance(name, str) and bool(NAME.match(name)) and "--" not in name and not name.endswith("-"),
+        who,
+        "name",
+        "1-32 lowercase letters, digits or single hyphens, starting with a letter",
+        name,
+    )
+    require(
+        not isinstance(subnet_ids, str) and (is_token(subnet_ids) or len(list(subnet_ids)) >= 1),
+        who,
+        "subnet_ids",
+        "a list of subnet ids",
+        subnet_ids,
+    )
+    require(
+        isinstance(node_type, str) and bool(CACHE_TYPE.match(node_type)),
+        who,
+        "node_type",
+        'an ElastiCache node type such as "cache.r6g.large"',
+        node_type,
+    )
+    require(
+        isinstance(num_cache_clusters, int)
+        and not isinstance(num_cache_clusters, bool)
+        and 1 <= num_cache_clusters <= 6,
+        who,
+        "num_cache_clusters",
+        "a whole number from 1 to 6",
+        num_cache_clusters,
+    )
+    require(
+        not automatic_failover_enabled or num_cache_clusters >= 2,
+        who,
+        "automatic_failover_enabled",
+        f"false with num_cache_clusters = {num_cache_clusters} (failover needs a replica)",
+        automatic_failover_enabled,
+    )
+    require(
+        not multi_az_enabled or automatic_failover_enabled,
+        who,
+        "multi_az_enabled",
+        "false unless automatic_failover_enabled is true (an ElastiCache rule)",
+        multi_az_enabled,
+    )
+    require(
+        isinstance(snapshot_retention_limit, int) and 1 <= snapshot_retention_limit <= 35,
+        who,
+        "snapshot_retention_limit",
+        "1-35 days",
+        snapshot_retention_limit,
+    )
+    require(
+        bool(USER_NAME.match(app_user_name)) and app_user_name != "default",
+        who,
+        "app_user_name",
+        "1-40 lowercase letters, digits or hyphens, not 'default'",
+        app_user_name,
+    )
 
 
 class RedisGlobalDatastore(Construct):
@@ -215,15 +366,26 @@ class RedisGlobalDatastore(Construct):
     Attributes: id (the global replication group id, for the secondary), global_group.
     """
 
-    def __init__(self, scope: Construct, id: str, *, primary: RedisCluster, suffix: str | None = None,
-                 provider: TerraformProvider | None = None) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        primary: RedisCluster,
+        suffix: str | None = None,
+        provider: TerraformProvider | None = None,
+    ) -> None:
         super().__init__(scope, id)
         self.global_group = ElasticacheGlobalReplicationGroup(
-            self, "datastore", global_replication_group_id_suffix=suffix or primary.name,
+            self,
+            "datastore",
+            global_replication_group_id_suffix=suffix or primary.name,
             global_replication_group_description=f"{primary.name}: a copy in a second region",
-            primary_replication_group_id=primary.replication_group.id, provider=provider,
+            primary_replication_group_id=primary.replication_group.id,
+            provider=provider,
             # A promotion (failover-global-replication-group, docs/DISASTER_RECOVERY.md) changes the primary
             # outside Terraform; provider 5.100 would then replace the datastore to change it back
             # (hashicorp/terraform-provider-aws#46121). The primary is chosen once, at creation.
-            lifecycle=TerraformResourceLifecycle(ignore_changes=["primary_replication_group_id"]))
+            lifecycle=TerraformResourceLifecycle(ignore_changes=["primary_replication_group_id"]),
+        )
         self.id: str = self.global_group.global_replication_group_id

@@ -44,14 +44,20 @@ from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration imp
 from cdktf_cdktf_provider_aws.s3_bucket_versioning import S3BucketVersioningA
 from constructs import Construct
 
-from .support.common import account_context, lifecycle
 from .monitoring import Metric
+from .support.common import account_context, lifecycle
 
 
 def deny_insecure_transport(bucket: S3Bucket) -> dict[str, Any]:
     """The bucket-policy statement refusing every request that is not TLS."""
-    return {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
-            "Resource": [bucket.arn, f"{bucket.arn}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+    return {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [bucket.arn, f"{bucket.arn}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
 
 
 class PrivateBucket:
@@ -65,42 +71,95 @@ class PrivateBucket:
     Attributes: name (the literal bucket name), bucket, versioning, encryption, provider.
     """
 
-    def __init__(self, scope: Construct, prefix: str, *, name: str, kms_key_id: str,
-                 tags: Mapping[str, str] | None, prevent_destroy: bool, provider: TerraformProvider | None) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        prefix: str,
+        *,
+        name: str,
+        kms_key_id: str,
+        tags: Mapping[str, str] | None,
+        prevent_destroy: bool,
+        provider: TerraformProvider | None,
+    ) -> None:
         self.scope, self.prefix, self.name, self.provider = scope, prefix, name, provider
-        self.bucket = S3Bucket(scope, f"{prefix}bucket", bucket=name, force_destroy=False, tags=dict(tags or {}) or None,
-                               lifecycle=lifecycle(prevent_destroy), provider=provider)
-        S3BucketPublicAccessBlock(scope, f"{prefix}public-access-block", bucket=self.bucket.id, block_public_acls=True,
-                                  block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True,
-                                  provider=provider)
-        S3BucketOwnershipControls(scope, f"{prefix}ownership", bucket=self.bucket.id,
-                                  rule={"object_ownership": "BucketOwnerEnforced"}, provider=provider)
-        self.versioning = S3BucketVersioningA(scope, f"{prefix}versioning", bucket=self.bucket.id,
-                                              versioning_configuration={"status": "Enabled"}, provider=provider)
+        self.bucket = S3Bucket(
+            scope,
+            f"{prefix}bucket",
+            bucket=name,
+            force_destroy=False,
+            tags=dict(tags or {}) or None,
+            lifecycle=lifecycle(prevent_destroy),
+            provider=provider,
+        )
+        S3BucketPublicAccessBlock(
+            scope,
+            f"{prefix}public-access-block",
+            bucket=self.bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            provider=provider,
+        )
+        S3BucketOwnershipControls(
+            scope,
+            f"{prefix}ownership",
+            bucket=self.bucket.id,
+            rule={"object_ownership": "BucketOwnerEnforced"},
+            provider=provider,
+        )
+        self.versioning = S3BucketVersioningA(
+            scope,
+            f"{prefix}versioning",
+            bucket=self.bucket.id,
+            versioning_configuration={"status": "Enabled"},
+            provider=provider,
+        )
         self.encryption = S3BucketServerSideEncryptionConfigurationA(
-            scope, f"{prefix}encryption", bucket=self.bucket.id, provider=provider,
-            rule=[S3BucketServerSideEncryptionConfigurationRuleA(
-                apply_server_side_encryption_by_default=(
-                    S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
-                        sse_algorithm="aws:kms", kms_master_key_id=kms_key_id)),
-                bucket_key_enabled=True)])
+            scope,
+            f"{prefix}encryption",
+            bucket=self.bucket.id,
+            provider=provider,
+            rule=[
+                S3BucketServerSideEncryptionConfigurationRuleA(
+                    apply_server_side_encryption_by_default=(
+                        S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
+                            sse_algorithm="aws:kms", kms_master_key_id=kms_key_id
+                        )
+                    ),
+                    bucket_key_enabled=True,
+                )
+            ],
+        )
 
     @property
     def arn(self) -> str:
         return self.bucket.arn
 
-    def add_lifecycle_rules(self, rules: Sequence[S3BucketLifecycleConfigurationRule], *,
-                            after_versioning: bool = False) -> S3BucketLifecycleConfiguration:
+    def add_lifecycle_rules(
+        self, rules: Sequence[S3BucketLifecycleConfigurationRule], *, after_versioning: bool = False
+    ) -> S3BucketLifecycleConfiguration:
         """The bucket's lifecycle configuration; `after_versioning` orders it after versioning."""
         return S3BucketLifecycleConfiguration(
-            self.scope, f"{self.prefix}lifecycle", bucket=self.bucket.id, rule=list(rules), provider=self.provider,
-            depends_on=[self.versioning] if after_versioning else None)
+            self.scope,
+            f"{self.prefix}lifecycle",
+            bucket=self.bucket.id,
+            rule=list(rules),
+            provider=self.provider,
+            depends_on=[self.versioning] if after_versioning else None,
+        )
 
     def attach_policy(self, statements: Sequence[Mapping[str, Any]] = ()) -> S3BucketPolicy:
         """The bucket policy: TLS only, then `statements`."""
         document = {"Version": "2012-10-17", "Statement": [deny_insecure_transport(self.bucket), *statements]}
-        return S3BucketPolicy(self.scope, f"{self.prefix}policy", bucket=self.bucket.id,
-                              policy=Fn.jsonencode(document), provider=self.provider)
+        return S3BucketPolicy(
+            self.scope,
+            f"{self.prefix}policy",
+            bucket=self.bucket.id,
+            policy=Fn.jsonencode(document),
+            provider=self.provider,
+        )
 
 
 class CrossRegionReplication:
@@ -114,40 +173,64 @@ class CrossRegionReplication:
 
     rule_id = "replicate-everything"
 
-    def __init__(self, scope: Construct, *, source: PrivateBucket, replica: PrivateBucket, source_kms_key_id: str,
-                 replica_kms_key_id: str, minutes: int = 15, tags: Mapping[str, str] | None = None,
-                 depends_on: Sequence[ITerraformDependable] = ()) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        *,
+        source: PrivateBucket,
+        replica: PrivateBucket,
+        source_kms_key_id: str,
+        replica_kms_key_id: str,
+        minutes: int = 15,
+        tags: Mapping[str, str] | None = None,
+        depends_on: Sequence[ITerraformDependable] = (),
+    ) -> None:
         self.source, self.replica, self.minutes = source, replica, minutes
         role = self._role(scope, source_kms_key_id, replica_kms_key_id, dict(tags or {}))
         R = S3BucketReplicationConfigurationRule
         S3BucketReplicationConfigurationA(
-            scope, "replication", bucket=source.bucket.id, role=role.arn, provider=source.provider,
+            scope,
+            "replication",
+            bucket=source.bucket.id,
+            role=role.arn,
+            provider=source.provider,
             depends_on=list(depends_on) or [source.versioning, replica.versioning],
-            rule=[R(
-                id=self.rule_id,
-                status="Enabled",
-                priority=1,
-                filter=S3BucketReplicationConfigurationRuleFilter(prefix=""),
-                delete_marker_replication=S3BucketReplicationConfigurationRuleDeleteMarkerReplication(status="Enabled"),
-                source_selection_criteria=S3BucketReplicationConfigurationRuleSourceSelectionCriteria(
-                    sse_kms_encrypted_objects=S3BucketReplicationConfigurationRuleSourceSelectionCriteriaSseKmsEncryptedObjects(
-                        status="Enabled")),
-                destination=self._destination(replica_kms_key_id),
-            )])
+            rule=[
+                R(
+                    id=self.rule_id,
+                    status="Enabled",
+                    priority=1,
+                    filter=S3BucketReplicationConfigurationRuleFilter(prefix=""),
+                    delete_marker_replication=S3BucketReplicationConfigurationRuleDeleteMarkerReplication(
+                        status="Enabled"
+                    ),
+                    source_selection_criteria=S3BucketReplicationConfigurationRuleSourceSelectionCriteria(
+                        sse_kms_encrypted_objects=S3BucketReplicationConfigurationRuleSourceSelectionCriteriaSseKmsEncryptedObjects(
+                            status="Enabled"
+                        )
+                    ),
+                    destination=self._destination(replica_kms_key_id),
+                )
+            ],
+        )
 
     def _destination(self, replica_kms_key_id: str) -> S3BucketReplicationConfigurationRuleDestination:
         return S3BucketReplicationConfigurationRuleDestination(
             bucket=self.replica.arn,
             storage_class="STANDARD",
             encryption_configuration=S3BucketReplicationConfigurationRuleDestinationEncryptionConfiguration(
-                replica_kms_key_id=replica_kms_key_id),
+                replica_kms_key_id=replica_kms_key_id
+            ),
             replication_time=S3BucketReplicationConfigurationRuleDestinationReplicationTime(
                 status="Enabled",
-                time=S3BucketReplicationConfigurationRuleDestinationReplicationTimeTime(minutes=self.minutes)),
+                time=S3BucketReplicationConfigurationRuleDestinationReplicationTimeTime(minutes=self.minutes),
+            ),
             metrics=S3BucketReplicationConfigurationRuleDestinationMetrics(
                 status="Enabled",
                 event_threshold=S3BucketReplicationConfigurationRuleDestinationMetricsEventThreshold(
-                    minutes=self.minutes)),
+                    minutes=self.minutes
+                ),
+            ),
         )
 
     def _role(self, scope: Construct, source_key: str, replica_key: str, tags: dict[str, str]) -> IamRole:
@@ -157,30 +240,91 @@ class CrossRegionReplication:
         source, replica = self.source, self.replica
         source_account = account_context(scope, source.provider)
         replica_account = account_context(scope, replica.provider)
-        role = IamRole(scope, "replication-role", name_prefix=f"{source.name}-replication-"[:38], tags=tags or None,
-                       provider=source.provider, assume_role_policy=Fn.jsonencode({"Version": "2012-10-17", "Statement": [{
-                           "Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"}, "Action": "sts:AssumeRole",
-                           "Condition": {"StringEquals": {"aws:SourceAccount": source_account.account_id}}}]}))
-        IamRolePolicy(scope, "replication-policy", role=role.id, provider=source.provider, policy=Fn.jsonencode({
-            "Version": "2012-10-17", "Statement": [
-                {"Sid": "ReadSourceConfiguration", "Effect": "Allow",
-                 "Action": ["s3:GetReplicationConfiguration", "s3:ListBucket"], "Resource": source.arn},
-                {"Sid": "ReadSourceVersions", "Effect": "Allow",
-                 "Action": ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl",
-                            "s3:GetObjectVersionTagging"], "Resource": f"{source.arn}/*"},
-                {"Sid": "WriteReplica", "Effect": "Allow",
-                 "Action": ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
-                 "Resource": f"{replica.arn}/*"},
-                {"Sid": "DecryptSource", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": source_key,
-                 "Condition": {"StringEquals": {"kms:ViaService": f"s3.{source_account.region}.amazonaws.com"}}},
-                {"Sid": "EncryptReplica", "Effect": "Allow", "Action": ["kms:Encrypt", "kms:GenerateDataKey"],
-                 "Resource": replica_key,
-                 "Condition": {"StringEquals": {"kms:ViaService": f"s3.{replica_account.region}.amazonaws.com"}}},
-            ]}))
+        role = IamRole(
+            scope,
+            "replication-role",
+            name_prefix=f"{source.name}-replication-"[:38],
+            tags=tags or None,
+            provider=source.provider,
+            assume_role_policy=Fn.jsonencode(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "s3.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                            "Condition": {"StringEquals": {"aws:SourceAccount": source_account.account_id}},
+                        }
+                    ],
+                }
+            ),
+        )
+        IamRolePolicy(
+            scope,
+            "replication-policy",
+            role=role.id,
+            provider=source.provider,
+            policy=Fn.jsonencode(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Sid": "ReadSourceConfiguration",
+                            "Effect": "Allow",
+                            "Action": ["s3:GetReplicationConfiguration", "s3:ListBucket"],
+                            "Resource": source.arn,
+                        },
+                        {
+                            "Sid": "ReadSourceVersions",
+                            "Effect": "Allow",
+                            "Action": [
+                                "s3:GetObjectVersionForReplication",
+                                "s3:GetObjectVersionAcl",
+                                "s3:GetObjectVersionTagging",
+                            ],
+                            "Resource": f"{source.arn}/*",
+                        },
+                        {
+                            "Sid": "WriteReplica",
+                            "Effect": "Allow",
+                            "Action": ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
+                            "Resource": f"{replica.arn}/*",
+                        },
+                        {
+                            "Sid": "DecryptSource",
+                            "Effect": "Allow",
+                            "Action": "kms:Decrypt",
+                            "Resource": source_key,
+                            "Condition": {
+                                "StringEquals": {"kms:ViaService": f"s3.{source_account.region}.amazonaws.com"}
+                            },
+                        },
+                        {
+                            "Sid": "EncryptReplica",
+                            "Effect": "Allow",
+                            "Action": ["kms:Encrypt", "kms:GenerateDataKey"],
+                            "Resource": replica_key,
+                            "Condition": {
+                                "StringEquals": {"kms:ViaService": f"s3.{replica_account.region}.amazonaws.com"}
+                            },
+                        },
+                    ],
+                }
+            ),
+        )
         return role
 
     def metric_replication_latency(self) -> Metric:
         """Seconds the slowest object took to replicate (Replication Time Control's metric), per rule."""
-        return Metric("AWS/S3", "ReplicationLatency", statistic="Maximum", provider=self.source.provider,
-                      dimensions={"SourceBucket": self.source.name, "DestinationBucket": self.replica.name,
-                                  "RuleId": self.rule_id})
+        return Metric(
+            "AWS/S3",
+            "ReplicationLatency",
+            statistic="Maximum",
+            provider=self.source.provider,
+            dimensions={
+                "SourceBucket": self.source.name,
+                "DestinationBucket": self.replica.name,
+                "RuleId": self.rule_id,
+            },
+        )

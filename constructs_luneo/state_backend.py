@@ -23,10 +23,10 @@ from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
 )
 from constructs import Construct
 
-from .support.common import construct_label, lifecycle, require
 from .config.variables import default
-from .support.patterns import BUCKET
 from .s3 import CrossRegionReplication, PrivateBucket
+from .support.common import construct_label, lifecycle, require
+from .support.patterns import BUCKET
 
 
 class StateBackend(Construct):
@@ -48,32 +48,68 @@ class StateBackend(Construct):
     Attributes: bucket_arn, table_arn, replica_bucket_arn, bucket, table, state_bucket, replica.
     """
 
-    def __init__(self, scope: Construct, id: str, *, bucket_name: str, table_name: str, kms_key_arn: str,
-                 adopt_existing: bool = True,
-                 noncurrent_version_expiration_days: int = default("state_noncurrent_version_expiration_days"),
-                 replica_provider: TerraformProvider | None = None, replica_region: str | None = None,
-                 replica_kms_key_arn: str | None = None, replica_bucket_name: str | None = None,
-                 prevent_destroy: bool = True, tags: Mapping[str, str] | None = None,
-                 provider: TerraformProvider | None = None) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        bucket_name: str,
+        table_name: str,
+        kms_key_arn: str,
+        adopt_existing: bool = True,
+        noncurrent_version_expiration_days: int = default("state_noncurrent_version_expiration_days"),
+        replica_provider: TerraformProvider | None = None,
+        replica_region: str | None = None,
+        replica_kms_key_arn: str | None = None,
+        replica_bucket_name: str | None = None,
+        prevent_destroy: bool = True,
+        tags: Mapping[str, str] | None = None,
+        provider: TerraformProvider | None = None,
+    ) -> None:
         who = construct_label(StateBackend, scope, id)
-        require(isinstance(bucket_name, str) and bool(BUCKET.match(bucket_name)), who, "bucket_name",
-                "an S3 bucket name", bucket_name)
-        require(isinstance(table_name, str) and bool(re.match(r"^[A-Za-z0-9_.-]{3,255}$", table_name)), who,
-                "table_name", "a DynamoDB table name", table_name)
-        require(isinstance(noncurrent_version_expiration_days, int) and noncurrent_version_expiration_days >= 30,
-                who, "noncurrent_version_expiration_days", "at least 30 days (restores need old versions)",
-                noncurrent_version_expiration_days)
+        require(
+            isinstance(bucket_name, str) and bool(BUCKET.match(bucket_name)),
+            who,
+            "bucket_name",
+            "an S3 bucket name",
+            bucket_name,
+        )
+        require(
+            isinstance(table_name, str) and bool(re.match(r"^[A-Za-z0-9_.-]{3,255}$", table_name)),
+            who,
+            "table_name",
+            "a DynamoDB table name",
+            table_name,
+        )
+        require(
+            isinstance(noncurrent_version_expiration_days, int) and noncurrent_version_expiration_days >= 30,
+            who,
+            "noncurrent_version_expiration_days",
+            "at least 30 days (restores need old versions)",
+            noncurrent_version_expiration_days,
+        )
         replicated = (replica_provider, replica_region, replica_kms_key_arn, replica_bucket_name)
-        require(all(r is None for r in replicated) or all(r is not None for r in replicated), who,
-                "replica_bucket_name", "replica_provider, replica_region, replica_kms_key_arn and "
-                "replica_bucket_name together", replica_bucket_name)
+        require(
+            all(r is None for r in replicated) or all(r is not None for r in replicated),
+            who,
+            "replica_bucket_name",
+            "replica_provider, replica_region, replica_kms_key_arn and replica_bucket_name together",
+            replica_bucket_name,
+        )
         super().__init__(scope, id)
         tags = dict(tags or {})
         self._prevent_destroy, self._tags = prevent_destroy, tags
         rules = _state_lifecycle_rules(noncurrent_version_expiration_days)
 
-        self.state_bucket = PrivateBucket(self, "", name=bucket_name, kms_key_id=kms_key_arn, tags=tags,
-                                          prevent_destroy=prevent_destroy, provider=provider)
+        self.state_bucket = PrivateBucket(
+            self,
+            "",
+            name=bucket_name,
+            kms_key_id=kms_key_arn,
+            tags=tags,
+            prevent_destroy=prevent_destroy,
+            provider=provider,
+        )
         for part in (self.state_bucket.bucket, self.state_bucket.versioning, self.state_bucket.encryption):
             if adopt_existing:
                 part.import_from(bucket_name, provider)
@@ -83,12 +119,25 @@ class StateBackend(Construct):
 
         self.replica: PrivateBucket | None = None
         if replica_bucket_name is not None and replica_kms_key_arn is not None:
-            self.replica = PrivateBucket(self, "replica-", name=replica_bucket_name, kms_key_id=replica_kms_key_arn,
-                                         tags=tags, prevent_destroy=prevent_destroy, provider=replica_provider)
+            self.replica = PrivateBucket(
+                self,
+                "replica-",
+                name=replica_bucket_name,
+                kms_key_id=replica_kms_key_arn,
+                tags=tags,
+                prevent_destroy=prevent_destroy,
+                provider=replica_provider,
+            )
             self.replica.add_lifecycle_rules(rules, after_versioning=True)
             self.replica.attach_policy()
-            CrossRegionReplication(self, source=self.state_bucket, replica=self.replica, source_kms_key_id=kms_key_arn,
-                                   replica_kms_key_id=replica_kms_key_arn, tags=tags)
+            CrossRegionReplication(
+                self,
+                source=self.state_bucket,
+                replica=self.replica,
+                source_kms_key_id=kms_key_arn,
+                replica_kms_key_id=replica_kms_key_arn,
+                tags=tags,
+            )
 
         self.table = self._lock_table(table_name, kms_key_arn, replica_region, replica_kms_key_arn, provider)
         if adopt_existing:
@@ -97,32 +146,61 @@ class StateBackend(Construct):
         self.table_arn: str = self.table.arn
         self.replica_bucket_arn: str | None = self.replica.arn if self.replica else None
 
-    def _lock_table(self, name: str, kms_key_arn: str, replica_region: str | None, replica_kms_key_arn: str | None,
-                    provider: TerraformProvider | None) -> DynamodbTable:
+    def _lock_table(
+        self,
+        name: str,
+        kms_key_arn: str,
+        replica_region: str | None,
+        replica_kms_key_arn: str | None,
+        provider: TerraformProvider | None,
+    ) -> DynamodbTable:
         """LockID-keyed, on-demand, PITR, KMS; a global table with a replica in the replica region (a
         global table is on-demand with its stream on: rule LUNEO-AWS-11)."""
         replica: dict[str, Any] = {}
         if replica_region is not None:
-            replica = dict(stream_enabled=True, stream_view_type="NEW_AND_OLD_IMAGES", replica=[DynamodbTableReplica(
-                region_name=replica_region, kms_key_arn=replica_kms_key_arn, point_in_time_recovery=True)])
+            replica = dict(
+                stream_enabled=True,
+                stream_view_type="NEW_AND_OLD_IMAGES",
+                replica=[
+                    DynamodbTableReplica(
+                        region_name=replica_region, kms_key_arn=replica_kms_key_arn, point_in_time_recovery=True
+                    )
+                ],
+            )
         return DynamodbTable(
-            self, "lock-table", name=name, billing_mode="PAY_PER_REQUEST", hash_key="LockID",
+            self,
+            "lock-table",
+            name=name,
+            billing_mode="PAY_PER_REQUEST",
+            hash_key="LockID",
             attribute=[DynamodbTableAttribute(name="LockID", type="S")],
             point_in_time_recovery={"enabled": True},
             server_side_encryption={"enabled": True, "kms_key_arn": kms_key_arn},
-            deletion_protection_enabled=True, tags=self._tags or None, lifecycle=lifecycle(self._prevent_destroy),
-            provider=provider, **replica)
+            deletion_protection_enabled=True,
+            tags=self._tags or None,
+            lifecycle=lifecycle(self._prevent_destroy),
+            provider=provider,
+            **replica,
+        )
 
 
 def _state_lifecycle_rules(noncurrent_days: int) -> list[S3BucketLifecycleConfigurationRule]:
     everything = [S3BucketLifecycleConfigurationRuleFilter(prefix="")]
     return [
         S3BucketLifecycleConfigurationRule(
-            id="expire-old-state-versions", status="Enabled", filter=everything,
-            noncurrent_version_expiration=[S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(
-                noncurrent_days=noncurrent_days)]),
+            id="expire-old-state-versions",
+            status="Enabled",
+            filter=everything,
+            noncurrent_version_expiration=[
+                S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(noncurrent_days=noncurrent_days)
+            ],
+        ),
         S3BucketLifecycleConfigurationRule(
-            id="abort-incomplete-uploads", status="Enabled", filter=everything,
-            abort_incomplete_multipart_upload=[S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(
-                days_after_initiation=7)]),
+            id="abort-incomplete-uploads",
+            status="Enabled",
+            filter=everything,
+            abort_incomplete_multipart_upload=[
+                S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(days_after_initiation=7)
+            ],
+        ),
     ]

@@ -41,9 +41,9 @@ from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
 from cdktf_cdktf_provider_aws.s3_bucket_logging import S3BucketLoggingA
 from constructs import Construct
 
+from .s3 import CrossRegionReplication, PrivateBucket
 from .support.common import construct_label, require
 from .support.patterns import BUCKET
-from .s3 import CrossRegionReplication, PrivateBucket
 
 PRICE_CLASSES = ("PriceClass_100", "PriceClass_200", "PriceClass_All")
 STORAGE_CLASSES = ("STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR")
@@ -89,50 +89,121 @@ class AssetStorage(Construct):
     """
 
     def __init__(
-        self, scope: Construct, id: str, *, bucket_name: str, kms_key_id: str, tags: Mapping[str, str] | None = None,
-        logging_bucket: str | None = None, logging_prefix: str | None = None,
-        noncurrent_version_expiration_days: int = 90, abort_incomplete_multipart_upload_days: int = 7,
-        transition_days: int | None = 30, transition_storage_class: str = "INTELLIGENT_TIERING",
-        price_class: str = "PriceClass_100", aliases: Sequence[str] = (), acm_certificate_arn: str | None = None,
-        web_acl_id: str | None = None, content_security_policy: str = STATIC_ASSETS_CSP,
-        replica_kms_key_id: str | None = None, replica_provider: TerraformProvider | None = None,
-        replica_bucket_name: str | None = None, replication_time_minutes: int = 15, prevent_destroy: bool = False,
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        bucket_name: str,
+        kms_key_id: str,
+        tags: Mapping[str, str] | None = None,
+        logging_bucket: str | None = None,
+        logging_prefix: str | None = None,
+        noncurrent_version_expiration_days: int = 90,
+        abort_incomplete_multipart_upload_days: int = 7,
+        transition_days: int | None = 30,
+        transition_storage_class: str = "INTELLIGENT_TIERING",
+        price_class: str = "PriceClass_100",
+        aliases: Sequence[str] = (),
+        acm_certificate_arn: str | None = None,
+        web_acl_id: str | None = None,
+        content_security_policy: str = STATIC_ASSETS_CSP,
+        replica_kms_key_id: str | None = None,
+        replica_provider: TerraformProvider | None = None,
+        replica_bucket_name: str | None = None,
+        replication_time_minutes: int = 15,
+        prevent_destroy: bool = False,
         provider: TerraformProvider | None = None,
     ) -> None:
         who = construct_label(AssetStorage, scope, id)
-        _check_buckets(who, bucket_name, kms_key_id, logging_bucket, replica_kms_key_id, replica_provider,
-                       replica_bucket_name, replication_time_minutes)
-        _check_lifecycle(who, noncurrent_version_expiration_days, abort_incomplete_multipart_upload_days,
-                         transition_days, transition_storage_class)
+        _check_buckets(
+            who,
+            bucket_name,
+            kms_key_id,
+            logging_bucket,
+            replica_kms_key_id,
+            replica_provider,
+            replica_bucket_name,
+            replication_time_minutes,
+        )
+        _check_lifecycle(
+            who,
+            noncurrent_version_expiration_days,
+            abort_incomplete_multipart_upload_days,
+            transition_days,
+            transition_storage_class,
+        )
         _check_cdn(who, price_class, aliases, acm_certificate_arn)
         super().__init__(scope, id)
         tags = dict(tags or {})
-        rules = _lifecycle_rules(abort_incomplete_multipart_upload_days, noncurrent_version_expiration_days,
-                                 transition_days, transition_storage_class)
+        rules = _lifecycle_rules(
+            abort_incomplete_multipart_upload_days,
+            noncurrent_version_expiration_days,
+            transition_days,
+            transition_storage_class,
+        )
         prefix = logging_prefix if logging_prefix is not None else f"{bucket_name}/"
 
-        self.primary = PrivateBucket(self, "", name=bucket_name, kms_key_id=kms_key_id, tags=tags,
-                                     prevent_destroy=prevent_destroy, provider=provider)
+        self.primary = PrivateBucket(
+            self,
+            "",
+            name=bucket_name,
+            kms_key_id=kms_key_id,
+            tags=tags,
+            prevent_destroy=prevent_destroy,
+            provider=provider,
+        )
         self.primary.add_lifecycle_rules(rules, after_versioning=True)
         if logging_bucket:
-            S3BucketLoggingA(self, "access-logging", bucket=self.primary.bucket.id, target_bucket=logging_bucket,
-                             target_prefix=f"{prefix}s3/", provider=provider)
+            S3BucketLoggingA(
+                self,
+                "access-logging",
+                bucket=self.primary.bucket.id,
+                target_bucket=logging_bucket,
+                target_prefix=f"{prefix}s3/",
+                provider=provider,
+            )
         self.replica: PrivateBucket | None = None
         self.replication: CrossRegionReplication | None = None
         if replica_kms_key_id is not None:
-            self.replica = PrivateBucket(self, "replica-", name=replica_bucket_name or f"{bucket_name}-replica",
-                                         kms_key_id=replica_kms_key_id, tags=tags, prevent_destroy=prevent_destroy,
-                                         provider=replica_provider)
+            self.replica = PrivateBucket(
+                self,
+                "replica-",
+                name=replica_bucket_name or f"{bucket_name}-replica",
+                kms_key_id=replica_kms_key_id,
+                tags=tags,
+                prevent_destroy=prevent_destroy,
+                provider=replica_provider,
+            )
             self.replica.add_lifecycle_rules(rules, after_versioning=True)
             self.replication = CrossRegionReplication(
-                self, source=self.primary, replica=self.replica, source_kms_key_id=kms_key_id,
-                replica_kms_key_id=replica_kms_key_id, minutes=replication_time_minutes, tags=tags)
+                self,
+                source=self.primary,
+                replica=self.replica,
+                source_kms_key_id=kms_key_id,
+                replica_kms_key_id=replica_kms_key_id,
+                minutes=replication_time_minutes,
+                tags=tags,
+            )
 
         self.distribution = self._distribution(
-            bucket_name, price_class=price_class, aliases=aliases, acm_certificate_arn=acm_certificate_arn,
-            web_acl_id=web_acl_id, content_security_policy=content_security_policy, tags=tags, provider=provider,
-            logging_config=({"bucket": f"{logging_bucket}.s3.amazonaws.com", "prefix": f"{prefix}cloudfront/",
-                             "include_cookies": False} if logging_bucket else None))
+            bucket_name,
+            price_class=price_class,
+            aliases=aliases,
+            acm_certificate_arn=acm_certificate_arn,
+            web_acl_id=web_acl_id,
+            content_security_policy=content_security_policy,
+            tags=tags,
+            provider=provider,
+            logging_config=(
+                {
+                    "bucket": f"{logging_bucket}.s3.amazonaws.com",
+                    "prefix": f"{prefix}cloudfront/",
+                    "include_cookies": False,
+                }
+                if logging_bucket
+                else None
+            ),
+        )
         # Only this distribution may read, and only over TLS.
         for part in (self.primary, self.replica):
             if part is not None:
@@ -151,37 +222,67 @@ class AssetStorage(Construct):
         self.replica_bucket_name: str | None = self.replica_bucket.bucket if self.replica_bucket else None
         self.replica_bucket_arn: str | None = self.replica_bucket.arn if self.replica_bucket else None
 
-    def _origins(self) -> tuple[list[CloudfrontDistributionOrigin], list[CloudfrontDistributionOriginGroup] | None, str]:
+    def _origins(
+        self,
+    ) -> tuple[list[CloudfrontDistributionOrigin], list[CloudfrontDistributionOriginGroup] | None, str]:
         """The S3 origin(s), and with a replica an origin group that retries on the replica when the
         primary bucket's region answers with an error."""
-        origins = [CloudfrontDistributionOrigin(domain_name=self.primary.bucket.bucket_regional_domain_name,
-                                                origin_id=ORIGIN_ID,
-                                                origin_access_control_id=self.origin_access_control.id)]
+        origins = [
+            CloudfrontDistributionOrigin(
+                domain_name=self.primary.bucket.bucket_regional_domain_name,
+                origin_id=ORIGIN_ID,
+                origin_access_control_id=self.origin_access_control.id,
+            )
+        ]
         if self.replica is None:
             return origins, None, ORIGIN_ID
-        origins.append(CloudfrontDistributionOrigin(
-            domain_name=self.replica.bucket.bucket_regional_domain_name, origin_id=f"{ORIGIN_ID}-replica",
-            origin_access_control_id=self.origin_access_control.id))
+        origins.append(
+            CloudfrontDistributionOrigin(
+                domain_name=self.replica.bucket.bucket_regional_domain_name,
+                origin_id=f"{ORIGIN_ID}-replica",
+                origin_access_control_id=self.origin_access_control.id,
+            )
+        )
         group = CloudfrontDistributionOriginGroup(
             origin_id="assets-failover",
             failover_criteria=CloudfrontDistributionOriginGroupFailoverCriteria(
-                status_codes=[403, 404, 500, 502, 503, 504]),
-            member=[CloudfrontDistributionOriginGroupMember(origin_id=ORIGIN_ID),
-                    CloudfrontDistributionOriginGroupMember(origin_id=f"{ORIGIN_ID}-replica")])
+                status_codes=[403, 404, 500, 502, 503, 504]
+            ),
+            member=[
+                CloudfrontDistributionOriginGroupMember(origin_id=ORIGIN_ID),
+                CloudfrontDistributionOriginGroupMember(origin_id=f"{ORIGIN_ID}-replica"),
+            ],
+        )
         return origins, [group], "assets-failover"
 
-    def _distribution(self, bucket_name: str, *, price_class: str, aliases: Sequence[str],
-                      acm_certificate_arn: str | None, web_acl_id: str | None, content_security_policy: str,
-                      tags: dict[str, str], provider: TerraformProvider | None,
-                      logging_config: dict[str, Any] | None) -> CloudfrontDistribution:
+    def _distribution(
+        self,
+        bucket_name: str,
+        *,
+        price_class: str,
+        aliases: Sequence[str],
+        acm_certificate_arn: str | None,
+        web_acl_id: str | None,
+        content_security_policy: str,
+        tags: dict[str, str],
+        provider: TerraformProvider | None,
+        logging_config: dict[str, Any] | None,
+    ) -> CloudfrontDistribution:
         self.origin_access_control = CloudfrontOriginAccessControl(
-            self, "oac", name=bucket_name, description=f"CloudFront access to {bucket_name}",
-            origin_access_control_origin_type="s3", signing_behavior="always", signing_protocol="sigv4",
-            provider=provider)
+            self,
+            "oac",
+            name=bucket_name,
+            description=f"CloudFront access to {bucket_name}",
+            origin_access_control_origin_type="s3",
+            signing_behavior="always",
+            signing_protocol="sigv4",
+            provider=provider,
+        )
         self.response_headers_policy = _security_headers(self, bucket_name, content_security_policy, provider)
         origins, origin_groups, target = self._origins()
         return CloudfrontDistribution(
-            self, "distribution",
+            self,
+            "distribution",
             enabled=True,
             is_ipv6_enabled=True,
             http_version="http2and3",
@@ -208,9 +309,14 @@ class AssetStorage(Construct):
         )
 
     def _cloudfront_read(self, part: PrivateBucket) -> dict[str, Any]:
-        return {"Sid": "AllowCloudFrontRead", "Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"},
-                "Action": "s3:GetObject", "Resource": f"{part.arn}/*",
-                "Condition": {"StringEquals": {"AWS:SourceArn": self.distribution.arn}}}
+        return {
+            "Sid": "AllowCloudFrontRead",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudfront.amazonaws.com"},
+            "Action": "s3:GetObject",
+            "Resource": f"{part.arn}/*",
+            "Condition": {"StringEquals": {"AWS:SourceArn": self.distribution.arn}},
+        }
 
 
 def _viewer_certificate(acm_certificate_arn: str | None) -> dict[str, Any]:
@@ -218,85 +324,182 @@ def _viewer_certificate(acm_certificate_arn: str | None) -> dict[str, Any]:
     certificate AWS sets the security policy to TLSv1 whatever is asked, so asking for more would
     only show as a diff on every plan (rule LUNEO-AWS-3)."""
     if acm_certificate_arn:
-        return {"acm_certificate_arn": acm_certificate_arn, "ssl_support_method": "sni-only",
-                "minimum_protocol_version": "TLSv1.2_2021"}
+        return {
+            "acm_certificate_arn": acm_certificate_arn,
+            "ssl_support_method": "sni-only",
+            "minimum_protocol_version": "TLSv1.2_2021",
+        }
     return {"cloudfront_default_certificate": True}
 
 
-def _security_headers(scope: Construct, bucket_name: str, content_security_policy: str,
-                      provider: TerraformProvider | None) -> CloudfrontResponseHeadersPolicy:
+def _security_headers(
+    scope: Construct, bucket_name: str, content_security_policy: str, provider: TerraformProvider | None
+) -> CloudfrontResponseHeadersPolicy:
     return CloudfrontResponseHeadersPolicy(
-        scope, "security-headers", name=f"{bucket_name.replace('.', '-')}-security-headers",
-        comment=f"Security headers for {bucket_name}", provider=provider,
+        scope,
+        "security-headers",
+        name=f"{bucket_name.replace('.', '-')}-security-headers",
+        comment=f"Security headers for {bucket_name}",
+        provider=provider,
         security_headers_config={
-            "strict_transport_security": {"access_control_max_age_sec": 63072000, "include_subdomains": True,
-                                          "preload": True, "override": True},
+            "strict_transport_security": {
+                "access_control_max_age_sec": 63072000,
+                "include_subdomains": True,
+                "preload": True,
+                "override": True,
+            },
             "content_type_options": {"override": True},
             "frame_options": {"frame_option": "DENY", "override": True},
             "referrer_policy": {"referrer_policy": "strict-origin-when-cross-origin", "override": True},
             "xss_protection": {"protection": True, "mode_block": True, "override": True},
             "content_security_policy": {"content_security_policy": content_security_policy, "override": True},
-        })
+        },
+    )
 
 
-def _lifecycle_rules(abort_days: int, noncurrent_days: int, transition_days: int | None,
-                     transition_class: str) -> list[S3BucketLifecycleConfigurationRule]:
+def _lifecycle_rules(
+    abort_days: int, noncurrent_days: int, transition_days: int | None, transition_class: str
+) -> list[S3BucketLifecycleConfigurationRule]:
     # Nested blocks are typed structs: jsii passes plain dicts inside lists through unconverted.
     everything = [S3BucketLifecycleConfigurationRuleFilter(prefix="")]
     rules = [
         S3BucketLifecycleConfigurationRule(
-            id="abort-incomplete-uploads", status="Enabled", filter=everything,
-            abort_incomplete_multipart_upload=[S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(
-                days_after_initiation=abort_days)]),
+            id="abort-incomplete-uploads",
+            status="Enabled",
+            filter=everything,
+            abort_incomplete_multipart_upload=[
+                S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(days_after_initiation=abort_days)
+            ],
+        ),
         S3BucketLifecycleConfigurationRule(
-            id="expire-old-versions", status="Enabled", filter=everything,
-            noncurrent_version_expiration=[S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(
-                noncurrent_days=noncurrent_days)],
-            expiration=[S3BucketLifecycleConfigurationRuleExpiration(expired_object_delete_marker=True)]),
+            id="expire-old-versions",
+            status="Enabled",
+            filter=everything,
+            noncurrent_version_expiration=[
+                S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(noncurrent_days=noncurrent_days)
+            ],
+            expiration=[S3BucketLifecycleConfigurationRuleExpiration(expired_object_delete_marker=True)],
+        ),
     ]
     if transition_days is not None:
-        rules.append(S3BucketLifecycleConfigurationRule(
-            id="transition-to-cheaper-storage", status="Enabled", filter=everything,
-            transition=[S3BucketLifecycleConfigurationRuleTransition(days=transition_days,
-                                                                     storage_class=transition_class)]))
+        rules.append(
+            S3BucketLifecycleConfigurationRule(
+                id="transition-to-cheaper-storage",
+                status="Enabled",
+                filter=everything,
+                transition=[
+                    S3BucketLifecycleConfigurationRuleTransition(days=transition_days, storage_class=transition_class)
+                ],
+            )
+        )
     return rules
 
 
-def _check_buckets(who: str, bucket_name: str, kms_key_id: str, logging_bucket: str | None,
-                   replica_kms_key_id: str | None, replica_provider: TerraformProvider | None,
-                   replica_bucket_name: str | None, replication_time_minutes: int) -> None:
-    require(isinstance(bucket_name, str) and bool(BUCKET.match(bucket_name)) and ".." not in bucket_name, who,
-            "bucket_name", "an S3 bucket name: 3-63 lowercase letters, digits, '.' or '-'", bucket_name)
+def _check_buckets(
+    who: str,
+    bucket_name: str,
+    kms_key_id: str,
+    logging_bucket: str | None,
+    replica_kms_key_id: str | None,
+    replica_provider: TerraformProvider | None,
+    replica_bucket_name: str | None,
+    replication_time_minutes: int,
+) -> None:
+    require(
+        isinstance(bucket_name, str) and bool(BUCKET.match(bucket_name)) and ".." not in bucket_name,
+        who,
+        "bucket_name",
+        "an S3 bucket name: 3-63 lowercase letters, digits, '.' or '-'",
+        bucket_name,
+    )
     require(isinstance(kms_key_id, str) and bool(kms_key_id), who, "kms_key_id", "a KMS key id or ARN", kms_key_id)
-    require(logging_bucket is None or (isinstance(logging_bucket, str) and bool(BUCKET.match(logging_bucket))),
-            who, "logging_bucket", "an S3 bucket name or None", logging_bucket)
+    require(
+        logging_bucket is None or (isinstance(logging_bucket, str) and bool(BUCKET.match(logging_bucket))),
+        who,
+        "logging_bucket",
+        "an S3 bucket name or None",
+        logging_bucket,
+    )
     require(logging_bucket != bucket_name, who, "logging_bucket", "a bucket other than bucket_name", logging_bucket)
-    require(replica_kms_key_id is None or replica_provider is not None, who, "replica_provider",
-            "the provider of the replica's region, given with replica_kms_key_id", replica_provider)
-    require(replica_bucket_name is None or (isinstance(replica_bucket_name, str)
-                                            and bool(BUCKET.match(replica_bucket_name))
-                                            and replica_bucket_name != bucket_name), who, "replica_bucket_name",
-            "an S3 bucket name other than bucket_name", replica_bucket_name)
-    require(replication_time_minutes == 15, who, "replication_time_minutes",
-            "15 (the only value S3 Replication Time Control accepts)", replication_time_minutes)
+    require(
+        replica_kms_key_id is None or replica_provider is not None,
+        who,
+        "replica_provider",
+        "the provider of the replica's region, given with replica_kms_key_id",
+        replica_provider,
+    )
+    require(
+        replica_bucket_name is None
+        or (
+            isinstance(replica_bucket_name, str)
+            and bool(BUCKET.match(replica_bucket_name))
+            and replica_bucket_name != bucket_name
+        ),
+        who,
+        "replica_bucket_name",
+        "an S3 bucket name other than bucket_name",
+        replica_bucket_name,
+    )
+    require(
+        replication_time_minutes == 15,
+        who,
+        "replication_time_minutes",
+        "15 (the only value S3 Replication Time Control accepts)",
+        replication_time_minutes,
+    )
 
 
-def _check_lifecycle(who: str, noncurrent_version_expiration_days: int, abort_incomplete_multipart_upload_days: int,
-                     transition_days: int | None, transition_storage_class: str) -> None:
-    require(isinstance(noncurrent_version_expiration_days, int) and noncurrent_version_expiration_days >= 1,
-            who, "noncurrent_version_expiration_days", "a whole number >= 1", noncurrent_version_expiration_days)
-    require(isinstance(abort_incomplete_multipart_upload_days, int) and abort_incomplete_multipart_upload_days >= 1,
-            who, "abort_incomplete_multipart_upload_days", "a whole number >= 1", abort_incomplete_multipart_upload_days)
-    require(transition_days is None or (isinstance(transition_days, int) and transition_days >= 0), who,
-            "transition_days", "a whole number >= 0 or None", transition_days)
-    require(transition_storage_class in STORAGE_CLASSES, who, "transition_storage_class",
-            f"one of {', '.join(STORAGE_CLASSES)}", transition_storage_class)
-    require(transition_days is None or transition_storage_class == "INTELLIGENT_TIERING" or transition_days >= 30,
-            who, "transition_days", f"at least 30 for {transition_storage_class} (an S3 rule)", transition_days)
+def _check_lifecycle(
+    who: str,
+    noncurrent_version_expiration_days: int,
+    abort_incomplete_multipart_upload_days: int,
+    transition_days: int | None,
+    transition_storage_class: str,
+) -> None:
+    require(
+        isinstance(noncurrent_version_expiration_days, int) and noncurrent_version_expiration_days >= 1,
+        who,
+        "noncurrent_version_expiration_days",
+        "a whole number >= 1",
+        noncurrent_version_expiration_days,
+    )
+    require(
+        isinstance(abort_incomplete_multipart_upload_days, int) and abort_incomplete_multipart_upload_days >= 1,
+        who,
+        "abort_incomplete_multipart_upload_days",
+        "a whole number >= 1",
+        abort_incomplete_multipart_upload_days,
+    )
+    require(
+        transition_days is None or (isinstance(transition_days, int) and transition_days >= 0),
+        who,
+        "transition_days",
+        "a whole number >= 0 or None",
+        transition_days,
+    )
+    require(
+        transition_storage_class in STORAGE_CLASSES,
+        who,
+        "transition_storage_class",
+        f"one of {', '.join(STORAGE_CLASSES)}",
+        transition_storage_class,
+    )
+    require(
+        transition_days is None or transition_storage_class == "INTELLIGENT_TIERING" or transition_days >= 30,
+        who,
+        "transition_days",
+        f"at least 30 for {transition_storage_class} (an S3 rule)",
+        transition_days,
+    )
 
 
 def _check_cdn(who: str, price_class: str, aliases: Sequence[str], acm_certificate_arn: str | None) -> None:
     require(price_class in PRICE_CLASSES, who, "price_class", f"one of {', '.join(PRICE_CLASSES)}", price_class)
     require(not isinstance(aliases, str), who, "aliases", "a list of domain names", aliases)
-    require(bool(aliases) == bool(acm_certificate_arn), who, "acm_certificate_arn",
-            "given together with aliases (a custom domain needs its ACM certificate in us-east-1)", acm_certificate_arn)
+    require(
+        bool(aliases) == bool(acm_certificate_arn),
+        who,
+        "acm_certificate_arn",
+        "given together with aliases (a custom domain needs its ACM certificate in us-east-1)",
+        acm_certificate_arn,
+    )

@@ -12,8 +12,10 @@ from .commands import COMMANDS
 
 def usage() -> str:
     width = max(map(len, COMMANDS))
-    return "\n".join(["usage: python -m luneo_ops <command> [arguments]", "", "commands:"]
-                     + [f"  {name:<{width}}  {help_}" for name, (_, _, help_) in COMMANDS.items()])
+    return "\n".join(
+        ["usage: python -m luneo_ops <command> [arguments]", "", "commands:"]
+        + [f"  {name:<{width}}  {help_}" for name, (_, _, help_) in COMMANDS.items()]
+    )
 
 
 def main(argv: list[str]) -> int:

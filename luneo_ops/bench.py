@@ -31,9 +31,11 @@ RUNS = int(os.environ.get("LUNEO_BENCH_RUNS", "3"))
 MODES = {"eager": {"LUNEO_EAGER_PROVIDER": "1"}, "lazy": {"LUNEO_EAGER_PROVIDER": ""}}
 
 # Runs a command; prints its wall seconds and the peak RSS (KiB) of its largest process.
-WRAPPER = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
-           "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
-           "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+WRAPPER = (
+    "import resource, subprocess, sys, time; t = time.perf_counter(); "
+    "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
+    "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
 
 
 def split(outdir: str) -> dict[str, Any]:
@@ -41,9 +43,10 @@ def split(outdir: str) -> dict[str, Any]:
     prints it as JSON)."""
     import resource
 
+    from jsii._kernel.providers.process import _NodeProcess
+
     from constructs_luneo.config import load_bootstrap, load_environments
     from constructs_luneo.support.runtime import lazy_provider, quiet_jsii
-    from jsii._kernel.providers.process import _NodeProcess
 
     requests: collections.Counter[str] = collections.Counter()
     send = _NodeProcess.send
@@ -62,6 +65,7 @@ def split(outdir: str) -> dict[str, Any]:
     import cdktf_cdktf_provider_aws  # noqa: F401
 
     from constructs_luneo.stacks import build_app
+
     t2 = time.perf_counter()
     app = build_app(configs, outdir=outdir, bootstrap=bootstrap)
     t3 = time.perf_counter()
@@ -70,12 +74,22 @@ def split(outdir: str) -> dict[str, Any]:
     import jsii
 
     getattr(jsii.kernel.provider, "_process").stop()  # so that the kernel's peak RSS is in RUSAGE_CHILDREN
-    submodules = sum(1 for m in sys.modules if m.startswith("cdktf_cdktf_provider_aws.") and m.count(".") == 1
-                     and not m.split(".")[1].startswith("_"))
-    return {"config": t1 - t0, "import": t2 - t1, "build": t3 - t2, "synth": t4 - t3,
-                      "requests": sum(requests.values()), "by kind": dict(requests), "python submodules": submodules,
-                      "python MiB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                      "node MiB": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+    submodules = sum(
+        1
+        for m in sys.modules
+        if m.startswith("cdktf_cdktf_provider_aws.") and m.count(".") == 1 and not m.split(".")[1].startswith("_")
+    )
+    return {
+        "config": t1 - t0,
+        "import": t2 - t1,
+        "build": t3 - t2,
+        "synth": t4 - t3,
+        "requests": sum(requests.values()),
+        "by kind": dict(requests),
+        "python submodules": submodules,
+        "python MiB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "node MiB": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    }
 
 
 def run(args: list[str], env: dict[str, str]) -> str:
@@ -125,8 +139,14 @@ def measure_all() -> Measurements:
             for mode, mode_env in MODES.items():
                 report = Path(tmp) / f"{mode}-{i}.jsonl"
                 env = {**base, **mode_env, "LUNEO_LAZY_REQUIRE_REPORT": str(report)}
-                splits[mode].append(json.loads(run([sys.executable, "-m", "luneo_ops", "bench", "--split",
-                                                    str(Path(tmp) / f"split-{mode}")], env)))
+                splits[mode].append(
+                    json.loads(
+                        run(
+                            [sys.executable, "-m", "luneo_ops", "bench", "--split", str(Path(tmp) / f"split-{mode}")],
+                            env,
+                        )
+                    )
+                )
                 nodes[mode] += [json.loads(line) for line in report.read_text().splitlines()] if report.exists() else []
                 env["CDKTF_OUTDIR"] = str(Path(tmp) / f"main-{mode}")
                 mains[mode].append(measure([sys.executable, "main.py"], env))
@@ -135,11 +155,22 @@ def measure_all() -> Measurements:
         counts = {}
         for stack, info in manifest["stacks"].items():
             data = json.loads(outputs["lazy"][info["synthesizedStackPath"]])
-            counts[stack] = (sum(len(v) for v in data.get("resource", {}).values()),
-                             sum(len(v) for v in data.get("data", {}).values()))
+            counts[stack] = (
+                sum(len(v) for v in data.get("resource", {}).values()),
+                sum(len(v) for v in data.get("data", {}).values()),
+            )
     load_after = os.getloadavg()
-    return Measurements(splits, mains, nodes, standard, outputs["eager"] == outputs["lazy"], len(outputs["lazy"]),
-                        counts, load_before[0], load_after[0])
+    return Measurements(
+        splits,
+        mains,
+        nodes,
+        standard,
+        outputs["eager"] == outputs["lazy"],
+        len(outputs["lazy"]),
+        counts,
+        load_before[0],
+        load_after[0],
+    )
 
 
 def med(values: Any) -> float:
@@ -150,12 +181,19 @@ def report(m: Measurements) -> list[str]:
     """The benchmark as `make bench` prints it."""
     splits, mains, nodes, standard = m.splits, m.mains, m.nodes, m.standard
     out: list[str] = []
-    out.append(f"luneo-infra synth benchmark: median of {RUNS} fresh processes per cell (LUNEO_BENCH_RUNS); "
-          f"{os.cpu_count()} CPUs, load average {m.load_before:.1f} before, {m.load_after:.1f} after")
+    out.append(
+        f"luneo-infra synth benchmark: median of {RUNS} fresh processes per cell (LUNEO_BENCH_RUNS); "
+        f"{os.cpu_count()} CPUs, load average {m.load_before:.1f} before, {m.load_after:.1f} after"
+    )
     out.append(f"\n{'':<44}{'eager':>10}{'lazy':>10}{'lazy/eager':>12}")
-    rows = [("import: cdktf, provider, constructs (s)", "import"), ("build: every stack (s)", "build"),
-            ("synth (s)", "synth"), ("jsii kernel requests", "requests"),
-            ("peak RSS, Python (MiB)", "python MiB"), ("peak RSS, Node.js kernel (MiB)", "node MiB")]
+    rows = [
+        ("import: cdktf, provider, constructs (s)", "import"),
+        ("build: every stack (s)", "build"),
+        ("synth (s)", "synth"),
+        ("jsii kernel requests", "requests"),
+        ("peak RSS, Python (MiB)", "python MiB"),
+        ("peak RSS, Node.js kernel (MiB)", "node MiB"),
+    ]
     out.append("in one synth process")
     for label, key in rows:
         eager, lazy = (med(s[key] for s in splits[mode]) for mode in MODES)
@@ -163,7 +201,9 @@ def report(m: Measurements) -> list[str]:
         out.append(f"  {label:<42}{eager:>10{fmt}}{lazy:>10{fmt}}{lazy / eager:>11.2f}x")
     loaded = {mode: med(s["python submodules"] for s in splits[mode]) for mode in MODES}
     out.append(f"  {'provider submodules imported, Python':<42}{loaded['eager']:>10.0f}{loaded['lazy']:>10.0f}")
-    node_loaded = {mode: [n["loaded"] if n["mode"] == "lazy" else n["submodules"] for n in nodes[mode]] for mode in MODES}
+    node_loaded = {
+        mode: [n["loaded"] if n["mode"] == "lazy" else n["submodules"] for n in nodes[mode]] for mode in MODES
+    }
     lazy_required = f"{med(node_loaded['lazy']):.0f}" if node_loaded["lazy"] else "all"
     out.append(f"  {'provider submodules required, Node.js':<42}{'all':>10}{lazy_required:>10}")
     kinds: collections.Counter[str] = collections.Counter()
@@ -174,14 +214,20 @@ def report(m: Measurements) -> list[str]:
     eager_wall, lazy_wall = (med(w for w, _ in mains[mode]) for mode in MODES)
     eager_rss, lazy_rss = (med(r for _, r in mains[mode]) for mode in MODES)
     out.append(f"  {'wall (s)':<42}{eager_wall:>10.2f}{lazy_wall:>10.2f}{lazy_wall / eager_wall:>11.2f}x")
-    out.append(f"  {'peak RSS, largest process (MiB)':<42}{eager_rss:>10.0f}{lazy_rss:>10.0f}{lazy_rss / eager_rss:>11.2f}x")
+    out.append(
+        f"  {'peak RSS, largest process (MiB)':<42}{eager_rss:>10.0f}{lazy_rss:>10.0f}{lazy_rss / eager_rss:>11.2f}x"
+    )
     same = m.same
     out.append(f"  output: {'byte-identical' if same else 'DIFFERENT'} ({m.files} files, manifest included)")
     standard_wall, standard_rss = med(w for w, _ in standard), med(r for _, r in standard)
-    out.append(f"\nstandard `import cdktf_cdktf_provider_aws` (eager, no hook, no NODE_OPTIONS): "
-          f"{standard_wall:.2f} s, {standard_rss:.0f} MiB")
-    out.append(f"lazy main.py / standard import: {lazy_wall:.2f} / {standard_wall:.2f} = "
-          f"{lazy_wall / standard_wall:.2f}x (issue 12 asks for at most 0.40x)")
+    out.append(
+        f"\nstandard `import cdktf_cdktf_provider_aws` (eager, no hook, no NODE_OPTIONS): "
+        f"{standard_wall:.2f} s, {standard_rss:.0f} MiB"
+    )
+    out.append(
+        f"lazy main.py / standard import: {lazy_wall:.2f} / {standard_wall:.2f} = "
+        f"{lazy_wall / standard_wall:.2f}x (issue 12 asks for at most 0.40x)"
+    )
     out.append(f"\n{'stack':<26}{'resources':>9}{'data sources':>14}")
     for stack, (resources, data) in m.counts.items():
         out.append(f"{stack:<26}{resources:>9}{data:>14}")

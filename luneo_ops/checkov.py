@@ -35,12 +35,14 @@ def with_inherited_settings(data: dict) -> dict:
     arguments the provider forbids it to state."""
     stack = SynthesizedStack(data)
     for _, _, group in stack.each("aws_elasticache_replication_group"):
-        datastore = stack.body(stack.referenced(group.get("global_replication_group_id"),
-                                                "aws_elasticache_global_replication_group"))
+        datastore = stack.body(
+            stack.referenced(group.get("global_replication_group_id"), "aws_elasticache_global_replication_group")
+        )
         if datastore is None:
             continue
-        primary = stack.body(stack.referenced(datastore.get("primary_replication_group_id"),
-                                              "aws_elasticache_replication_group"))
+        primary = stack.body(
+            stack.referenced(datastore.get("primary_replication_group_id"), "aws_elasticache_replication_group")
+        )
         if primary is not None:
             group.update({k: primary[k] for k in INHERITED_BY_SECONDARY if k in primary})
     return data
@@ -59,10 +61,25 @@ def prepare(stack_file: Path, workdir: Path) -> Path:
 
 def scan(directory: Path) -> dict:
     proc = subprocess.run(
-        [str(CHECKOV), "--directory", str(directory), "--framework", "terraform_json", "--config-file",
-         str(ROOT / ".checkov.yaml"), "--skip-download", "--output", "json", "--compact", "--quiet"],
-        capture_output=True, text=True, timeout=600, env={"PATH": "/usr/bin:/bin", "HOME": str(Path.home()),
-                                                          "LOG_LEVEL": "ERROR", "BC_SKIP_MAPPING": "TRUE"})
+        [
+            str(CHECKOV),
+            "--directory",
+            str(directory),
+            "--framework",
+            "terraform_json",
+            "--config-file",
+            str(ROOT / ".checkov.yaml"),
+            "--skip-download",
+            "--output",
+            "json",
+            "--compact",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(Path.home()), "LOG_LEVEL": "ERROR", "BC_SKIP_MAPPING": "TRUE"},
+    )
     try:
         report = json.loads(proc.stdout)
     except json.JSONDecodeError:

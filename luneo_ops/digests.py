@@ -48,6 +48,8 @@ def compare(base: str | None) -> dict[str, dict[str, str]]:
         if base is None:
             return {"working tree": digests(ROOT, tmp_path / "head")}
         with worktree(base, tmp_path / "base") as base_tree, ThreadPoolExecutor(max_workers=2) as pool:
-            jobs = {base: pool.submit(digests, base_tree, tmp_path / "base-work"),
-                    "working tree": pool.submit(digests, ROOT, tmp_path / "head")}
+            jobs = {
+                base: pool.submit(digests, base_tree, tmp_path / "base-work"),
+                "working tree": pool.submit(digests, ROOT, tmp_path / "head"),
+            }
             return {label: job.result() for label, job in jobs.items()}

@@ -23,8 +23,6 @@ from typing import Any, Callable
 
 from constructs_luneo.support.synthesized import SynthesizedStack, references
 
-
-
 #: Types whose differing content Terraform can only change by replacing the resource, although the
 #: AWS call that creates one simply overwrites what is there (a repository has one lifecycle policy).
 #: When the content differs, the legacy resource is forgotten (removed, destroy = false) and ours
@@ -38,8 +36,9 @@ def load_state(source: str) -> dict:
         import boto3
 
         bucket, _, key = source[5:].partition("/")
-        client = boto3.client("s3", endpoint_url=os.environ.get("AWS_ENDPOINT_URL"),
-                              verify=os.environ.get("AWS_CA_BUNDLE") or None)
+        client = boto3.client(
+            "s3", endpoint_url=os.environ.get("AWS_ENDPOINT_URL"), verify=os.environ.get("AWS_CA_BUNDLE") or None
+        )
         return json.loads(client.get_object(Bucket=bucket, Key=key)["Body"].read())
     return json.loads(Path(source).read_text())
 
@@ -54,7 +53,7 @@ def _alias(provider: str | None) -> str | None:
     """`provider["registry.terraform.io/hashicorp/aws"].secondary` -> "secondary"; "aws.secondary" too."""
     if not provider:
         return None
-    match = re.search(r'(?:\]|^aws)\.([A-Za-z0-9_-]+)$', provider)
+    match = re.search(r"(?:\]|^aws)\.([A-Za-z0-9_-]+)$", provider)
     return match.group(1) if match else None
 
 
@@ -82,19 +81,36 @@ class Ours(SynthesizedStack):
         return None
 
 
-def identity(resource_type: str, attrs: dict, resolve: Callable[[Any], Any], *, kms_alias=None,
-             state_aliases: dict[str, str] | None = None) -> str | None:
+def identity(
+    resource_type: str,
+    attrs: dict,
+    resolve: Callable[[Any], Any],
+    *,
+    kms_alias=None,
+    state_aliases: dict[str, str] | None = None,
+) -> str | None:
     """What names a resource in AWS, comparable between a state's attributes and our configuration."""
+
     def first(value):
         return value[0] if isinstance(value, list) and value else value
 
     simple = {
-        "aws_s3_bucket": "bucket", "aws_db_instance": "identifier", "aws_db_subnet_group": "name",
-        "aws_db_parameter_group": "name", "aws_elasticache_replication_group": "replication_group_id",
-        "aws_elasticache_subnet_group": "name", "aws_ecr_repository": "name", "aws_kms_alias": "name",
-        "aws_security_group": "name", "aws_vpc": "cidr_block", "aws_subnet": "cidr_block",
-        "aws_cloudfront_origin_access_control": "name", "aws_dynamodb_table": "name",
-        "aws_sns_topic": "name", "aws_cloudwatch_log_group": "name", "aws_iam_role": "name",
+        "aws_s3_bucket": "bucket",
+        "aws_db_instance": "identifier",
+        "aws_db_subnet_group": "name",
+        "aws_db_parameter_group": "name",
+        "aws_elasticache_replication_group": "replication_group_id",
+        "aws_elasticache_subnet_group": "name",
+        "aws_ecr_repository": "name",
+        "aws_kms_alias": "name",
+        "aws_security_group": "name",
+        "aws_vpc": "cidr_block",
+        "aws_subnet": "cidr_block",
+        "aws_cloudfront_origin_access_control": "name",
+        "aws_dynamodb_table": "name",
+        "aws_sns_topic": "name",
+        "aws_cloudwatch_log_group": "name",
+        "aws_iam_role": "name",
     }
     if resource_type in simple:
         return resolve(attrs.get(simple[resource_type]))
@@ -124,8 +140,12 @@ def plan(state: dict, stack: dict) -> dict:
             our_index.setdefault((resource_type, _alias(body.get("provider")), ident), address)
 
     state_resources = [r for r in state.get("resources", []) if r.get("mode") == "managed"]
-    state_aliases = {inst["attributes"].get("target_key_id"): inst["attributes"].get("name")
-                     for r in state_resources if r["type"] == "aws_kms_alias" for inst in r["instances"]}
+    state_aliases = {
+        inst["attributes"].get("target_key_id"): inst["attributes"].get("name")
+        for r in state_resources
+        if r["type"] == "aws_kms_alias"
+        for inst in r["instances"]
+    }
     moved: list[dict] = []
     removed: list[dict] = []
     settings: dict[str, dict[str, str]] = {}
@@ -142,27 +162,32 @@ def plan(state: dict, stack: dict) -> dict:
             address = f"{resource_address}{_index(instance.get('index_key'))}"
             content = OVERWRITE_INSTEAD_OF_REPLACE.get(resource["type"])
             if target and content and _json(attrs.get(content)) != _json(ours.by_address[target][1].get(content)):
-                notes.append(f"{address}: {content} differs from {target}'s: forgotten, and overwritten by "
-                             f"{target} at apply (a replacement otherwise)")
+                notes.append(
+                    f"{address}: {content} differs from {target}'s: forgotten, and overwritten by "
+                    f"{target} at apply (a replacement otherwise)"
+                )
                 target = None
             instance_moves.append((address, target, ident))
             if target:
                 _check_immutable(resource["type"], attrs, ours.by_address[target][1], settings, notes, address)
         found = [(address, target, ident) for address, target, ident in instance_moves if target]
         if found and len(found) < len(instance_moves):
-            notes.append(f"{resource_address}: only some instances match ({[m[0] for m in found]}); "
-                         "review by hand")
+            notes.append(f"{resource_address}: only some instances match ({[m[0] for m in found]}); review by hand")
         for address, target, _ in found:
             matched_ours.add(target)
             if address != target:
                 moved.append({"from": address, "to": target})
         if not found:
-            removed.append({"from": resource_address, "identity": [m[2] for m in instance_moves],
-                            "reason": "no resource of this type and identity in the stack: Terraform forgets it "
-                                      "(destroy = false); delete it by hand once unused"})
+            removed.append(
+                {
+                    "from": resource_address,
+                    "identity": [m[2] for m in instance_moves],
+                    "reason": "no resource of this type and identity in the stack: Terraform forgets it "
+                    "(destroy = false); delete it by hand once unused",
+                }
+            )
     unmatched_ours = sorted(set(ours.by_address) - matched_ours)
-    return {"moved": moved, "removed": removed, "settings": settings, "notes": notes,
-            "created": unmatched_ours}
+    return {"moved": moved, "removed": removed, "settings": settings, "notes": notes, "created": unmatched_ours}
 
 
 def _json(value: Any) -> Any:
@@ -175,6 +200,7 @@ def _json(value: Any) -> Any:
 def _check_immutable(resource_type: str, attrs: dict, body: dict, settings: dict, notes: list, address: str) -> None:
     """Encryption that RDS, ElastiCache and ECR cannot change in place: keep what exists."""
     keep = settings.setdefault("existing_encryption", {})
+
     def key(value: str | None) -> str:
         return value if value and value.startswith("arn:") else "default"
 

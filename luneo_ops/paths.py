@@ -57,6 +57,8 @@ def load_stack(name: str, outdir: Path = OUTDIR) -> SynthesizedStack:
     """One synthesized stack; an unknown name is one line naming the stacks there are."""
     stacks = manifest(outdir)
     if name not in stacks or not stacks[name].exists():
-        raise MissingStack(f"no synthesized stack {name!r} in {relative(outdir)} (stacks: "
-                           f"{', '.join(sorted(stacks)) or 'none'}): run `make synth` first")
+        raise MissingStack(
+            f"no synthesized stack {name!r} in {relative(outdir)} (stacks: "
+            f"{', '.join(sorted(stacks)) or 'none'}): run `make synth` first"
+        )
     return SynthesizedStack(json.loads(stacks[name].read_text()), name)

@@ -18,16 +18,25 @@ from .paths import ROOT
 
 def environment(source: Path, outdir: Path, environments: Path | None = None) -> dict[str, str]:
     """main.py's environment: its output directory and the tree's inputs."""
-    return dict(os.environ, CDKTF_OUTDIR=str(outdir),
-                LUNEO_ENVIRONMENTS_DIR=str(environments or source / "environments"),
-                LUNEO_BOOTSTRAP_FILE=str(source / "bootstrap.tfvars"), LUNEO_MIGRATIONS_DIR=str(source / "migrations"))
+    return dict(
+        os.environ,
+        CDKTF_OUTDIR=str(outdir),
+        LUNEO_ENVIRONMENTS_DIR=str(environments or source / "environments"),
+        LUNEO_BOOTSTRAP_FILE=str(source / "bootstrap.tfvars"),
+        LUNEO_MIGRATIONS_DIR=str(source / "migrations"),
+    )
 
 
 def start(outdir: Path, *, source: Path = ROOT, environments: Path | None = None) -> subprocess.Popen[str]:
     """main.py of `source` into `outdir`, in the background (stdout and stderr piped)."""
-    return subprocess.Popen([sys.executable, str(source / "main.py")], cwd=source,
-                            env=environment(source, outdir, environments), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, str(source / "main.py")],
+        cwd=source,
+        env=environment(source, outdir, environments),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def synthesize(outdir: Path, *, source: Path = ROOT, environments: Path | None = None) -> tuple[bool, str]:
@@ -44,8 +53,9 @@ class RevisionMissing(LuneoError):
 @contextmanager
 def worktree(revision: str, where: Path) -> Iterator[Path]:
     """A detached git worktree of `revision` at `where`, removed afterwards."""
-    added = subprocess.run(["git", "worktree", "add", "--detach", str(where), revision], cwd=ROOT,
-                           capture_output=True, text=True)
+    added = subprocess.run(
+        ["git", "worktree", "add", "--detach", str(where), revision], cwd=ROOT, capture_output=True, text=True
+    )
     if added.returncode != 0:
         raise RevisionMissing(f"cannot check out {revision}: {added.stderr.strip()}")
     try:

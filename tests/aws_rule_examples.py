@@ -47,141 +47,294 @@ def _secondary(scope: Any) -> AwsProvider:
 
 
 def replica_of_managed_password(scope: Any, *, managed: bool = True) -> None:
-    source = DbInstance(scope, "source", identifier="src", engine="postgres", instance_class="db.t3.micro",
-                        storage_encrypted=True, deletion_protection=True, username="luneo_admin",
-                        **({"manage_master_user_password": True} if managed else
-                           {"password_wo": "${var.db_master_password}", "password_wo_version": 1}))
-    DbInstance(scope, "replica", identifier="rep", instance_class="db.t3.micro", storage_encrypted=True,
-               deletion_protection=True, replicate_source_db=source.identifier)
+    source = DbInstance(
+        scope,
+        "source",
+        identifier="src",
+        engine="postgres",
+        instance_class="db.t3.micro",
+        storage_encrypted=True,
+        deletion_protection=True,
+        username="luneo_admin",
+        **(
+            {"manage_master_user_password": True}
+            if managed
+            else {"password_wo": "${var.db_master_password}", "password_wo_version": 1}
+        ),
+    )
+    DbInstance(
+        scope,
+        "replica",
+        identifier="rep",
+        instance_class="db.t3.micro",
+        storage_encrypted=True,
+        deletion_protection=True,
+        replicate_source_db=source.identifier,
+    )
 
 
 def aurora_global(scope: Any, *, managed: bool = True) -> None:
-    global_cluster = RdsGlobalCluster(scope, "global", global_cluster_identifier="g", engine="aurora-postgresql",
-                                      storage_encrypted=True)
-    RdsCluster(scope, "cluster", cluster_identifier="c", engine="aurora-postgresql", storage_encrypted=True,
-               deletion_protection=True, global_cluster_identifier=global_cluster.id, master_username="luneo_admin",
-               **({"manage_master_user_password": True} if managed else {"master_password_wo": "${var.p}",
-                                                                          "master_password_wo_version": 1}))
+    global_cluster = RdsGlobalCluster(
+        scope, "global", global_cluster_identifier="g", engine="aurora-postgresql", storage_encrypted=True
+    )
+    RdsCluster(
+        scope,
+        "cluster",
+        cluster_identifier="c",
+        engine="aurora-postgresql",
+        storage_encrypted=True,
+        deletion_protection=True,
+        global_cluster_identifier=global_cluster.id,
+        master_username="luneo_admin",
+        **(
+            {"manage_master_user_password": True}
+            if managed
+            else {"master_password_wo": "${var.p}", "master_password_wo_version": 1}
+        ),
+    )
 
 
 def distribution(scope: Any, *, certificate: dict[str, Any], aliases: list[str] | None = None) -> None:
     CloudfrontDistribution(
-        scope, "cdn", enabled=True, aliases=aliases,
+        scope,
+        "cdn",
+        enabled=True,
+        aliases=aliases,
         origin=[CloudfrontDistributionOrigin(domain_name="b.s3.eu-west-1.amazonaws.com", origin_id="s3")],
-        default_cache_behavior={"target_origin_id": "s3", "viewer_protocol_policy": "redirect-to-https",
-                                "allowed_methods": ["GET", "HEAD"], "cached_methods": ["GET", "HEAD"],
-                                "cache_policy_id": "658327ea-f89d-4fab-a63d-7e88639e58f6"},
-        restrictions={"geo_restriction": {"restriction_type": "none"}}, viewer_certificate=certificate)
+        default_cache_behavior={
+            "target_origin_id": "s3",
+            "viewer_protocol_policy": "redirect-to-https",
+            "allowed_methods": ["GET", "HEAD"],
+            "cached_methods": ["GET", "HEAD"],
+            "cache_policy_id": "658327ea-f89d-4fab-a63d-7e88639e58f6",
+        },
+        restrictions={"geo_restriction": {"restriction_type": "none"}},
+        viewer_certificate=certificate,
+    )
 
 
 def users(scope: Any, *, default: bool = True, transit: bool = False, mode: str | None = None) -> None:
-    user = ElasticacheUser(scope, "user", user_id="u", user_name="default" if default else "app", engine="redis",
-                           access_string="off -@all", authentication_mode={"type": "no-password-required"})
+    user = ElasticacheUser(
+        scope,
+        "user",
+        user_id="u",
+        user_name="default" if default else "app",
+        engine="redis",
+        access_string="off -@all",
+        authentication_mode={"type": "no-password-required"},
+    )
     group = ElasticacheUserGroup(scope, "users", user_group_id="g", engine="redis", user_ids=[user.user_id])
-    ElasticacheReplicationGroup(scope, "redis", replication_group_id="r", description="r",
-                                at_rest_encryption_enabled="true", transit_encryption_enabled=transit,
-                                transit_encryption_mode=mode, user_group_ids=[group.user_group_id])
+    ElasticacheReplicationGroup(
+        scope,
+        "redis",
+        replication_group_id="r",
+        description="r",
+        at_rest_encryption_enabled="true",
+        transit_encryption_enabled=transit,
+        transit_encryption_mode=mode,
+        user_group_ids=[group.user_group_id],
+    )
 
 
-def replication(scope: Any, *, versioned: bool = True, metrics: bool = True, selected: bool = True,
-                keyed: bool = True) -> None:
+def replication(
+    scope: Any, *, versioned: bool = True, metrics: bool = True, selected: bool = True, keyed: bool = True
+) -> None:
     source, replica = S3Bucket(scope, "source", bucket="luneo-s"), S3Bucket(scope, "replica", bucket="luneo-r")
     key = KmsKey(scope, "key", enable_key_rotation=True)
     if versioned:
         for i, bucket in enumerate((source, replica)):
-            S3BucketVersioningA(scope, f"versioning-{i}", bucket=bucket.id,
-                                versioning_configuration={"status": "Enabled"})
+            S3BucketVersioningA(
+                scope, f"versioning-{i}", bucket=bucket.id, versioning_configuration={"status": "Enabled"}
+            )
     # Typed structs: jsii drops the nested keys of plain dicts inside lists.
     destination = S3BucketReplicationConfigurationRuleDestination(
         bucket=replica.arn,
         replication_time=S3BucketReplicationConfigurationRuleDestinationReplicationTime(
-            status="Enabled", time=S3BucketReplicationConfigurationRuleDestinationReplicationTimeTime(minutes=15)),
+            status="Enabled", time=S3BucketReplicationConfigurationRuleDestinationReplicationTimeTime(minutes=15)
+        ),
         metrics=S3BucketReplicationConfigurationRuleDestinationMetrics(
-            status="Enabled", event_threshold=S3BucketReplicationConfigurationRuleDestinationMetricsEventThreshold(
-                minutes=15)) if metrics else None,
+            status="Enabled",
+            event_threshold=S3BucketReplicationConfigurationRuleDestinationMetricsEventThreshold(minutes=15),
+        )
+        if metrics
+        else None,
         encryption_configuration=S3BucketReplicationConfigurationRuleDestinationEncryptionConfiguration(
-            replica_kms_key_id=key.arn) if keyed else None)
-    selection = S3BucketReplicationConfigurationRuleSourceSelectionCriteria(
-        sse_kms_encrypted_objects=S3BucketReplicationConfigurationRuleSourceSelectionCriteriaSseKmsEncryptedObjects(
-            status="Enabled")) if selected else None
-    S3BucketReplicationConfigurationA(scope, "replication", bucket=source.id, role="arn:aws:iam::1:role/r", rule=[
-        S3BucketReplicationConfigurationRule(
-            id="all", status="Enabled", filter=S3BucketReplicationConfigurationRuleFilter(prefix=""),
-            destination=destination, source_selection_criteria=selection,
-            delete_marker_replication=S3BucketReplicationConfigurationRuleDeleteMarkerReplication(status="Enabled"))])
+            replica_kms_key_id=key.arn
+        )
+        if keyed
+        else None,
+    )
+    selection = (
+        S3BucketReplicationConfigurationRuleSourceSelectionCriteria(
+            sse_kms_encrypted_objects=S3BucketReplicationConfigurationRuleSourceSelectionCriteriaSseKmsEncryptedObjects(
+                status="Enabled"
+            )
+        )
+        if selected
+        else None
+    )
+    S3BucketReplicationConfigurationA(
+        scope,
+        "replication",
+        bucket=source.id,
+        role="arn:aws:iam::1:role/r",
+        rule=[
+            S3BucketReplicationConfigurationRule(
+                id="all",
+                status="Enabled",
+                filter=S3BucketReplicationConfigurationRuleFilter(prefix=""),
+                destination=destination,
+                source_selection_criteria=selection,
+                delete_marker_replication=S3BucketReplicationConfigurationRuleDeleteMarkerReplication(status="Enabled"),
+            )
+        ],
+    )
 
 
 def windows(scope: Any, *, backup: str) -> None:
-    DbInstance(scope, "db", identifier="db", engine="postgres", instance_class="db.t3.micro", storage_encrypted=True,
-               deletion_protection=True, backup_window=backup, maintenance_window="sun:05:30-sun:06:30")
+    DbInstance(
+        scope,
+        "db",
+        identifier="db",
+        engine="postgres",
+        instance_class="db.t3.micro",
+        storage_encrypted=True,
+        deletion_protection=True,
+        backup_window=backup,
+        maintenance_window="sun:05:30-sun:06:30",
+    )
 
 
 def node_group(scope: Any, *, types: list[str], ami_type: str | None = None) -> None:
-    EksNodeGroup(scope, "nodes", cluster_name="c", node_role_arn="arn:aws:iam::1:role/n", subnet_ids=["s-1"],
-                 scaling_config={"desired_size": 1, "min_size": 1, "max_size": 1}, instance_types=types,
-                 ami_type=ami_type)
+    EksNodeGroup(
+        scope,
+        "nodes",
+        cluster_name="c",
+        node_role_arn="arn:aws:iam::1:role/n",
+        subnet_ids=["s-1"],
+        scaling_config={"desired_size": 1, "min_size": 1, "max_size": 1},
+        instance_types=types,
+        ami_type=ami_type,
+    )
 
 
 def global_table(scope: Any, *, on_demand: bool = True) -> None:
-    DynamodbTable(scope, "table", name="t", hash_key="LockID", attribute=[DynamodbTableAttribute(name="LockID",
-                                                                                                   type="S")],
-                  billing_mode="PAY_PER_REQUEST" if on_demand else "PROVISIONED", read_capacity=None if on_demand
-                  else 1, write_capacity=None if on_demand else 1, stream_enabled=on_demand or None,
-                  stream_view_type="NEW_AND_OLD_IMAGES" if on_demand else None,
-                  server_side_encryption={"enabled": True},
-                  replica=[DynamodbTableReplica(region_name="us-east-1")])
+    DynamodbTable(
+        scope,
+        "table",
+        name="t",
+        hash_key="LockID",
+        attribute=[DynamodbTableAttribute(name="LockID", type="S")],
+        billing_mode="PAY_PER_REQUEST" if on_demand else "PROVISIONED",
+        read_capacity=None if on_demand else 1,
+        write_capacity=None if on_demand else 1,
+        stream_enabled=on_demand or None,
+        stream_view_type="NEW_AND_OLD_IMAGES" if on_demand else None,
+        server_side_encryption={"enabled": True},
+        replica=[DynamodbTableReplica(region_name="us-east-1")],
+    )
 
 
 def global_datastore(scope: Any, *, node_type: str) -> None:
-    primary = ElasticacheReplicationGroup(scope, "redis", replication_group_id="r", description="r",
-                                          node_type=node_type, engine_version="7.1", num_cache_clusters=2,
-                                          automatic_failover_enabled=True, at_rest_encryption_enabled="true",
-                                          transit_encryption_enabled=True)
-    ElasticacheGlobalReplicationGroup(scope, "global", global_replication_group_id_suffix="g",
-                                      primary_replication_group_id=primary.id)
+    primary = ElasticacheReplicationGroup(
+        scope,
+        "redis",
+        replication_group_id="r",
+        description="r",
+        node_type=node_type,
+        engine_version="7.1",
+        num_cache_clusters=2,
+        automatic_failover_enabled=True,
+        at_rest_encryption_enabled="true",
+        transit_encryption_enabled=True,
+    )
+    ElasticacheGlobalReplicationGroup(
+        scope, "global", global_replication_group_id_suffix="g", primary_replication_group_id=primary.id
+    )
 
 
 def secret_replica(scope: Any, *, own_region_key: bool) -> None:
     primary_key = KmsKey(scope, "key", enable_key_rotation=True)
     replica_key = KmsKey(scope, "key-secondary", enable_key_rotation=True, provider=_secondary(scope))
-    SecretsmanagerSecret(scope, "secret", name="s", kms_key_id=primary_key.arn, replica=[SecretsmanagerSecretReplica(
-        region="us-east-1", kms_key_id=(replica_key if own_region_key else primary_key).arn)])
+    SecretsmanagerSecret(
+        scope,
+        "secret",
+        name="s",
+        kms_key_id=primary_key.arn,
+        replica=[
+            SecretsmanagerSecretReplica(
+                region="us-east-1", kms_key_id=(replica_key if own_region_key else primary_key).arn
+            )
+        ],
+    )
 
 
 def cross_region_replica(scope: Any, *, by_arn: bool) -> None:
     secondary = _secondary(scope)
     key = KmsKey(scope, "key-secondary", enable_key_rotation=True, provider=secondary)
-    source = DbInstance(scope, "source", identifier="src", engine="postgres", instance_class="db.t3.micro",
-                        storage_encrypted=True, deletion_protection=True)
-    DbInstance(scope, "replica", identifier="rep", instance_class="db.t3.micro", storage_encrypted=True,
-               deletion_protection=True, provider=secondary,
-               replicate_source_db=source.arn if by_arn else source.identifier,
-               kms_key_id=key.arn if by_arn else None)
+    source = DbInstance(
+        scope,
+        "source",
+        identifier="src",
+        engine="postgres",
+        instance_class="db.t3.micro",
+        storage_encrypted=True,
+        deletion_protection=True,
+    )
+    DbInstance(
+        scope,
+        "replica",
+        identifier="rep",
+        instance_class="db.t3.micro",
+        storage_encrypted=True,
+        deletion_protection=True,
+        provider=secondary,
+        replicate_source_db=source.arn if by_arn else source.identifier,
+        kms_key_id=key.arn if by_arn else None,
+    )
 
 
 def eks_access(scope: Any, *, with_admin: bool) -> None:
-    cluster = EksCluster(scope, "eks", name="e", role_arn="arn:aws:iam::1:role/e", vpc_config={"subnet_ids": ["s"]},
-                         access_config={"authentication_mode": "API",
-                                        "bootstrap_cluster_creator_admin_permissions": False})
+    cluster = EksCluster(
+        scope,
+        "eks",
+        name="e",
+        role_arn="arn:aws:iam::1:role/e",
+        vpc_config={"subnet_ids": ["s"]},
+        access_config={"authentication_mode": "API", "bootstrap_cluster_creator_admin_permissions": False},
+    )
     if with_admin:
         EksAccessEntry(scope, "deployer", cluster_name=cluster.name, principal_arn="arn:aws:iam::1:role/deployer")
         EksAccessPolicyAssociation(
-            scope, "deployer-policy", cluster_name=cluster.name, principal_arn="arn:aws:iam::1:role/deployer",
+            scope,
+            "deployer-policy",
+            cluster_name=cluster.name,
+            principal_arn="arn:aws:iam::1:role/deployer",
             policy_arn="arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
-            access_scope={"type": "cluster"})
+            access_scope={"type": "cluster"},
+        )
 
 
 def redis_failover(scope: Any, *, failover: bool) -> None:
-    ElasticacheReplicationGroup(scope, "redis", replication_group_id="r", description="r", num_cache_clusters=2,
-                                multi_az_enabled=True, automatic_failover_enabled=failover,
-                                at_rest_encryption_enabled="true", transit_encryption_enabled=True)
+    ElasticacheReplicationGroup(
+        scope,
+        "redis",
+        replication_group_id="r",
+        description="r",
+        num_cache_clusters=2,
+        multi_az_enabled=True,
+        automatic_failover_enabled=failover,
+        at_rest_encryption_enabled="true",
+        transit_encryption_enabled=True,
+    )
 
 
 VIOLATIONS: dict[str, Build] = {
     "LUNEO-AWS-1": replica_of_managed_password,
     "LUNEO-AWS-2": aurora_global,
-    "LUNEO-AWS-3": lambda s: distribution(s, certificate={"cloudfront_default_certificate": True,
-                                                          "minimum_protocol_version": "TLSv1.2_2021"}),
+    "LUNEO-AWS-3": lambda s: distribution(
+        s, certificate={"cloudfront_default_certificate": True, "minimum_protocol_version": "TLSv1.2_2021"}
+    ),
     "LUNEO-AWS-4": lambda s: SecurityGroup(s, "sg", name="luneo-db", lifecycle={"create_before_destroy": True}),
     "LUNEO-AWS-5": lambda s: users(s, transit=True, mode="preferred"),
     "LUNEO-AWS-6": lambda s: replication(s, metrics=False),
@@ -201,9 +354,15 @@ VIOLATIONS: dict[str, Build] = {
 COMPLIANT: dict[str, Build] = {
     "LUNEO-AWS-1": lambda s: replica_of_managed_password(s, managed=False),
     "LUNEO-AWS-2": lambda s: aurora_global(s, managed=False),
-    "LUNEO-AWS-3": lambda s: distribution(s, aliases=["assets.luneo.app"], certificate={
-        "acm_certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/abc", "ssl_support_method": "sni-only",
-        "minimum_protocol_version": "TLSv1.2_2021"}),
+    "LUNEO-AWS-3": lambda s: distribution(
+        s,
+        aliases=["assets.luneo.app"],
+        certificate={
+            "acm_certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+            "ssl_support_method": "sni-only",
+            "minimum_protocol_version": "TLSv1.2_2021",
+        },
+    ),
     "LUNEO-AWS-4": lambda s: SecurityGroup(s, "sg", name_prefix="luneo-db-", lifecycle={"create_before_destroy": True}),
     "LUNEO-AWS-5": lambda s: users(s, transit=True, mode="required"),
     "LUNEO-AWS-6": replication,

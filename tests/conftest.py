@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from luneo_ops.paths import ROOT  # noqa: E402  (pytest puts the repository on sys.path: tests/ is a package)
 from constructs_luneo.support.runtime import keep_policy_errors_for_the_report, lazy_provider, quiet_jsii  # noqa: E402
+from luneo_ops.paths import ROOT  # noqa: E402  (pytest puts the repository on sys.path: tests/ is a package)
 
 quiet_jsii()
 keep_policy_errors_for_the_report()
@@ -104,12 +104,17 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     work = Path(tempfile.mkdtemp(prefix="luneo-dr-drill-"))
     os.environ[DRILL_DIR] = str(work)  # the xdist workers start after this and inherit it
-    command = (f"{sys.executable} -m luneo_ops dr-drill luneo-staging --synth --work {work / 'work'} "
-               f"--json {work / 'report.json'} > {work / 'drill.log'} 2>&1; "
-               f"echo $? > {work / 'exit-code.tmp'}; mv {work / 'exit-code.tmp'} {work / 'exit-code'}")
+    command = (
+        f"{sys.executable} -m luneo_ops dr-drill luneo-staging --synth --work {work / 'work'} "
+        f"--json {work / 'report.json'} > {work / 'drill.log'} 2>&1; "
+        f"echo $? > {work / 'exit-code.tmp'}; mv {work / 'exit-code.tmp'} {work / 'exit-code'}"
+    )
     config.stash[DRILL] = subprocess.Popen(
-        ["/bin/sh", "-c", command], cwd=ROOT, start_new_session=True,
-        env={k: v for k, v in os.environ.items() if not k.startswith("TF_VAR_")})
+        ["/bin/sh", "-c", command],
+        cwd=ROOT,
+        start_new_session=True,
+        env={k: v for k, v in os.environ.items() if not k.startswith("TF_VAR_")},
+    )
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -132,8 +137,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def dr_drill() -> tuple[int, Path]:
     """(exit code, work directory) of the background drill, once it has finished."""
     if DRILL_DIR not in os.environ:
-        pytest.fail("the DR drill was not started (tests/conftest.py starts it when the run includes "
-                    "tests/test_dr_drill.py)", pytrace=False)
+        pytest.fail(
+            "the DR drill was not started (tests/conftest.py starts it when the run includes tests/test_dr_drill.py)",
+            pytrace=False,
+        )
     work = Path(os.environ[DRILL_DIR])
     deadline = time.monotonic() + 1800
     while not (work / "exit-code").exists():

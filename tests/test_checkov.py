@@ -17,8 +17,9 @@ from tests.helpers import synth_scope
 @pytest.fixture(scope="module")
 def reports(synth_dir):
     if not checkov_stacks.CHECKOV.exists():
-        pytest.fail("checkov is not installed in .venv-checkov: run `make checkov-setup` (make test does)",
-                    pytrace=False)
+        pytest.fail(
+            "checkov is not installed in .venv-checkov: run `make checkov-setup` (make test does)", pytrace=False
+        )
     return checkov_stacks.run(synth_dir)
 
 
@@ -39,14 +40,16 @@ def test_no_failed_checks_in_the_aurora_global_variant(dr_synth_dir):
 
 def test_the_scan_catches_a_bad_resource(tmp_path):
     """A bare bucket (no versioning, no KMS, no public access block) must fail: the harness works."""
+
     def build(scope):
         S3Bucket(scope, "bad-bucket", bucket="luneo-bad")
 
     stack_dir = tmp_path / "stacks" / "bad"
     stack_dir.mkdir(parents=True)
     (stack_dir / "cdk.tf.json").write_text(synth_scope(build))
-    (tmp_path / "manifest.json").write_text(json.dumps({"stacks": {"bad": {
-        "synthesizedStackPath": "stacks/bad/cdk.tf.json"}}}))
+    (tmp_path / "manifest.json").write_text(
+        json.dumps({"stacks": {"bad": {"synthesizedStackPath": "stacks/bad/cdk.tf.json"}}})
+    )
     failed = {c["check_id"] for c in checkov_stacks.run(tmp_path)["bad"]["results"]["failed_checks"]}
     assert {"CKV_AWS_21", "CKV_AWS_145", "CKV2_AWS_6"} <= failed, failed  # versioning, KMS, public access block
 
@@ -61,15 +64,24 @@ def test_every_skip_has_a_justification():
 def test_a_global_datastore_secondary_is_checked_with_what_it_inherits():
     """The secondary may not state its encryption (the provider refuses it): checkov sees the
     primary's, so an unencrypted primary fails on both."""
+
     def stack(at_rest: str) -> dict:
-        return {"resource": {
-            "aws_elasticache_replication_group": {
-                "primary": {"at_rest_encryption_enabled": at_rest, "transit_encryption_enabled": True},
-                "secondary": {"global_replication_group_id":
-                              "${aws_elasticache_global_replication_group.ds.global_replication_group_id}"},
-                "alone": {}},
-            "aws_elasticache_global_replication_group": {
-                "ds": {"primary_replication_group_id": "${aws_elasticache_replication_group.primary.id}"}}}}
+        return {
+            "resource": {
+                "aws_elasticache_replication_group": {
+                    "primary": {"at_rest_encryption_enabled": at_rest, "transit_encryption_enabled": True},
+                    "secondary": {
+                        "global_replication_group_id": (
+                            "${aws_elasticache_global_replication_group.ds.global_replication_group_id}"
+                        )
+                    },
+                    "alone": {},
+                },
+                "aws_elasticache_global_replication_group": {
+                    "ds": {"primary_replication_group_id": "${aws_elasticache_replication_group.primary.id}"}
+                },
+            }
+        }
 
     groups = checkov_stacks.with_inherited_settings(stack("true"))["resource"]["aws_elasticache_replication_group"]
     assert groups["secondary"]["at_rest_encryption_enabled"] == "true"

@@ -18,8 +18,14 @@ def test_cdktf_synth_writes_what_main_py_writes(synth_dir, tmp_path):
         pytest.fail("npx is missing: install Node.js >= 20 (make setup needs it too)", pytrace=False)
     out = tmp_path / "cdktf.out"
     env = {k: v for k, v in os.environ.items() if not k.startswith("TF_VAR_")}
-    done = subprocess.run([npx, "--no-install", "cdktf", "synth", "--output", str(out)], cwd=ROOT, env={
-        **env, "CI": "true", "PIPENV_VERBOSITY": "-1", "PIPENV_VENV_IN_PROJECT": "1"}, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [npx, "--no-install", "cdktf", "synth", "--output", str(out)],
+        cwd=ROOT,
+        env={**env, "CI": "true", "PIPENV_VERBOSITY": "-1", "PIPENV_VENV_IN_PROJECT": "1"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     ours = sorted(p.relative_to(synth_dir) for p in synth_dir.rglob("*.json"))
     assert sorted(p.relative_to(out) for p in out.rglob("*.json")) == ours
@@ -42,12 +48,15 @@ def _outdir_with_a_local_state(root) -> None:
 def test_make_clean_keeps_the_local_state(tmp_path):
     """`make clean` deletes what a synth or an init made, never the bootstrap's only state."""
     _outdir_with_a_local_state(tmp_path)
-    done = subprocess.run(["make", "-s", "-f", str(ROOT / "Makefile"), "clean"], cwd=tmp_path,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        ["make", "-s", "-f", str(ROOT / "Makefile"), "clean"], cwd=tmp_path, capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stderr
     left = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
-    assert left == ["cdktf.out/stacks/luneo-bootstrap/terraform.tfstate",
-                    "cdktf.out/stacks/luneo-bootstrap/terraform.tfstate.backup"]
+    assert left == [
+        "cdktf.out/stacks/luneo-bootstrap/terraform.tfstate",
+        "cdktf.out/stacks/luneo-bootstrap/terraform.tfstate.backup",
+    ]
     assert "kept cdktf.out/stacks/luneo-bootstrap/terraform.tfstate:" in done.stdout
 
 

@@ -13,16 +13,16 @@ import pytest
 
 from constructs_luneo.config import (
     LEGACY_PROD_STATE_KEY,
-    NodeGroupScaling,
     REQUIRED,
     VARIABLES,
     ConfigError,
+    NodeGroupScaling,
     StateSettings,
     load_environment,
     load_environments,
 )
-
 from tests.conftest import ROOT  # noqa: E402
+
 MINIMAL = 'db_primary_instance_class = "db.t3.medium"\nredis_node_type = "cache.t3.micro"\n'
 
 
@@ -57,8 +57,12 @@ def test_defaults_fill_what_a_file_leaves_out(tmp_path):
     assert config.database.backup_window == "04:00-05:00"
     assert config.database.replica_instance_class == "db.t3.medium", "the replica defaults to the primary's class"
     assert config.assets.logging_bucket is None and config.assets.aliases == ()
-    assert config.state == StateSettings(bucket="luneo-terraform-state", key="staging/multi-region/terraform.tfstate",
-                                         region="eu-west-1", lock_table="luneo-terraform-locks")
+    assert config.state == StateSettings(
+        bucket="luneo-terraform-state",
+        key="staging/multi-region/terraform.tfstate",
+        region="eu-west-1",
+        lock_table="luneo-terraform-locks",
+    )
     assert config.database.master_password_source == "generated"
     assert config.database.master_password_version == 1
 
@@ -69,10 +73,17 @@ def test_prod_defaults_to_the_state_key_that_exists_today(tmp_path):
 
 
 def test_backend_settings_are_overridable(tmp_path):
-    config = load_environment(write(tmp_path, MINIMAL + 'state_key = "x/y.tfstate"\nstate_bucket = "other-state"\n'
-                                                       'state_lock_table = "other-locks"\n'))
-    assert (config.state.key, config.state.bucket, config.state.lock_table) == ("x/y.tfstate", "other-state",
-                                                                                 "other-locks")
+    config = load_environment(
+        write(
+            tmp_path,
+            MINIMAL + 'state_key = "x/y.tfstate"\nstate_bucket = "other-state"\nstate_lock_table = "other-locks"\n',
+        )
+    )
+    assert (config.state.key, config.state.bucket, config.state.lock_table) == (
+        "x/y.tfstate",
+        "other-state",
+        "other-locks",
+    )
 
 
 def test_syntax_error_names_file_and_line(tmp_path):
@@ -89,37 +100,48 @@ def test_unknown_variable_suggests_the_right_name(tmp_path):
     assert "staging.tfvars:3: redis_nod_type: unknown variable (did you mean redis_node_type?)" in message
 
 
-@pytest.mark.parametrize("line, expected", [
-    ('eks_primary_desired_size = "three"', "eks_primary_desired_size: expected a whole number, got 'three'"),
-    ("eks_primary_desired_size = 2.5", "eks_primary_desired_size: expected a whole number, got 2.5"),
-    ("redis_num_cache_clusters = true", "redis_num_cache_clusters: expected a whole number, got true"),
-    ("db_multi_az = \"no\"", "db_multi_az: expected true or false"),
-    ("tags = [\"a\"]", "tags: expected a map of strings, got a list"),
-    ("alarm_emails = [\"ops@luneo.app\", 3]", "alarm_emails: expected a list of strings, got a list whose item 2 is 3 (a number)"),
-    ("tags = { Team = { a = \"b\" } }", "tags: expected a map of strings, got a map whose 'Team' is a map"),
-    ("backup_window = 4", "backup_window: expected a quoted string, got 4"),
-])
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ('eks_primary_desired_size = "three"', "eks_primary_desired_size: expected a whole number, got 'three'"),
+        ("eks_primary_desired_size = 2.5", "eks_primary_desired_size: expected a whole number, got 2.5"),
+        ("redis_num_cache_clusters = true", "redis_num_cache_clusters: expected a whole number, got true"),
+        ('db_multi_az = "no"', "db_multi_az: expected true or false"),
+        ('tags = ["a"]', "tags: expected a map of strings, got a list"),
+        (
+            'alarm_emails = ["ops@luneo.app", 3]',
+            "alarm_emails: expected a list of strings, got a list whose item 2 is 3 (a number)",
+        ),
+        ('tags = { Team = { a = "b" } }', "tags: expected a map of strings, got a map whose 'Team' is a map"),
+        ("backup_window = 4", "backup_window: expected a quoted string, got 4"),
+    ],
+)
 def test_wrong_type(tmp_path, line, expected):
     assert expected in error_of(tmp_path, MINIMAL + line + "\n")
 
 
-@pytest.mark.parametrize("line, expected", [
-    ("redis_num_cache_clusters = -1", "redis_num_cache_clusters: expected a whole number from 1 to 6, got -1"),
-    ("redis_num_cache_clusters = 7", "redis_num_cache_clusters: expected a whole number from 1 to 6, got 7"),
-    ("eks_primary_min_size = -2", "eks_primary_min_size: expected a whole number from 0 to 100, got -2"),
-    ("backup_retention_period = 0", "backup_retention_period: expected a whole number from 1 to 35"),
-    ('backup_window = "4am"', 'backup_window: expected a UTC window "hh:mm-hh:mm"'),
-    ('backup_window = "04:00-04:10"', "backup_window: expected a window of at least 30 minutes"),
-    ('db_primary_instance_class = "r6g.large"', "db_primary_instance_class: expected an RDS instance class"),
-    ('redis_node_type = "r6g.large"', "redis_node_type: expected an ElastiCache node type"),
-    ('primary_ingress_hostname = "not a host"', "primary_ingress_hostname: expected a DNS hostname"),
-    ('state_key = "state.json"', 'state_key: expected an S3 key ending in ".tfstate"'),
-    ('secondary_region = "eu-west-1"', "secondary_region: expected a region other than primary_region"),
-    ('primary_region = "eu-west-9"', "primary_region: expected an AWS region such as \"eu-west-1\" (no AWS region "
-                                     "has that code"),
-    ('state_region = "eu-wset-1"', "state_region: expected an AWS region such as \"eu-west-1\" (no AWS region has"),
-    ('tags = { Environment = "x" }', "tags: expected extra tags only; Environment come from"),
-])
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("redis_num_cache_clusters = -1", "redis_num_cache_clusters: expected a whole number from 1 to 6, got -1"),
+        ("redis_num_cache_clusters = 7", "redis_num_cache_clusters: expected a whole number from 1 to 6, got 7"),
+        ("eks_primary_min_size = -2", "eks_primary_min_size: expected a whole number from 0 to 100, got -2"),
+        ("backup_retention_period = 0", "backup_retention_period: expected a whole number from 1 to 35"),
+        ('backup_window = "4am"', 'backup_window: expected a UTC window "hh:mm-hh:mm"'),
+        ('backup_window = "04:00-04:10"', "backup_window: expected a window of at least 30 minutes"),
+        ('db_primary_instance_class = "r6g.large"', "db_primary_instance_class: expected an RDS instance class"),
+        ('redis_node_type = "r6g.large"', "redis_node_type: expected an ElastiCache node type"),
+        ('primary_ingress_hostname = "not a host"', "primary_ingress_hostname: expected a DNS hostname"),
+        ('state_key = "state.json"', 'state_key: expected an S3 key ending in ".tfstate"'),
+        ('secondary_region = "eu-west-1"', "secondary_region: expected a region other than primary_region"),
+        (
+            'primary_region = "eu-west-9"',
+            'primary_region: expected an AWS region such as "eu-west-1" (no AWS region has that code',
+        ),
+        ('state_region = "eu-wset-1"', 'state_region: expected an AWS region such as "eu-west-1" (no AWS region has'),
+        ('tags = { Environment = "x" }', "tags: expected extra tags only; Environment come from"),
+    ],
+)
 def test_value_out_of_range(tmp_path, line, expected):
     name = line.split()[0]
     text = "".join(x for x in MINIMAL.splitlines(keepends=True) if not x.startswith(name + " "))
@@ -128,8 +150,10 @@ def test_value_out_of_range(tmp_path, line, expected):
 
 def test_desired_size_above_max(tmp_path):
     message = error_of(tmp_path, MINIMAL + "eks_primary_desired_size = 12\neks_primary_max_size = 10\n")
-    assert ("eks_primary_desired_size: expected a value between eks_primary_min_size (2) and "
-            "eks_primary_max_size (10), got 12") in message
+    assert (
+        "eks_primary_desired_size: expected a value between eks_primary_min_size (2) and "
+        "eks_primary_max_size (10), got 12"
+    ) in message
     assert ":3:" in message, "points at the desired-size line"
 
 
@@ -200,6 +224,7 @@ def test_two_environments_cannot_share_a_state_key(tmp_path):
 
 # --- terraform.tfvars.example documents every variable, and is itself a valid environment ---
 
+
 def test_example_documents_every_variable_with_a_comment():
     text = (ROOT / "terraform.tfvars.example").read_text()
     for variable in VARIABLES:
@@ -221,7 +246,8 @@ def test_generated_reference_and_example_are_current():
     from luneo_ops import docs
 
     assert not [p for p in docs.stale(docs.outputs()) if p.suffix != ".md" or p.name == "CONFIGURATION.md"], (
-        "run `make docs`")
+        "run `make docs`"
+    )
     text = (ROOT / "docs" / "CONFIGURATION.md").read_text()
     for variable in VARIABLES:
         assert f"| `{variable.name}` | {variable.kind} | {reference._default_cell(variable)} |" in text
@@ -238,9 +264,13 @@ def test_example_shows_each_default_value_by_value():
 
 # --- the command line: one line, exit code 2, no traceback, previous output untouched ---
 
+
 def tree_digest(directory: Path) -> dict[str, str]:
-    return {str(p.relative_to(directory)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(directory.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(directory)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture
@@ -253,23 +283,31 @@ def previous_output(tmp_path: Path) -> Path:
     return outdir
 
 
-@pytest.mark.parametrize("bad", [
-    "redis_num_cache_clusters = \n",
-    'redis_nod_type = "cache.t3.micro"\n',
-    'eks_primary_desired_size = "three"\n',
-    "eks_primary_desired_size = 50\neks_primary_max_size = 10\n",
-    "redis_num_cache_clusters = -1\n",
-    'db_master_password = "hunter2hunter2hunter2"\n',
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "redis_num_cache_clusters = \n",
+        'redis_nod_type = "cache.t3.micro"\n',
+        'eks_primary_desired_size = "three"\n',
+        "eks_primary_desired_size = 50\neks_primary_max_size = 10\n",
+        "redis_num_cache_clusters = -1\n",
+        'db_master_password = "hunter2hunter2hunter2"\n',
+    ],
+)
 def test_main_reports_bad_config_in_one_line_and_leaves_output_untouched(tmp_path, previous_output, bad):
     envs = tmp_path / "environments"
     envs.mkdir()
     (envs / "prod.tfvars").write_text((ROOT / "environments" / "prod.tfvars").read_text())
     (envs / "staging.tfvars").write_text(MINIMAL + bad)
     before = tree_digest(previous_output)
-    proc = subprocess.run([sys.executable, str(ROOT / "main.py")], cwd=tmp_path, capture_output=True, text=True,
-                          env=dict(os.environ, LUNEO_ENVIRONMENTS_DIR=str(envs), CDKTF_OUTDIR=str(previous_output)),
-                          timeout=120)
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "main.py")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, LUNEO_ENVIRONMENTS_DIR=str(envs), CDKTF_OUTDIR=str(previous_output)),
+        timeout=120,
+    )
     assert proc.returncode == 2
     assert proc.stdout == ""
     lines = proc.stderr.strip().splitlines()
@@ -281,21 +319,33 @@ def test_main_reports_bad_config_in_one_line_and_leaves_output_untouched(tmp_pat
 
 
 def test_config_check_command(tmp_path):
-    ok = subprocess.run([sys.executable, "-m", "constructs_luneo.config", str(ROOT / "environments")],
-                        cwd=ROOT, capture_output=True, text=True, timeout=60)
+    ok = subprocess.run(
+        [sys.executable, "-m", "constructs_luneo.config", str(ROOT / "environments")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert ok.returncode == 0, ok.stderr
     assert "luneo-prod" in ok.stdout and "global/multi-region/terraform.tfstate" in ok.stdout
     write(tmp_path, MINIMAL + "redis_num_cache_clusters = 0\n")
-    bad = subprocess.run([sys.executable, "-m", "constructs_luneo.config", str(tmp_path)], cwd=ROOT,
-                         capture_output=True, text=True, timeout=60)
+    bad = subprocess.run(
+        [sys.executable, "-m", "constructs_luneo.config", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert bad.returncode == 2 and "redis_num_cache_clusters: expected a whole number from 1 to 6" in bad.stderr
 
 
 def test_a_cross_field_error_points_at_the_line_that_is_set(tmp_path):
     """assets_aliases without its certificate: the line of the alias, and the variable that is missing."""
     message = error_of(tmp_path, MINIMAL + 'assets_aliases = ["cdn.luneo.app"]\n')
-    assert message.startswith(f"{tmp_path / 'staging.tfvars'}:3: assets_certificate_arn: expected assets_aliases and "
-                              "assets_certificate_arn together, got only assets_aliases"), message
+    assert message.startswith(
+        f"{tmp_path / 'staging.tfvars'}:3: assets_certificate_arn: expected assets_aliases and "
+        "assets_certificate_arn together, got only assets_aliases"
+    ), message
 
 
 def test_every_check_across_variables_is_registered_and_documented():

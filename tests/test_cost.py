@@ -19,12 +19,12 @@ USAGE = cost.Usage.load()
 #: purpose: a row edited to a wrong unit, a monthly price typed as hourly, breaks these sums).
 #: If you update a row in prices.csv, update it here too after checking the page.
 BY_HAND = {
-    ("eks:cluster", "eu-west-1"): 0.10,           # per cluster-hour
-    ("ec2:m6i.large", "eu-west-1"): 0.107,         # per instance-hour
+    ("eks:cluster", "eu-west-1"): 0.10,  # per cluster-hour
+    ("ec2:m6i.large", "eu-west-1"): 0.107,  # per instance-hour
     ("ec2:m6i.large", "us-east-1"): 0.096,
     ("rds-postgres:db.r6g.large", "eu-west-1"): 0.250,
     ("rds-postgres:db.r6g.large", "us-east-1"): 0.225,
-    ("rds:gp3-storage", "eu-west-1"): 0.127,       # per GB-month
+    ("rds:gp3-storage", "eu-west-1"): 0.127,  # per GB-month
     ("rds:gp3-storage", "us-east-1"): 0.115,
     ("elasticache-redis:cache.r6g.large", "eu-west-1"): 0.228,
     ("vpc:nat-gateway", "eu-west-1"): 0.048,
@@ -47,11 +47,14 @@ def mini(resources: dict[str, dict], *, secondary: str = "us-east-1", default: s
     for address, body in resources.items():
         kind, name = address.split(".", 1)
         grouped.setdefault(kind, {})[name] = body
-    return {"provider": {"aws": [{"region": default}, {"alias": "secondary", "region": secondary}]},
-            "resource": grouped}
+    return {
+        "provider": {"aws": [{"region": default}, {"alias": "secondary", "region": secondary}]},
+        "resource": grouped,
+    }
 
 
 # --- every resource is priced or has a written reason -------------------------------------------
+
 
 def test_every_resource_of_every_stack_is_priced_or_free(all_stacks):
     assert set(all_stacks) == {"luneo-prod", "luneo-staging", "luneo-bootstrap"}
@@ -59,7 +62,8 @@ def test_every_resource_of_every_stack_is_priced_or_free(all_stacks):
         result = estimate(stack, name)
         assert result.not_priced == [], (
             f"{name}: add a price row (pricing/prices.csv), a pricer, or a FREE reason (luneo_ops/cost) for: "
-            f"{result.not_priced}")
+            f"{result.not_priced}"
+        )
         assert result.total > 0
 
 
@@ -75,23 +79,34 @@ def test_the_aurora_global_variant_is_priced_too(dr_stack):
 
 
 def test_a_type_with_no_price_and_no_reason_is_not_priced_never_zero():
-    result = estimate(mini({"aws_lambda_function.worker": {"function_name": "w"},
-                            "aws_iam_role.role": {"name": "r"}}))
-    assert result.not_priced == [("aws_lambda_function.worker",
-                                  "type neither priced nor known to be free (luneo_ops/cost)")]
+    result = estimate(mini({"aws_lambda_function.worker": {"function_name": "w"}, "aws_iam_role.role": {"name": "r"}}))
+    assert result.not_priced == [
+        ("aws_lambda_function.worker", "type neither priced nor known to be free (luneo_ops/cost)")
+    ]
     assert "aws_iam_role" in result.free
     text = cost.render(result, PRICES)
     assert "NOT PRICED (1)" in text and "aws_lambda_function.worker" in text
 
 
 def test_an_argument_without_a_price_row_is_not_priced():
-    result = estimate(mini({"aws_db_instance.db": {"engine": "postgres", "instance_class": "db.x2g.16xlarge",
-                                                   "allocated_storage": 20, "storage_type": "gp3"}}))
+    result = estimate(
+        mini(
+            {
+                "aws_db_instance.db": {
+                    "engine": "postgres",
+                    "instance_class": "db.x2g.16xlarge",
+                    "allocated_storage": 20,
+                    "storage_type": "gp3",
+                }
+            }
+        )
+    )
     assert [address for address, _ in result.not_priced] == ["aws_db_instance.db"]
     assert "no price for rds-postgres:db.x2g.16xlarge in eu-west-1" in result.not_priced[0][1]
 
 
 # --- prices by hand arithmetic ----------------------------------------------------------------
+
 
 def test_prod_prices_by_hand(stacks):
     prod = stacks["luneo-prod"]
@@ -121,8 +136,11 @@ def test_prod_prices_by_hand(stacks):
 
 
 def test_spot_node_groups_use_the_first_type_at_the_stated_discount():
-    group = {"capacity_type": "SPOT", "instance_types": ["m6i.large", "m5a.large"],
-             "scaling_config": {"desired_size": 4, "min_size": 1, "max_size": 5}}
+    group = {
+        "capacity_type": "SPOT",
+        "instance_types": ["m6i.large", "m5a.large"],
+        "scaling_config": {"desired_size": 4, "min_size": 1, "max_size": 5},
+    }
     first = lines(estimate(mini({"aws_eks_node_group.spot": group})), "aws_eks_node_group.spot")[0]
     discount = USAGE.value("luneo-test", "spot_discount")
     assert 0 < discount < 1
@@ -132,9 +150,15 @@ def test_spot_node_groups_use_the_first_type_at_the_stated_discount():
 
 def test_multi_az_doubles_instance_and_storage():
     def db(multi_az: bool) -> list[cost.Line]:
-        body = {"engine": "postgres", "instance_class": "db.r6g.large", "allocated_storage": 100,
-                "storage_type": "gp3", "multi_az": multi_az}
+        body = {
+            "engine": "postgres",
+            "instance_class": "db.r6g.large",
+            "allocated_storage": 100,
+            "storage_type": "gp3",
+            "multi_az": multi_az,
+        }
         return lines(estimate(mini({"aws_db_instance.db": body})), "aws_db_instance.db")
+
     single, double = db(False), db(True)
     assert double[0].monthly == pytest.approx(2 * single[0].monthly)
     assert double[1].monthly == pytest.approx(2 * single[1].monthly)
@@ -143,8 +167,10 @@ def test_multi_az_doubles_instance_and_storage():
 def test_the_provider_alias_decides_the_region():
     nat = {"aws_nat_gateway.a": {}, "aws_nat_gateway.b": {"provider": "aws.secondary"}}
     swapped = estimate(mini(nat, default="us-east-1", secondary="eu-west-1"))
-    assert {r.address: r.region for r in swapped.resources} == {"aws_nat_gateway.a": "us-east-1",
-                                                                "aws_nat_gateway.b": "eu-west-1"}
+    assert {r.address: r.region for r in swapped.resources} == {
+        "aws_nat_gateway.a": "us-east-1",
+        "aws_nat_gateway.b": "eu-west-1",
+    }
     assert lines(swapped, "aws_nat_gateway.b")[0].monthly == pytest.approx(730 * 0.048)
 
 
@@ -152,8 +178,9 @@ def test_gateway_endpoints_are_free_and_interface_endpoints_are_not(stacks):
     prod = estimate(stacks["luneo-prod"], "luneo-prod")
     gateway = [k for k in prod.free if k.startswith("aws_vpc_endpoint")]
     assert gateway and "no charge" in prod.free_reasons[gateway[0]] and len(prod.free[gateway[0]]) == 4
-    interface = estimate(mini({"aws_vpc_endpoint.ecr": {"vpc_endpoint_type": "Interface",
-                                                        "subnet_ids": ["a", "b", "c"]}}))
+    interface = estimate(
+        mini({"aws_vpc_endpoint.ecr": {"vpc_endpoint_type": "Interface", "subnet_ids": ["a", "b", "c"]}})
+    )
     assert lines(interface, "aws_vpc_endpoint.ecr")[0].monthly == pytest.approx(3 * 730 * 0.011)
 
 
@@ -164,6 +191,7 @@ def test_health_check_options_are_priced():
 
 
 # --- the table and the usage file -------------------------------------------------------------
+
 
 def test_every_price_row_has_a_unit_a_date_and_its_pricing_page():
     units = {"hour", "month", "GB", "GB-month", "1K requests", "10K requests", "1M requests", "100K notifications"}
@@ -179,7 +207,9 @@ def test_every_price_row_has_a_unit_a_date_and_its_pricing_page():
 
 
 def test_a_unit_mismatch_is_refused():
-    table = cost.PriceTable([cost.Price("eks:cluster", "eu-west-1", 73.0, "month", "2026-11", "https://aws.amazon.com/eks/pricing/")])
+    table = cost.PriceTable(
+        [cost.Price("eks:cluster", "eu-west-1", 73.0, "month", "2026-11", "https://aws.amazon.com/eks/pricing/")]
+    )
     with pytest.raises(cost.CostError, match="priced per 'month'; the code bills it per 'hour'"):
         cost.estimate("s", mini({"aws_eks_cluster.c": {}}), table, USAGE)
 
@@ -191,11 +221,14 @@ def test_usage_overrides_per_stack_and_patterns():
     assert USAGE.value("luneo-staging", "s3_get_requests_thousands", "luneo-staging-assets-replica") == 0
 
 
-@pytest.mark.parametrize("text, message", [
-    ('[defaults]\nnat_gb_procesed = 1\n', "nat_gb_procesed: unknown usage key"),
-    ('[defaults.log_ingestion_gb]\n"/aws/*" = 1\n', 'needs a "*" pattern'),
-    ('[defaults]\nspot_discount = 0.6\n', "missing (every usage key needs a default)"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("[defaults]\nnat_gb_procesed = 1\n", "nat_gb_procesed: unknown usage key"),
+        ('[defaults.log_ingestion_gb]\n"/aws/*" = 1\n', 'needs a "*" pattern'),
+        ("[defaults]\nspot_discount = 0.6\n", "missing (every usage key needs a default)"),
+    ],
+)
 def test_a_broken_usage_file_is_one_clear_error(text, message):
     import tomllib
 
@@ -205,33 +238,51 @@ def test_a_broken_usage_file_is_one_clear_error(text, message):
 
 # --- the command ------------------------------------------------------------------------------
 
+
 def test_make_cost_prints_each_stack_by_component(synth_dir):
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "luneo_ops", "cost", "--outdir", str(synth_dir)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "luneo_ops", "cost", "--outdir", str(synth_dir)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     print(f"\nluneo_ops cost, three stacks: {time.perf_counter() - started:.2f} s (process start included)")
     assert proc.returncode == 0, proc.stderr
     for name in ("luneo-prod", "luneo-staging", "luneo-bootstrap"):
         assert re.search(rf"^{name}: \$[\d,]+\.\d\d/month", proc.stdout, re.M)
     assert re.search(r"^EKS control planes\s+2\s+\$73\.00\s+\$73\.00\s+-\s+\$146\.00$", proc.stdout, re.M)
     assert "not priced: none" in proc.stdout and "NOT PRICED" not in proc.stdout
-    one = subprocess.run([sys.executable, "-m", "luneo_ops", "cost", "--outdir", str(synth_dir), "--stack", "luneo-staging"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=60)
+    one = subprocess.run(
+        [sys.executable, "-m", "luneo_ops", "cost", "--outdir", str(synth_dir), "--stack", "luneo-staging"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert one.returncode == 0 and "luneo-staging:" in one.stdout and "luneo-prod:" not in one.stdout
 
 
 def test_make_cost_reads_json_only():
     """No cdktf, jsii or provider bindings (nor a construct module, which would import them): the
     command must answer in well under 2 s after a synth."""
-    probe = ("import sys, luneo_ops.commands.cost; heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
-             "('cdktf', 'jsii', 'constructs', 'cdktf_cdktf_provider_aws')); print(heavy)")
+    probe = (
+        "import sys, luneo_ops.commands.cost; heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('cdktf', 'jsii', 'constructs', 'cdktf_cdktf_provider_aws')); print(heavy)"
+    )
     proc = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert proc.stdout.strip() == "[]", proc.stdout + proc.stderr
 
 
 def test_no_synthesized_stacks_is_one_clear_error(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "luneo_ops", "cost", "--outdir", str(tmp_path)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "luneo_ops", "cost", "--outdir", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2 and "run `make synth` first" in proc.stderr
 
 
@@ -243,11 +294,12 @@ def test_the_makefile_has_a_cost_target():
 
 # --- docs/COST.md shows what make cost computes ------------------------------------------------
 
+
 def _documented_cost(text: str, name: str) -> tuple[str, list[list[str]]]:
     """The headline of `name` in docs/COST.md and the cells of its component table."""
     headline = re.search(rf"^\*\*{name}: (\$[\d,.]+) a month\*\* \(([^)]*)\)$", text, re.M)
     assert headline, f"docs/COST.md has no headline for {name}"
-    table = text[headline.end():].split("\n\n", 2)[1]
+    table = text[headline.end() :].split("\n\n", 2)[1]
     rows = [[cell.strip().strip("*") for cell in line.strip("|").split("|")] for line in table.splitlines()[2:]]
     return f"{headline.group(1)} ({headline.group(2)})", rows
 

@@ -39,9 +39,10 @@ def test_every_construct_is_in_the_constructs_reference():
     import importlib
     import pkgutil
 
-    import constructs_luneo
     from cdktf import TerraformStack
     from constructs import Construct
+
+    import constructs_luneo
 
     for module in pkgutil.walk_packages(constructs_luneo.__path__, "constructs_luneo."):
         importlib.import_module(module.name)
@@ -49,8 +50,13 @@ def test_every_construct_is_in_the_constructs_reference():
     def subclasses(cls: type) -> set[type]:
         return {c for sub in cls.__subclasses__() for c in {sub, *subclasses(sub)}}
 
-    ours = {c.__name__ for c in subclasses(Construct) if c.__module__.startswith("constructs_luneo.")
-            and not issubclass(c, TerraformStack) and not c.__name__.startswith("_")}
+    ours = {
+        c.__name__
+        for c in subclasses(Construct)
+        if c.__module__.startswith("constructs_luneo.")
+        and not issubclass(c, TerraformStack)
+        and not c.__name__.startswith("_")
+    }
     assert {"DatabaseCredentials", "RedisGlobalDatastore", "KmsKey"} <= ours
     documented = set(re.findall(r"^### (\w+)$", (ROOT / "docs" / "CONSTRUCTS.md").read_text(), re.M))
     assert sorted(ours - documented) == []
@@ -60,7 +66,9 @@ PRODUCT = ["main.py", "constructs_luneo", "luneo_ops"]
 
 
 def product_files() -> list[Path]:
-    return sorted(p for name in PRODUCT for p in ([ROOT / name] if name.endswith(".py") else (ROOT / name).rglob("*.py")))
+    return sorted(
+        p for name in PRODUCT for p in ([ROOT / name] if name.endswith(".py") else (ROOT / name).rglob("*.py"))
+    )
 
 
 def test_mypy_passes_on_every_product_package():
@@ -88,8 +96,11 @@ def test_no_function_is_over_60_lines_and_no_module_over_450():
 
 
 def test_no_folder_holds_more_than_12_modules():
-    crowded = {str(d.relative_to(ROOT)): n for d in {p.parent for p in product_files()}
-               if (n := len([p for p in d.glob("*.py") if p.name != "__init__.py"])) > 12}
+    crowded = {
+        str(d.relative_to(ROOT)): n
+        for d in {p.parent for p in product_files()}
+        if (n := len([p for p in d.glob("*.py") if p.name != "__init__.py"])) > 12
+    }
     assert crowded == {}
 
 
@@ -97,6 +108,9 @@ def test_one_place_computes_the_repository_root():
     """luneo_ops/paths.py; everything else asks it (a file's own folder, e.g. runtime.py's
     lazy_require.js, is not the root)."""
     pattern = re.compile(r"__file__\)\.resolve\(\)\.(parents\[\d\]|parent\.parent)")
-    found = [str(p.relative_to(ROOT)) for p in product_files() + sorted((ROOT / "tests").glob("*.py"))
-             if pattern.search(p.read_text())]
+    found = [
+        str(p.relative_to(ROOT))
+        for p in product_files() + sorted((ROOT / "tests").glob("*.py"))
+        if pattern.search(p.read_text())
+    ]
     assert found == ["luneo_ops/paths.py"]

@@ -32,8 +32,15 @@ def test_the_terraform_role_was_never_denied(report):
 
 def test_the_secondary_region_has_everything_it_needs(report):
     checked = dict(report["checks"])
-    assert set(checked) >= {"state", "DNS", "database credentials", "database", "images", "cache",
-                            "eu-west-1 not needed"}
+    assert set(checked) >= {
+        "state",
+        "DNS",
+        "database credentials",
+        "database",
+        "images",
+        "cache",
+        "eu-west-1 not needed",
+    }
     assert "luneo-terraform-state-us-east-1" in checked["state"] and "no lock left" in checked["state"]
     assert "whether or not the primary's health check passes" in checked["DNS"]
 
@@ -41,8 +48,12 @@ def test_the_secondary_region_has_everything_it_needs(report):
 def test_the_failover_plan_promotes_and_destroys_nothing(report):
     plan = report["plan"]
     assert "aws_db_instance.postgres-replica_instance" in plan.get("update", [])
-    dropped = [a for kind in ("delete", "delete+create", "create+delete") for a in plan.get(kind, [])
-               if a.split(".")[0] in STATEFUL_TYPES]
+    dropped = [
+        a
+        for kind in ("delete", "delete+create", "create+delete")
+        for a in plan.get(kind, [])
+        if a.split(".")[0] in STATEFUL_TYPES
+    ]
     assert dropped == []
 
 
@@ -52,7 +63,9 @@ def test_every_step_is_timed_and_what_was_emulated_is_said(report):
     drill = [s for s in report["steps"] if s["phase"] == "drill"]
     assert [s["name"].split(":")[0] for s in drill][:3] == [
         "eu-west-1 cut off (every request signed for it refused, its buckets too)",
-        "`make failover-check`", "`make failover-backend`"]
+        "`make failover-check`",
+        "`make failover-backend`",
+    ]
     assert all(s["seconds"] > 0 for s in report["steps"])
     emulated = " ".join(report["emulated"])
     for what in ("S3 replication", "DynamoDB global table", "RDS cross-region read replica", "ECR replication"):

@@ -22,14 +22,18 @@ def worker(scope, **overrides):
 
 def test_module_example_translates_line_for_line():
     synthesized = synth_scope(lambda s: worker(s, kms_key_arn=KEY))
-    assert Testing.to_have_resource_with_properties(synthesized, "aws_ecr_repository", {
-        "name": "luneo-worker-ia",
-        "image_tag_mutability": "IMMUTABLE",
-        "image_scanning_configuration": {"scan_on_push": True},
-        "encryption_configuration": [{"encryption_type": "KMS", "kms_key": KEY}],
-        "force_delete": False,
-        "tags": {"Environment": "prod"},
-    })
+    assert Testing.to_have_resource_with_properties(
+        synthesized,
+        "aws_ecr_repository",
+        {
+            "name": "luneo-worker-ia",
+            "image_tag_mutability": "IMMUTABLE",
+            "image_scanning_configuration": {"scan_on_push": True},
+            "encryption_configuration": [{"encryption_type": "KMS", "kms_key": KEY}],
+            "force_delete": False,
+            "tags": {"Environment": "prod"},
+        },
+    )
 
 
 def test_without_a_key_it_is_still_kms_encrypted():
@@ -38,19 +42,27 @@ def test_without_a_key_it_is_still_kms_encrypted():
 
 
 def test_lifecycle_expires_untagged_and_keeps_the_last_tagged():
-    policy = json.loads(only_resource(synth_scope(lambda s: worker(s, untagged_image_expiry_days=3,
-                                                                   tagged_images_to_keep=10)),
-                                      "aws_ecr_lifecycle_policy")["policy"])
+    policy = json.loads(
+        only_resource(
+            synth_scope(lambda s: worker(s, untagged_image_expiry_days=3, tagged_images_to_keep=10)),
+            "aws_ecr_lifecycle_policy",
+        )["policy"]
+    )
     untagged, tagged = policy["rules"]
-    assert untagged["selection"] == {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days",
-                                     "countNumber": 3}
+    assert untagged["selection"] == {
+        "tagStatus": "untagged",
+        "countType": "sinceImagePushed",
+        "countUnit": "days",
+        "countNumber": 3,
+    }
     assert tagged["selection"]["countType"] == "imageCountMoreThan" and tagged["selection"]["countNumber"] == 10
     assert {r["action"]["type"] for r in policy["rules"]} == {"expire"}
 
 
 def test_scan_on_push_off_and_mutable_when_asked():
-    repository = only_resource(synth_scope(lambda s: worker(s, scan_on_push=False, image_tag_mutability="MUTABLE")),
-                               "aws_ecr_repository")
+    repository = only_resource(
+        synth_scope(lambda s: worker(s, scan_on_push=False, image_tag_mutability="MUTABLE")), "aws_ecr_repository"
+    )
     assert repository["image_scanning_configuration"] == {"scan_on_push": False}
     assert repository["image_tag_mutability"] == "MUTABLE"
 
@@ -67,14 +79,17 @@ def test_outputs_and_prevent_destroy():
     assert all("${TfToken" in v for v in seen.values())
 
 
-@pytest.mark.parametrize("overrides, message", [
-    ({"repository_name": "Luneo_Worker"}, "repository_name: expected 2-256 lowercase letters"),
-    ({"repository_name": "a"}, "repository_name: expected"),
-    ({"scan_on_push": "yes"}, "scan_on_push: expected true or false"),
-    ({"image_tag_mutability": "immutable"}, 'image_tag_mutability: expected "IMMUTABLE" or "MUTABLE"'),
-    ({"untagged_image_expiry_days": 0}, "untagged_image_expiry_days: expected a whole number >= 1"),
-    ({"tagged_images_to_keep": 0}, "tagged_images_to_keep: expected a whole number >= 1"),
-])
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"repository_name": "Luneo_Worker"}, "repository_name: expected 2-256 lowercase letters"),
+        ({"repository_name": "a"}, "repository_name: expected"),
+        ({"scan_on_push": "yes"}, "scan_on_push: expected true or false"),
+        ({"image_tag_mutability": "immutable"}, 'image_tag_mutability: expected "IMMUTABLE" or "MUTABLE"'),
+        ({"untagged_image_expiry_days": 0}, "untagged_image_expiry_days: expected a whole number >= 1"),
+        ({"tagged_images_to_keep": 0}, "tagged_images_to_keep: expected a whole number >= 1"),
+    ],
+)
 def test_bad_arguments(overrides, message):
     with pytest.raises(ConstructArgumentError, match="^EcrRepository 'test/ecr-worker-ia': ") as caught:
         synth_scope(lambda s: worker(s, **overrides))

@@ -13,8 +13,15 @@ KEY = "arn:aws:kms:eu-west-1:111122223333:key/eks"
 
 
 def cluster(scope, **overrides):
-    args = dict(name="luneo-prod-eks-primary", vpc_id="vpc-1", subnet_ids=["subnet-a", "subnet-b", "subnet-c"],
-                secrets_kms_key_arn=KEY, desired_size=3, min_size=2, max_size=10)
+    args = dict(
+        name="luneo-prod-eks-primary",
+        vpc_id="vpc-1",
+        subnet_ids=["subnet-a", "subnet-b", "subnet-c"],
+        secrets_kms_key_arn=KEY,
+        desired_size=3,
+        min_size=2,
+        max_size=10,
+    )
     args.update(overrides)
     return EksCluster(scope, "eks", **args)
 
@@ -76,35 +83,48 @@ def test_launch_template_requires_imdsv2_and_encrypts_volumes(synthesized):
 def test_security_groups_open_only_the_needed_ports(synthesized):
     rules = resources(synthesized, "aws_vpc_security_group_ingress_rule").values()
     assert not [r for r in rules if r.get("cidr_ipv4")], "no CIDR ingress at all"
-    from_cluster = sorted(r["from_port"] for r in rules if "node-sg" in r["security_group_id"]
-                          and "cluster-sg" in r.get("referenced_security_group_id", ""))
+    from_cluster = sorted(
+        r["from_port"]
+        for r in rules
+        if "node-sg" in r["security_group_id"] and "cluster-sg" in r.get("referenced_security_group_id", "")
+    )
     assert from_cluster == sorted(CONTROL_PLANE_TO_NODE_PORTS)
 
 
 def test_iam_roles_and_policies(synthesized):
-    attachments = sorted(a["policy_arn"].rsplit("/", 1)[-1] for a in resources(
-        synthesized, "aws_iam_role_policy_attachment").values())
-    assert attachments == ["AmazonEC2ContainerRegistryReadOnly", "AmazonEKSClusterPolicy", "AmazonEKSWorkerNodePolicy",
-                           "AmazonEKS_CNI_Policy", "AmazonSSMManagedInstanceCore"]
+    attachments = sorted(
+        a["policy_arn"].rsplit("/", 1)[-1] for a in resources(synthesized, "aws_iam_role_policy_attachment").values()
+    )
+    assert attachments == [
+        "AmazonEC2ContainerRegistryReadOnly",
+        "AmazonEKSClusterPolicy",
+        "AmazonEKSWorkerNodePolicy",
+        "AmazonEKS_CNI_Policy",
+        "AmazonSSMManagedInstanceCore",
+    ]
 
 
 def test_control_plane_log_group_is_created_first():
     synthesized = synth_scope(lambda s: cluster(s, logs_kms_key_arn="arn:aws:kms:eu-west-1:1:key/logs"))
     group = only_resource(synthesized, "aws_cloudwatch_log_group")
     assert group["name"] == "/aws/eks/luneo-prod-eks-primary/cluster" and group["retention_in_days"] == 365
-    assert Testing.to_have_resource_with_properties(synthesized, "aws_eks_cluster", {
-        "depends_on": ["aws_cloudwatch_log_group.eks_log-group"]})
+    assert Testing.to_have_resource_with_properties(
+        synthesized, "aws_eks_cluster", {"depends_on": ["aws_cloudwatch_log_group.eks_log-group"]}
+    )
 
 
-@pytest.mark.parametrize("overrides, message", [
-    ({"desired_size": 12}, "desired_size: expected min_size (2) <= desired_size <= max_size (10)"),
-    ({"min_size": -1}, "min_size: expected a whole number from 0 to 100, got -1"),
-    ({"kubernetes_version": "1.3"}, 'kubernetes_version: expected a Kubernetes minor version such as "1.33"'),
-    ({"spot_instance_types": ["m6i.large"]}, "spot_instance_types: expected two or more EC2 instance types"),
-    ({"public_access_cidrs": ["0.0.0.0/0"]}, "public_access_cidrs: expected specific CIDR blocks, never 0.0.0.0/0"),
-    ({"admin_role_arns": ["admins"]}, "admin_role_arns: expected IAM role ARNs"),
-    ({"subnet_ids": ["subnet-a"]}, "subnet_ids: expected a list of at least two private subnet ids"),
-])
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"desired_size": 12}, "desired_size: expected min_size (2) <= desired_size <= max_size (10)"),
+        ({"min_size": -1}, "min_size: expected a whole number from 0 to 100, got -1"),
+        ({"kubernetes_version": "1.3"}, 'kubernetes_version: expected a Kubernetes minor version such as "1.33"'),
+        ({"spot_instance_types": ["m6i.large"]}, "spot_instance_types: expected two or more EC2 instance types"),
+        ({"public_access_cidrs": ["0.0.0.0/0"]}, "public_access_cidrs: expected specific CIDR blocks, never 0.0.0.0/0"),
+        ({"admin_role_arns": ["admins"]}, "admin_role_arns: expected IAM role ARNs"),
+        ({"subnet_ids": ["subnet-a"]}, "subnet_ids: expected a list of at least two private subnet ids"),
+    ],
+)
 def test_bad_arguments(overrides, message):
     with pytest.raises(ConstructArgumentError, match="^EksCluster 'test/eks': ") as caught:
         synth_scope(lambda s: cluster(s, **overrides))

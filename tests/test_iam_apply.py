@@ -52,10 +52,13 @@ def enforced(tmp_path_factory, terraform):
     generated = iam_policy.policy({"iam-apply": stack})
     assert "ec2:CreateTags" in json.dumps(generated)
     with local_aws.moto_server(work, log=work / "moto.log") as url:
-        users = {name: local_iam.create_iam_user(url, name, [local_iam.moto_readable(d)
-                                                             for d in iam_policy.split(document)])
-                 for name, document in (("generated", generated),
-                                        ("short-of-createtags", without(generated, "ec2:CreateTags")))}
+        users = {
+            name: local_iam.create_iam_user(url, name, [local_iam.moto_readable(d) for d in iam_policy.split(document)])
+            for name, document in (
+                ("generated", generated),
+                ("short-of-createtags", without(generated, "ec2:CreateTags")),
+            )
+        }
         local_iam.enforce_iam(url)
         yield url, stack, users, work
 

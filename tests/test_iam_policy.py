@@ -30,8 +30,10 @@ def test_no_grant_for_a_type_no_stack_uses(all_stacks, dr_stack):
 def test_the_backend_statements_cover_the_copies_in_the_replica_region(all_stacks):
     statements = {s["Sid"]: s for s in iam_policy.policy(all_stacks)["Statement"]}
     assert "arn:aws:s3:::luneo-terraform-state-us-east-1" in statements["StateBucketList"]["Resource"]
-    assert ("arn:aws:s3:::luneo-terraform-state-us-east-1/global/multi-region/terraform.tfstate"
-            in statements["StateObjects"]["Resource"])
+    assert (
+        "arn:aws:s3:::luneo-terraform-state-us-east-1/global/multi-region/terraform.tfstate"
+        in statements["StateObjects"]["Resource"]
+    )
     assert "arn:aws:dynamodb:us-east-1:*:table/luneo-terraform-locks" in statements["StateLocks"]["Resource"]
     assert "s3.us-east-1.amazonaws.com" in statements["StateEncryption"]["Condition"]["StringLike"]["kms:ViaService"]
 
@@ -48,20 +50,30 @@ def test_backend_access_is_limited_to_the_state_keys_and_the_lock_table(all_stac
     assert statements["StateObjects"]["Resource"] == sorted(
         f"arn:aws:s3:::{bucket}/{key}/terraform.tfstate"
         for bucket in ("luneo-terraform-state", "luneo-terraform-state-us-east-1")
-        for key in ("global/multi-region", "staging/multi-region"))
+        for key in ("global/multi-region", "staging/multi-region")
+    )
     assert statements["StateObjects"]["Action"] == ["s3:GetObject", "s3:PutObject"]
-    assert statements["StateLocks"]["Resource"] == ["arn:aws:dynamodb:eu-west-1:*:table/luneo-terraform-locks",
-                                                    "arn:aws:dynamodb:us-east-1:*:table/luneo-terraform-locks"]
+    assert statements["StateLocks"]["Resource"] == [
+        "arn:aws:dynamodb:eu-west-1:*:table/luneo-terraform-locks",
+        "arn:aws:dynamodb:us-east-1:*:table/luneo-terraform-locks",
+    ]
 
 
 def test_iam_is_limited_to_luneo_roles(all_stacks):
     statements = {s["Sid"]: s for s in iam_policy.policy(all_stacks)["Statement"]}
     assert statements["PassLuneoRoles"]["Resource"] == "arn:aws:iam::*:role/luneo-*"
     assert "iam:PassedToService" in statements["PassLuneoRoles"]["Condition"]["StringEquals"]
-    assert all(not a.startswith("iam:") for s in statements.values() if s["Resource"] == "*"
-               for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"]))
-    roles = [r["name_prefix"] for stack in all_stacks.values()
-             for r in stack.get("resource", {}).get("aws_iam_role", {}).values()]
+    assert all(
+        not a.startswith("iam:")
+        for s in statements.values()
+        if s["Resource"] == "*"
+        for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    )
+    roles = [
+        r["name_prefix"]
+        for stack in all_stacks.values()
+        for r in stack.get("resource", {}).get("aws_iam_role", {}).values()
+    ]
     assert roles and all(prefix.startswith("luneo-") for prefix in roles), roles
 
 

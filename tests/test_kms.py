@@ -7,26 +7,34 @@ import json
 import pytest
 from cdktf import Testing
 
-from constructs_luneo.support.errors import ConstructArgumentError
 from constructs_luneo.kms import KmsKey
+from constructs_luneo.support.errors import ConstructArgumentError
 from tests.helpers import only_resource, statements, synth_scope
 
 
 def secrets_key(scope, **overrides):
-    args = dict(name="luneo-secrets", description="KMS key for application secrets",
-                allowed_services=["secretsmanager.amazonaws.com", "rds.amazonaws.com"], tags={"Environment": "prod"})
+    args = dict(
+        name="luneo-secrets",
+        description="KMS key for application secrets",
+        allowed_services=["secretsmanager.amazonaws.com", "rds.amazonaws.com"],
+        tags={"Environment": "prod"},
+    )
     args.update(overrides)
     return KmsKey(scope, "kms-secrets", **args)
 
 
 def test_module_example_translates_line_for_line():
     synthesized = synth_scope(secrets_key)
-    assert Testing.to_have_resource_with_properties(synthesized, "aws_kms_key", {
-        "description": "KMS key for application secrets",
-        "enable_key_rotation": True,
-        "deletion_window_in_days": 30,
-        "tags": {"Environment": "prod"},
-    })
+    assert Testing.to_have_resource_with_properties(
+        synthesized,
+        "aws_kms_key",
+        {
+            "description": "KMS key for application secrets",
+            "enable_key_rotation": True,
+            "deletion_window_in_days": 30,
+            "tags": {"Environment": "prod"},
+        },
+    )
     assert Testing.to_have_resource_with_properties(synthesized, "aws_kms_alias", {"name": "alias/luneo-secrets"})
 
 
@@ -61,13 +69,19 @@ def test_policy_lets_the_account_administer_and_only_the_allowed_services_use():
     via = use["Condition"]["StringEquals"]["kms:ViaService"]
     assert sorted(v.split(".")[0] for v in via) == ["rds", "secretsmanager"]
     assert "kms:CallerAccount" in use["Condition"]["StringEquals"]
-    assert all(s["Principal"] != "*" and s["Principal"].get("AWS") != "*" for s in found.values()), \
+    assert all(s["Principal"] != "*" and s["Principal"].get("AWS") != "*" for s in found.values()), (
         "no wildcard principal"
+    )
 
 
 def test_service_principals_are_named_and_scoped_to_the_account():
-    found = policy_statements(synth_scope(
-        lambda s: KmsKey(s, "k", name="luneo-logs", allowed_services=["logs.amazonaws.com", "cloudwatch.amazonaws.com"])))
+    found = policy_statements(
+        synth_scope(
+            lambda s: KmsKey(
+                s, "k", name="luneo-logs", allowed_services=["logs.amazonaws.com", "cloudwatch.amazonaws.com"]
+            )
+        )
+    )
     direct = found["AllowedServicePrincipalsUse"]
     identifiers = direct["Principal"]["Service"]
     assert "cloudwatch.amazonaws.com" in identifiers
@@ -81,8 +95,11 @@ def test_no_services_means_only_the_account():
 
 
 def test_prevent_destroy_and_options():
-    synthesized = synth_scope(lambda s: secrets_key(s, prevent_destroy=True, deletion_window_in_days=7,
-                                                    rotation_period_in_days=90, multi_region=True))
+    synthesized = synth_scope(
+        lambda s: secrets_key(
+            s, prevent_destroy=True, deletion_window_in_days=7, rotation_period_in_days=90, multi_region=True
+        )
+    )
     key = only_resource(synthesized, "aws_kms_key")
     assert key["lifecycle"] == {"prevent_destroy": True}
     assert (key["deletion_window_in_days"], key["rotation_period_in_days"], key["multi_region"]) == (7, 90, True)
@@ -93,16 +110,19 @@ def test_account_lookups_are_shared_between_keys():
     assert len(synthesized["data"]["aws_caller_identity"]) == 1
 
 
-@pytest.mark.parametrize("overrides, message", [
-    ({"name": "alias/luneo"}, "name: expected 1-250 characters"),
-    ({"name": "aws/luneo"}, "name: expected 1-250 characters"),
-    ({"name": ""}, "name: expected"),
-    ({"allowed_services": "rds.amazonaws.com"}, "allowed_services: expected a list of service principals"),
-    ({"allowed_services": ["rds"]}, 'allowed_services: expected service principals such as "rds.amazonaws.com"'),
-    ({"allowed_services": ["rds.amazonaws.com", "rds.amazonaws.com"]}, "allowed_services: expected no duplicates"),
-    ({"deletion_window_in_days": 3}, "deletion_window_in_days: expected a whole number from 7 to 30, got 3"),
-    ({"rotation_period_in_days": 30}, "rotation_period_in_days: expected a whole number from 90 to 2560"),
-])
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"name": "alias/luneo"}, "name: expected 1-250 characters"),
+        ({"name": "aws/luneo"}, "name: expected 1-250 characters"),
+        ({"name": ""}, "name: expected"),
+        ({"allowed_services": "rds.amazonaws.com"}, "allowed_services: expected a list of service principals"),
+        ({"allowed_services": ["rds"]}, 'allowed_services: expected service principals such as "rds.amazonaws.com"'),
+        ({"allowed_services": ["rds.amazonaws.com", "rds.amazonaws.com"]}, "allowed_services: expected no duplicates"),
+        ({"deletion_window_in_days": 3}, "deletion_window_in_days: expected a whole number from 7 to 30, got 3"),
+        ({"rotation_period_in_days": 30}, "rotation_period_in_days: expected a whole number from 90 to 2560"),
+    ],
+)
 def test_bad_arguments(overrides, message):
     with pytest.raises(ConstructArgumentError) as caught:
         synth_scope(lambda s: secrets_key(s, **overrides))

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from cdktf import S3Backend, LocalBackend, Testing
+from cdktf import LocalBackend, S3Backend, Testing
 from cdktf_cdktf_provider_aws.provider import AwsProvider
 from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
 
@@ -50,8 +50,9 @@ def workdir(tmp_path: Path, name: str, synthesized: str) -> Path:
 
 
 def run(args, cwd, env, **kw):
-    return terraform_cli.run([*args, "-no-color", "-input=false"] if args[0] in ("plan", "apply") else args,
-                             cwd, env=env, **kw)
+    return terraform_cli.run(
+        [*args, "-no-color", "-input=false"] if args[0] in ("plan", "apply") else args, cwd, env=env, **kw
+    )
 
 
 def small_stack(key: str, topics: list[str]) -> str:
@@ -72,8 +73,14 @@ def test_concurrent_plans_second_fails_on_the_lock_and_nothing_is_corrupted(aws,
     dynamodb = local_aws.boto3_client("dynamodb", aws, REGION)
     lock_id = f"{BUCKET}/{key}"
     for attempt in range(3):
-        first = subprocess.Popen([terraform_cli.terraform_binary(), "plan", "-no-color", "-input=false"],
-                                 cwd=directory, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        first = subprocess.Popen(
+            [terraform_cli.terraform_binary(), "plan", "-no-color", "-input=false"],
+            cwd=directory,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         deadline = time.monotonic() + 60
         locked = False
         while time.monotonic() < deadline and first.poll() is None:
@@ -118,7 +125,10 @@ def test_restoring_a_state_version_the_way_the_docs_describe(aws, tmp_path):
     older = sorted(versions, key=lambda v: v["LastModified"])[0]
     backup = tmp_path / "terraform.tfstate.backup"
     backup.write_bytes(s3.get_object(Bucket=BUCKET, Key=key, VersionId=older["VersionId"])["Body"].read())
-    assert json.loads(backup.read_text())["serial"] < json.loads(s3.get_object(Bucket=BUCKET, Key=key)["Body"].read())["serial"]
+    assert (
+        json.loads(backup.read_text())["serial"]
+        < json.loads(s3.get_object(Bucket=BUCKET, Key=key)["Body"].read())["serial"]
+    )
     # ...then push it back through Terraform, which takes the lock and updates the lock table's digest.
     pushed = run(["state", "push", "-force", str(backup)], v2, env)
     assert pushed.ok, pushed.output
@@ -159,9 +169,16 @@ def bootstrap_json(bucket: str, table: str, adopt: bool) -> dict:
     for it until its timeout: luneo_ops/local_aws/emulation.py UNSUPPORTED_WHEN), so the lock table is applied
     without its us-east-1 replica here; the replica is pinned on the JSON (tests/test_state_backend.py)
     and its copy emulated by the DR drill."""
-    stack = BootstrapStack(Testing.app(), BootstrapConfig(
-        source="test", adopt_existing=adopt, noncurrent_version_expiration_days=365, replica_region="us-east-1",
-        backends=(BackendLocation(bucket=bucket, lock_table=table, region=REGION),)))
+    stack = BootstrapStack(
+        Testing.app(),
+        BootstrapConfig(
+            source="test",
+            adopt_existing=adopt,
+            noncurrent_version_expiration_days=365,
+            replica_region="us-east-1",
+            backends=(BackendLocation(bucket=bucket, lock_table=table, region=REGION),),
+        ),
+    )
     data = json.loads(Testing.synth(stack))
     for lock_table in data["resource"]["aws_dynamodb_table"].values():
         assert lock_table.pop("replica")
@@ -190,13 +207,24 @@ def test_bootstrap_adopts_or_creates_the_backend(aws, tmp_path, adopt):
     rule = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
     assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
     dynamodb = local_aws.boto3_client("dynamodb", aws, REGION)
-    assert dynamodb.describe_continuous_backups(TableName=table)["ContinuousBackupsDescription"][
-        "PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+    assert (
+        dynamodb.describe_continuous_backups(TableName=table)["ContinuousBackupsDescription"][
+            "PointInTimeRecoveryDescription"
+        ]["PointInTimeRecoveryStatus"]
+        == "ENABLED"
+    )
 
 
-LEGACY_TARGETS = ["module.vpc", "module.kms_secrets", "module.assets", "module.postgres", "module.ecr_worker_ia",
-                  "module.ecr_usdz_converter", "module.redis.aws_elasticache_subnet_group.this",
-                  "module.redis.aws_security_group.this"]  # moto cannot create the replication group itself
+LEGACY_TARGETS = [
+    "module.vpc",
+    "module.kms_secrets",
+    "module.assets",
+    "module.postgres",
+    "module.ecr_worker_ia",
+    "module.ecr_usdz_converter",
+    "module.redis.aws_elasticache_subnet_group.this",
+    "module.redis.aws_security_group.this",
+]  # moto cannot create the replication group itself
 
 
 def test_moving_from_the_hcl_modules_destroys_and_replaces_nothing(aws, tmp_path):
@@ -205,8 +233,9 @@ def test_moving_from_the_hcl_modules_destroys_and_replaces_nothing(aws, tmp_path
     shutil.copytree(ROOT / "tests" / "fixtures" / "legacy", legacy)
     legacy_env = dict(env, TF_VAR_db_password="legacy-password-0123456789")
     assert local_aws.init(legacy, legacy_env).ok
-    applied = run(["apply", "-auto-approve", *[f"-target={t}" for t in LEGACY_TARGETS]], legacy, legacy_env,
-                  timeout=1200)
+    applied = run(
+        ["apply", "-auto-approve", *[f"-target={t}" for t in LEGACY_TARGETS]], legacy, legacy_env, timeout=1200
+    )
     assert applied.ok, applied.output[-3000:]
 
     prod = load_environment(ROOT / "environments" / "prod.tfvars")
@@ -214,9 +243,25 @@ def test_moving_from_the_hcl_modules_destroys_and_replaces_nothing(aws, tmp_path
     unmigrated.write_text(Testing.synth(LuneoEnvironmentStack(Testing.app(), prod)))
     out = tmp_path / "migration.json"
     proposed = subprocess.run(
-        [sys.executable, "-m", "luneo_ops", "migrate-plan", f"s3://{BUCKET}/global/multi-region/terraform.tfstate",
-         "--stack", "luneo-prod", "--stack-file", str(unmigrated), "--out", str(out)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "luneo_ops",
+            "migrate-plan",
+            f"s3://{BUCKET}/global/multi-region/terraform.tfstate",
+            "--stack",
+            "luneo-prod",
+            "--stack-file",
+            str(unmigrated),
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proposed.returncode == 0, proposed.stderr
     document = json.loads(out.read_text())
     moved = {m["from"]: m["to"] for m in document["moved"]}
@@ -226,22 +271,31 @@ def test_moving_from_the_hcl_modules_destroys_and_replaces_nothing(aws, tmp_path
     assert moved["module.ecr_worker_ia.aws_ecr_repository.this"] == "aws_ecr_repository.ecr-worker-ia_repository"
     assert moved["module.vpc.aws_subnet.database[0]"] == "aws_subnet.network-primary_database-0"
     assert {r["from"] for r in document["removed"]} == {
-        "module.postgres.aws_security_group.this", "module.redis.aws_security_group.this",
+        "module.postgres.aws_security_group.this",
+        "module.redis.aws_security_group.this",
         # different lifecycle rules: forgotten and overwritten by ours rather than replaced
-        "module.ecr_worker_ia.aws_ecr_lifecycle_policy.this", "module.ecr_usdz_converter.aws_ecr_lifecycle_policy.this"}
+        "module.ecr_worker_ia.aws_ecr_lifecycle_policy.this",
+        "module.ecr_usdz_converter.aws_ecr_lifecycle_policy.this",
+    }
     settings = document["settings"]["existing_encryption"]
     assert settings == {"db": "default", "ecr": "default"}, settings
     assert "4 removed (forgotten, not destroyed)" in proposed.stdout
 
     # The operator copies the settings into the tfvars and commits the reviewed migration file.
     tfvars = tmp_path / "prod.tfvars"
-    tfvars.write_text((ROOT / "environments" / "prod.tfvars").read_text()
-                      + "existing_encryption = { " + ", ".join(f'{k} = "{v}"' for k, v in settings.items()) + " }\n")
+    tfvars.write_text(
+        (ROOT / "environments" / "prod.tfvars").read_text()
+        + "existing_encryption = { "
+        + ", ".join(f'{k} = "{v}"' for k, v in settings.items())
+        + " }\n"
+    )
     stack = LuneoEnvironmentStack(Testing.app(), load_environment(tfvars))
     apply_migration(stack, load_migration(out))
     ours = workdir(tmp_path, "ours", Testing.synth(stack))
-    assert json.loads((ours / "cdk.tf.json").read_text())["terraform"]["backend"]["s3"]["key"] == \
-        "global/multi-region/terraform.tfstate"
+    assert (
+        json.loads((ours / "cdk.tf.json").read_text())["terraform"]["backend"]["s3"]["key"]
+        == "global/multi-region/terraform.tfstate"
+    )
     assert local_aws.init(ours, env).ok
     planned = run(["plan", "-out=migrate.tfplan"], ours, env, timeout=900)
     assert planned.ok, planned.output[-3000:]

@@ -17,33 +17,70 @@ PROVIDER = 'provider["registry.terraform.io/hashicorp/aws"]'
 
 
 def resource(module, type_, name, *instances):
-    return {"module": module, "mode": "managed", "type": type_, "name": name, "provider": PROVIDER,
-            "instances": [{"index_key": key, "attributes": attrs} for key, attrs in instances]}
+    return {
+        "module": module,
+        "mode": "managed",
+        "type": type_,
+        "name": name,
+        "provider": PROVIDER,
+        "instances": [{"index_key": key, "attributes": attrs} for key, attrs in instances],
+    }
 
 
 def legacy_state(ours_policy: str) -> dict:
-    return {"version": 4, "resources": [
-        resource("module.kms_secrets", "aws_kms_key", "this", (None, {"id": "k-1", "key_id": "k-1"})),
-        resource("module.kms_secrets", "aws_kms_alias", "this", (None, {"name": "alias/luneo-secrets",
-                                                                        "target_key_id": "k-1"})),
-        resource("module.assets", "aws_s3_bucket", "this", (None, {"bucket": "luneo-prod-assets"})),
-        resource("module.assets", "aws_s3_bucket_versioning", "this", (None, {"bucket": "luneo-prod-assets"})),
-        resource("module.redis", "aws_elasticache_replication_group", "this",
-                 (None, {"replication_group_id": "luneo-prod-redis", "kms_key_id": ""})),
-        resource("module.postgres", "aws_db_instance", "this",
-                 (None, {"identifier": "luneo-prod-db",
-                         "kms_key_id": "arn:aws:kms:eu-west-1:111122223333:key/aws-rds"})),
-        resource("module.ecr_worker_ia", "aws_ecr_repository", "this",
-                 (None, {"name": "luneo-worker-ia", "encryption_configuration": [{"encryption_type": "AES256"}]})),
-        resource("module.ecr_worker_ia", "aws_ecr_lifecycle_policy", "this",
-                 (None, {"repository": "luneo-worker-ia", "policy": ours_policy})),
-        resource("module.ecr_usdz_converter", "aws_ecr_lifecycle_policy", "this",
-                 (None, {"repository": "luneo-usdz-converter", "policy": '{"rules": []}'})),
-        resource("module.vpc", "aws_subnet", "private", (0, {"cidr_block": "10.0.64.0/20"}),
-                 (1, {"cidr_block": "10.0.80.0/20"})),
-        resource("module.bastion", "aws_instance", "this", (None, {"id": "i-123"})),
-        {"mode": "data", "type": "aws_caller_identity", "name": "current", "instances": []},
-    ]}
+    return {
+        "version": 4,
+        "resources": [
+            resource("module.kms_secrets", "aws_kms_key", "this", (None, {"id": "k-1", "key_id": "k-1"})),
+            resource(
+                "module.kms_secrets",
+                "aws_kms_alias",
+                "this",
+                (None, {"name": "alias/luneo-secrets", "target_key_id": "k-1"}),
+            ),
+            resource("module.assets", "aws_s3_bucket", "this", (None, {"bucket": "luneo-prod-assets"})),
+            resource("module.assets", "aws_s3_bucket_versioning", "this", (None, {"bucket": "luneo-prod-assets"})),
+            resource(
+                "module.redis",
+                "aws_elasticache_replication_group",
+                "this",
+                (None, {"replication_group_id": "luneo-prod-redis", "kms_key_id": ""}),
+            ),
+            resource(
+                "module.postgres",
+                "aws_db_instance",
+                "this",
+                (None, {"identifier": "luneo-prod-db", "kms_key_id": "arn:aws:kms:eu-west-1:111122223333:key/aws-rds"}),
+            ),
+            resource(
+                "module.ecr_worker_ia",
+                "aws_ecr_repository",
+                "this",
+                (None, {"name": "luneo-worker-ia", "encryption_configuration": [{"encryption_type": "AES256"}]}),
+            ),
+            resource(
+                "module.ecr_worker_ia",
+                "aws_ecr_lifecycle_policy",
+                "this",
+                (None, {"repository": "luneo-worker-ia", "policy": ours_policy}),
+            ),
+            resource(
+                "module.ecr_usdz_converter",
+                "aws_ecr_lifecycle_policy",
+                "this",
+                (None, {"repository": "luneo-usdz-converter", "policy": '{"rules": []}'}),
+            ),
+            resource(
+                "module.vpc",
+                "aws_subnet",
+                "private",
+                (0, {"cidr_block": "10.0.64.0/20"}),
+                (1, {"cidr_block": "10.0.80.0/20"}),
+            ),
+            resource("module.bastion", "aws_instance", "this", (None, {"id": "i-123"})),
+            {"mode": "data", "type": "aws_caller_identity", "name": "current", "instances": []},
+        ],
+    }
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +96,9 @@ def test_matches_by_type_and_identity(result):
         "module.kms_secrets.aws_kms_alias.this": "aws_kms_alias.kms-secrets_alias",
         "module.assets.aws_s3_bucket.this": "aws_s3_bucket.assets_bucket",
         "module.assets.aws_s3_bucket_versioning.this": "aws_s3_bucket_versioning.assets_versioning",
-        "module.redis.aws_elasticache_replication_group.this": "aws_elasticache_replication_group.redis_replication-group",
+        "module.redis.aws_elasticache_replication_group.this": (
+            "aws_elasticache_replication_group.redis_replication-group"
+        ),
         "module.postgres.aws_db_instance.this": "aws_db_instance.postgres_instance",
         "module.ecr_worker_ia.aws_ecr_repository.this": "aws_ecr_repository.ecr-worker-ia_repository",
         "module.ecr_worker_ia.aws_ecr_lifecycle_policy.this": "aws_ecr_lifecycle_policy.ecr-worker-ia_lifecycle-policy",
@@ -70,25 +109,34 @@ def test_matches_by_type_and_identity(result):
 
 def test_reports_and_forgets_what_it_cannot_match(result):
     removed = {r["from"]: r for r in result["removed"]}
-    assert set(removed) == {"module.bastion.aws_instance.this",
-                            "module.ecr_usdz_converter.aws_ecr_lifecycle_policy.this"}
+    assert set(removed) == {
+        "module.bastion.aws_instance.this",
+        "module.ecr_usdz_converter.aws_ecr_lifecycle_policy.this",
+    }
     assert "destroy = false" in removed["module.bastion.aws_instance.this"]["reason"]
     assert any("overwritten" in note for note in result["notes"])
     assert "aws_db_instance.postgres-replica_instance" in result["created"]
 
 
 def test_keeps_the_encryption_stores_were_created_with(result):
-    assert result["settings"] == {"existing_encryption": {
-        "db": "arn:aws:kms:eu-west-1:111122223333:key/aws-rds", "redis": "default", "ecr": "default"}}
+    assert result["settings"] == {
+        "existing_encryption": {
+            "db": "arn:aws:kms:eu-west-1:111122223333:key/aws-rds",
+            "redis": "default",
+            "ecr": "default",
+        }
+    }
 
 
 def test_the_stack_turns_a_migration_into_moved_and_removed_blocks(result, tmp_path):
     path = tmp_path / "luneo-prod.json"
     path.write_text(json.dumps({"moved": result["moved"], "removed": result["removed"]}))
     tfvars = tmp_path / "prod.tfvars"
-    tfvars.write_text((ROOT / "environments" / "prod.tfvars").read_text()
-                      + 'existing_encryption = { db = "arn:aws:kms:eu-west-1:111122223333:key/aws-rds", '
-                        'redis = "default", ecr = "default" }\n')
+    tfvars.write_text(
+        (ROOT / "environments" / "prod.tfvars").read_text()
+        + 'existing_encryption = { db = "arn:aws:kms:eu-west-1:111122223333:key/aws-rds", '
+        'redis = "default", ecr = "default" }\n'
+    )
     stack = LuneoEnvironmentStack(Testing.app(), load_environment(tfvars))
     apply_migration(stack, load_migration(path))
     data = json.loads(Testing.synth(stack))
@@ -98,15 +146,27 @@ def test_the_stack_turns_a_migration_into_moved_and_removed_blocks(result, tmp_p
     assert db["kms_key_id"] == "arn:aws:kms:eu-west-1:111122223333:key/aws-rds"
     assert "kms_key_id" not in data["resource"]["aws_elasticache_replication_group"]["redis_replication-group"]
     assert data["resource"]["aws_ecr_repository"]["ecr-worker-ia_repository"]["encryption_configuration"] == [
-        {"encryption_type": "AES256"}]
+        {"encryption_type": "AES256"}
+    ]
 
 
-@pytest.mark.parametrize("document, message", [
-    ({"moved": [{"from": "module.a.aws_s3_bucket.this"}]}, 'moved[0]: expected {"from": <address>, "to": <address>}'),
-    ({"removed": [{"from": "module.a.aws_subnet.x[0]"}]}, "removed[0]: expected"),
-    ({"moved": [{"from": "module.a.aws_s3_bucket.this", "to": "aws_s3_bucket.x"}],
-      "removed": [{"from": "module.a.aws_s3_bucket.this"}]}, "module.a.aws_s3_bucket.this: appears more than once"),
-])
+@pytest.mark.parametrize(
+    "document, message",
+    [
+        (
+            {"moved": [{"from": "module.a.aws_s3_bucket.this"}]},
+            'moved[0]: expected {"from": <address>, "to": <address>}',
+        ),
+        ({"removed": [{"from": "module.a.aws_subnet.x[0]"}]}, "removed[0]: expected"),
+        (
+            {
+                "moved": [{"from": "module.a.aws_s3_bucket.this", "to": "aws_s3_bucket.x"}],
+                "removed": [{"from": "module.a.aws_s3_bucket.this"}],
+            },
+            "module.a.aws_s3_bucket.this: appears more than once",
+        ),
+    ],
+)
 def test_bad_migration_files(tmp_path, document, message):
     path = tmp_path / "luneo-prod.json"
     path.write_text(json.dumps(document))

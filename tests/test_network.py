@@ -7,8 +7,8 @@ import json
 import pytest
 from cdktf import Testing
 
-from constructs_luneo.support.errors import ConstructArgumentError
 from constructs_luneo.network import Network
+from constructs_luneo.support.errors import ConstructArgumentError
 from tests.helpers import only_resource, resources, statements, synth_scope
 
 KEY = "arn:aws:kms:eu-west-1:111122223333:key/logs"
@@ -73,8 +73,9 @@ def test_default_security_group_is_closed(synthesized):
 
 
 def test_flow_logs_to_an_encrypted_log_group(synthesized):
-    assert Testing.to_have_resource_with_properties(synthesized, "aws_flow_log", {
-        "traffic_type": "ALL", "log_destination_type": "cloud-watch-logs"})
+    assert Testing.to_have_resource_with_properties(
+        synthesized, "aws_flow_log", {"traffic_type": "ALL", "log_destination_type": "cloud-watch-logs"}
+    )
     group = only_resource(synthesized, "aws_cloudwatch_log_group")
     assert group["kms_key_id"] == KEY and group["retention_in_days"] == 365
     policy = statements(only_resource(synthesized, "aws_iam_role_policy")["policy"])["WriteFlowLogs"]
@@ -100,14 +101,17 @@ def test_provider_is_passed_to_every_resource():
             assert resource.get("provider") == "aws.secondary", f"{resource_type}.{name}"
 
 
-@pytest.mark.parametrize("overrides, message", [
-    ({"cidr_block": "10.0.0.0/8"}, "cidr_block: expected an IPv4 network from /16 to /20"),
-    ({"cidr_block": "not-a-cidr"}, "cidr_block: expected an IPv4 network"),
-    ({"availability_zones": ["eu-west-1a"]}, "availability_zones: expected two to four distinct zone names"),
-    ({"availability_zones": ["eu-west-1a", "eu-west-1a"]}, "availability_zones: expected two to four distinct"),
-    ({"availability_zones": "eu-west-1a"}, "availability_zones: expected"),
-    ({"flow_log_retention_in_days": 42}, "flow_log_retention_in_days: expected a CloudWatch Logs retention"),
-])
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"cidr_block": "10.0.0.0/8"}, "cidr_block: expected an IPv4 network from /16 to /20"),
+        ({"cidr_block": "not-a-cidr"}, "cidr_block: expected an IPv4 network"),
+        ({"availability_zones": ["eu-west-1a"]}, "availability_zones: expected two to four distinct zone names"),
+        ({"availability_zones": ["eu-west-1a", "eu-west-1a"]}, "availability_zones: expected two to four distinct"),
+        ({"availability_zones": "eu-west-1a"}, "availability_zones: expected"),
+        ({"flow_log_retention_in_days": 42}, "flow_log_retention_in_days: expected a CloudWatch Logs retention"),
+    ],
+)
 def test_bad_arguments(overrides, message):
     with pytest.raises(ConstructArgumentError, match="^Network 'test/network': ") as caught:
         synth_scope(lambda s: network(s, **overrides))

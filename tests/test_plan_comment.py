@@ -30,7 +30,7 @@ COLOURED_PLAN = (
     "\x1b[2K\x1b[1G\u280b Planning\r\u2819 Planning\rPlanned\n"
     "luneo-prod  Terraform will perform the following actions:\n"
     "luneo-prod  \x1b[1m  # aws_eks_node_group.eks-primary_spot-nodes\x1b[0m will be updated in-place\n"
-    "luneo-prod  \x1b[33m~\x1b[0m\x1b[0m resource \"aws_eks_node_group\" \"eks-primary_spot-nodes\" {\n"
+    'luneo-prod  \x1b[33m~\x1b[0m\x1b[0m resource "aws_eks_node_group" "eks-primary_spot-nodes" {\n'
     "luneo-prod        \x1b[33m~\x1b[0m\x1b[0m desired_size = 3 \x1b[33m->\x1b[0m\x1b[0m 5\n"
     "luneo-prod  \x1b[1mPlan:\x1b[0m 0 to add, 1 to change, 0 to destroy.\x1b[0m\n"
 )
@@ -56,6 +56,7 @@ def assert_plain(text: str) -> None:
 
 # --- the script -------------------------------------------------------------------------------
 
+
 def test_strip_ansi_leaves_plain_text():
     text = strip_ansi(COLOURED_PLAN)
     assert_plain(text)
@@ -73,8 +74,9 @@ def test_the_comment_carries_the_cost_change_and_the_plan_summary():
     body = build_comment("luneo-prod", COLOURED_PLAN, OFFLINE)
     assert_plain(body)
     assert body.startswith("<!-- luneo-plan:luneo-prod -->\n### luneo-prod\n")
-    assert ("**monthly cost**: luneo-prod: +$75.09/month (eks_primary_desired_size 3 -> 5); "
-            "$1,950.18 -> $2,025.27 a month") in body
+    assert (
+        "**monthly cost**: luneo-prod: +$75.09/month (eks_primary_desired_size 3 -> 5); $1,950.18 -> $2,025.27 a month"
+    ) in body
     assert "**cdktf diff**: luneo-prod  Plan: 0 to add, 1 to change, 0 to destroy." in body
 
 
@@ -89,7 +91,8 @@ def test_stack_section_stops_at_the_next_stack_and_at_the_summary():
     assert stack_section(OFFLINE, "luneo-prod").splitlines()[-1].startswith("  ~ aws_eks_node_group")
     assert stack_section(OFFLINE, "luneo-staging").splitlines() == [
         "== luneo-staging: 0 added, 0 removed, 0 changed, 0 moved",
-        "  cost: luneo-staging: +$0.00/month; $812.25 -> $812.25 a month"]
+        "  cost: luneo-staging: +$0.00/month; $812.25 -> $812.25 a month",
+    ]
     assert stack_section(OFFLINE, "luneo-dr") == ""
 
 
@@ -103,6 +106,7 @@ def test_a_long_plan_is_cut_to_fit_a_comment():
 
 
 # --- the workflow, run -------------------------------------------------------------------------
+
 
 def _expand(text: str, stack: str) -> str:
     text = text.replace("${{ matrix.stack }}", stack)
@@ -122,25 +126,39 @@ def run_comment_steps(tmp_path, stack: str, plan: str | None, offline: str) -> l
         (tmp_path / "plan.txt").write_text(plan)
     summary = tmp_path / "step-summary.md"
     posted = []
-    for step in steps[start + 1:]:
-        env = dict(os.environ, PYTHONPATH=str(ROOT), GITHUB_STEP_SUMMARY=str(summary),
-                   **{k: _expand(str(v), stack) for k, v in (step.get("env") or {}).items()})
+    for step in steps[start + 1 :]:
+        env = dict(
+            os.environ,
+            PYTHONPATH=str(ROOT),
+            GITHUB_STEP_SUMMARY=str(summary),
+            **{k: _expand(str(v), stack) for k, v in (step.get("env") or {}).items()},
+        )
         if "run" in step:
-            proc = subprocess.run(["bash", "-eo", "pipefail", "-c", _expand(step["run"], stack)], cwd=tmp_path, env=env,
-                                  capture_output=True, text=True, timeout=60)
+            proc = subprocess.run(
+                ["bash", "-eo", "pipefail", "-c", _expand(step["run"], stack)],
+                cwd=tmp_path,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
             assert proc.returncode == 0, f"{step.get('name')}: {proc.stderr}"
         elif step.get("uses", "").startswith("actions/github-script@"):
             harness = tmp_path / "harness.js"
             harness.write_text(
                 "const fs = require('fs');\nconst posted = [];\n"
                 "const github = { paginate: async () => [], rest: { issues: { listComments: 'listComments',\n"
-                "  createComment: async (a) => { posted.push(a); }, updateComment: async (a) => { posted.push(a); } } } };\n"
+                "  createComment: async (a) => { posted.push(a); },\n"
+                "  updateComment: async (a) => { posted.push(a); } } } };\n"
                 "const context = { repo: { owner: 'luneo', repo: 'luneo-infra' }, issue: { number: 7 } };\n"
                 "const core = { info: () => {}, warning: () => {} };\n"
                 "(async () => {\n" + step["with"]["script"] + "\n})().then(\n"
                 "  () => fs.writeFileSync('posted.json', JSON.stringify(posted)),\n"
-                "  (e) => { console.error(e); process.exit(1); });\n")
-            proc = subprocess.run([node, str(harness)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+                "  (e) => { console.error(e); process.exit(1); });\n"
+            )
+            proc = subprocess.run(
+                [node, str(harness)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+            )
             assert proc.returncode == 0, proc.stderr
             posted += json.loads((tmp_path / "posted.json").read_text())
     return posted
@@ -173,6 +191,9 @@ def test_the_workflow_runs_cdktf_without_colour():
 
 def test_the_script_is_stdlib_only():
     """The workflow runs it with the runner's python3, before or without `make setup`."""
-    probe = "import sys, luneo_ops.__main__, luneo_ops.commands.review, luneo_ops.review.plan_comment; print(sorted(m for m in sys.modules if m.split('.')[0] in ('yaml', 'cdktf', 'constructs_luneo', 'hcl2')))"
+    probe = (
+        "import sys, luneo_ops.__main__, luneo_ops.commands.review, luneo_ops.review.plan_comment; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('yaml', 'cdktf', 'constructs_luneo', 'hcl2')))"
+    )
     proc = subprocess.run([sys.executable, "-S", "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert proc.stdout.strip() == "[]", proc.stderr

@@ -21,11 +21,11 @@ from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
 from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 
 from constructs_luneo.ecr import EcrRepository
-from constructs_luneo.support.errors import ConstructArgumentError
-from constructs_luneo.rules.policy import PUBLIC_LB_TAG, RULES, add_policy, suppress
 from constructs_luneo.rules import View, evaluate
-from tests import aws_rule_examples
+from constructs_luneo.rules.policy import PUBLIC_LB_TAG, RULES, add_policy, suppress
 from constructs_luneo.stacks import LuneoStack
+from constructs_luneo.support.errors import ConstructArgumentError
+from tests import aws_rule_examples
 from tests.conftest import ROOT
 
 TAGS = {"Environment": "staging", "Project": "luneo", "ManagedBy": "cdktf"}
@@ -38,8 +38,9 @@ def policy_errors(build, tags=TAGS) -> list[str]:
     build(stack)
     add_policy(stack)
     Testing.synth(stack, run_validations=True)  # the policy is a validation
-    return sorted(entry.data for c in stack.node.find_all() for entry in c.node.metadata
-                  if entry.type == "@cdktf/error")
+    return sorted(
+        entry.data for c in stack.node.find_all() for entry in c.node.metadata if entry.type == "@cdktf/error"
+    )
 
 
 def rule_ids(errors):
@@ -48,20 +49,28 @@ def rule_ids(errors):
 
 def bad_security_group(scope, public=False):
     group = SecurityGroup(scope, "sg", name="open", tags={PUBLIC_LB_TAG: "true"} if public else None)
-    VpcSecurityGroupIngressRule(scope, "world", security_group_id=group.id, ip_protocol="tcp", from_port=443,
-                                to_port=443, cidr_ipv4="0.0.0.0/0")
+    VpcSecurityGroupIngressRule(
+        scope, "world", security_group_id=group.id, ip_protocol="tcp", from_port=443, to_port=443, cidr_ipv4="0.0.0.0/0"
+    )
 
 
 BAD = {
     "LUNEO-ENC-1": lambda s: S3Bucket(s, "bucket", bucket="luneo-bad"),
-    "LUNEO-ENC-2": lambda s: DbInstance(s, "db", instance_class="db.t3.micro", engine="postgres",
-                                        storage_encrypted=False, deletion_protection=True),
-    "LUNEO-ENC-3": lambda s: ElasticacheReplicationGroup(s, "redis", replication_group_id="r", description="r",
-                                                         at_rest_encryption_enabled="false"),
+    "LUNEO-ENC-2": lambda s: DbInstance(
+        s, "db", instance_class="db.t3.micro", engine="postgres", storage_encrypted=False, deletion_protection=True
+    ),
+    "LUNEO-ENC-3": lambda s: ElasticacheReplicationGroup(
+        s, "redis", replication_group_id="r", description="r", at_rest_encryption_enabled="false"
+    ),
     "LUNEO-ENC-4": lambda s: SnsTopic(s, "topic", name="plain"),
     "LUNEO-ENC-5": lambda s: CloudwatchLogGroup(s, "logs", name="plain"),
-    "LUNEO-ENC-6": lambda s: LaunchTemplate(s, "lt", block_device_mappings=[LaunchTemplateBlockDeviceMappings(
-        device_name="/dev/xvda", ebs={"volume_size": 20, "encrypted": "false"})]),
+    "LUNEO-ENC-6": lambda s: LaunchTemplate(
+        s,
+        "lt",
+        block_device_mappings=[
+            LaunchTemplateBlockDeviceMappings(device_name="/dev/xvda", ebs={"volume_size": 20, "encrypted": "false"})
+        ],
+    ),
     "LUNEO-S3-1": lambda s: S3Bucket(s, "bucket", bucket="luneo-bad"),
     "LUNEO-SG-1": bad_security_group,
     "LUNEO-KMS-1": lambda s: RawKmsKey(s, "key", enable_key_rotation=False),
@@ -131,15 +140,22 @@ def test_the_rules_catch_the_defects_of_the_json_before_them():
 def test_rules_run_on_synthesized_files(synth_dir, tmp_path):
     """`python -m constructs_luneo.rules` (no cdktf): clean on ours, one line per finding on the old JSON."""
     files = sorted(str(p) for p in (synth_dir / "stacks").glob("*/cdk.tf.json"))
-    clean = subprocess.run([sys.executable, "-m", "constructs_luneo.rules", *files], cwd=ROOT, capture_output=True,
-                           text=True, timeout=60)
+    clean = subprocess.run(
+        [sys.executable, "-m", "constructs_luneo.rules", *files], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert clean.returncode == 0 and clean.stdout == "", clean.stdout + clean.stderr
-    old = subprocess.run([sys.executable, "-m", "constructs_luneo.rules",
-                          str(ROOT / "tests" / "fixtures" / "before-aws-rules.json")], cwd=ROOT, capture_output=True,
-                         text=True, timeout=60)
+    old = subprocess.run(
+        [sys.executable, "-m", "constructs_luneo.rules", str(ROOT / "tests" / "fixtures" / "before-aws-rules.json")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert old.returncode == 1
-    assert "error: LUNEO-AWS-1: luneo-prod/postgres-replica/instance: aws_db_instance.postgres-replica_instance " \
-           "replicates aws_db_instance.postgres_instance, whose master password RDS manages" in old.stdout
+    assert (
+        "error: LUNEO-AWS-1: luneo-prod/postgres-replica/instance: aws_db_instance.postgres-replica_instance "
+        "replicates aws_db_instance.postgres_instance, whose master password RDS manages" in old.stdout
+    )
 
 
 def test_our_stacks_are_clean(synth_dir):
@@ -157,10 +173,13 @@ def test_a_suppression_silences_one_rule_for_one_construct():
     assert "LUNEO-S3-1" not in rule_ids(errors) and "LUNEO-ENC-1" in rule_ids(errors)
 
 
-@pytest.mark.parametrize("rule_id, reason, message", [
-    ("LUNEO-S3-1", "", "reason: expected a written justification"),
-    ("LUNEO-NOPE", "a perfectly good reason", "rule_id: expected one of"),
-])
+@pytest.mark.parametrize(
+    "rule_id, reason, message",
+    [
+        ("LUNEO-S3-1", "", "reason: expected a written justification"),
+        ("LUNEO-NOPE", "a perfectly good reason", "rule_id: expected one of"),
+    ],
+)
 def test_a_suppression_needs_a_known_rule_and_a_reason(rule_id, reason, message):
     with pytest.raises(ConstructArgumentError, match=message):
         policy_errors(lambda s: suppress(S3Bucket(s, "bucket", bucket="b"), rule_id, reason))
@@ -179,12 +198,18 @@ def test_main_reports_violations_in_one_line_each_and_keeps_the_previous_output(
         "    from cdktf_cdktf_provider_aws.sns_topic import SnsTopic\n"
         "    SnsTopic(stack, 'plain-topic', name='unencrypted')\n"
         "environment.add_alarms = alarms\n"
-        f"runpy.run_path({str(ROOT / 'main.py')!r}, run_name='__main__')\n")
+        f"runpy.run_path({str(ROOT / 'main.py')!r}, run_name='__main__')\n"
+    )
     outdir = tmp_path / "cdktf.out"
     outdir.mkdir()
     (outdir / "manifest.json").write_text("{}")
-    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300,
-                          env={**__import__("os").environ, "CDKTF_OUTDIR": str(outdir)})
+    proc = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**__import__("os").environ, "CDKTF_OUTDIR": str(outdir)},
+    )
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert "error: LUNEO-ENC-4: luneo-prod/plain-topic: aws_sns_topic.plain-topic is not encrypted. Fix:" in lines[0]

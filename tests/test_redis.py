@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from cdktf import Testing
 
-from constructs_luneo.support.errors import ConstructArgumentError
 from constructs_luneo.redis import RedisCluster
+from constructs_luneo.support.errors import ConstructArgumentError
 from tests.helpers import only_resource, resources, synth_scope, walk
 
 REDIS_KEY = "arn:aws:kms:eu-west-1:111122223333:key/redis"
@@ -14,10 +14,19 @@ LOGS_KEY = "arn:aws:kms:eu-west-1:111122223333:key/logs"
 
 
 def redis(scope, **overrides):
-    args = dict(name="luneo-prod-redis", vpc_id="vpc-123", subnet_ids=["subnet-a", "subnet-b"],
-                node_type="cache.r6g.large", num_cache_clusters=2, automatic_failover_enabled=True,
-                multi_az_enabled=True, tags={"Environment": "prod"}, kms_key_arn=REDIS_KEY,
-                logs_kms_key_arn=LOGS_KEY, allowed_cidr_blocks=["10.0.64.0/20"])
+    args = dict(
+        name="luneo-prod-redis",
+        vpc_id="vpc-123",
+        subnet_ids=["subnet-a", "subnet-b"],
+        node_type="cache.r6g.large",
+        num_cache_clusters=2,
+        automatic_failover_enabled=True,
+        multi_az_enabled=True,
+        tags={"Environment": "prod"},
+        kms_key_arn=REDIS_KEY,
+        logs_kms_key_arn=LOGS_KEY,
+        allowed_cidr_blocks=["10.0.64.0/20"],
+    )
     args.update(overrides)
     return RedisCluster(scope, "redis", **args)
 
@@ -28,14 +37,18 @@ def synthesized():
 
 
 def test_module_arguments_reach_the_replication_group(synthesized):
-    assert Testing.to_have_resource_with_properties(synthesized, "aws_elasticache_replication_group", {
-        "replication_group_id": "luneo-prod-redis",
-        "node_type": "cache.r6g.large",
-        "num_cache_clusters": 2,
-        "automatic_failover_enabled": True,
-        "multi_az_enabled": True,
-        "tags": {"Environment": "prod"},
-    })
+    assert Testing.to_have_resource_with_properties(
+        synthesized,
+        "aws_elasticache_replication_group",
+        {
+            "replication_group_id": "luneo-prod-redis",
+            "node_type": "cache.r6g.large",
+            "num_cache_clusters": 2,
+            "automatic_failover_enabled": True,
+            "multi_az_enabled": True,
+            "tags": {"Environment": "prod"},
+        },
+    )
 
 
 def test_encrypted_at_rest_and_in_transit(synthesized):
@@ -57,9 +70,14 @@ def test_rbac_with_iam_and_no_secret_anywhere(synthesized):
 def test_snapshots_and_slow_log(synthesized):
     group = only_resource(synthesized, "aws_elasticache_replication_group")
     assert group["snapshot_retention_limit"] == 7 and group["final_snapshot_identifier"] == "luneo-prod-redis-final"
-    assert group["log_delivery_configuration"] == [{
-        "destination": "${aws_cloudwatch_log_group.redis_slow-log.name}", "destination_type": "cloudwatch-logs",
-        "log_format": "json", "log_type": "slow-log"}]
+    assert group["log_delivery_configuration"] == [
+        {
+            "destination": "${aws_cloudwatch_log_group.redis_slow-log.name}",
+            "destination_type": "cloudwatch-logs",
+            "log_format": "json",
+            "log_type": "slow-log",
+        }
+    ]
     log_group = only_resource(synthesized, "aws_cloudwatch_log_group")
     assert log_group["kms_key_id"] == LOGS_KEY
 
@@ -70,10 +88,15 @@ def test_security_group_admits_6379_only(synthesized):
 
 
 def test_single_node_for_staging():
-    group = only_resource(synth_scope(lambda s: redis(s, num_cache_clusters=1, automatic_failover_enabled=False,
-                                                     multi_az_enabled=False)), "aws_elasticache_replication_group")
-    assert (group["num_cache_clusters"], group["automatic_failover_enabled"], group["multi_az_enabled"]) == (1, False,
-                                                                                                              False)
+    group = only_resource(
+        synth_scope(lambda s: redis(s, num_cache_clusters=1, automatic_failover_enabled=False, multi_az_enabled=False)),
+        "aws_elasticache_replication_group",
+    )
+    assert (group["num_cache_clusters"], group["automatic_failover_enabled"], group["multi_az_enabled"]) == (
+        1,
+        False,
+        False,
+    )
 
 
 def test_outputs():
@@ -88,17 +111,20 @@ def test_outputs():
     assert seen["port"] == 6379 and all("${TfToken" in seen[k] for k in ("endpoint", "reader", "sg"))
 
 
-@pytest.mark.parametrize("overrides, message", [
-    ({"name": "luneo-prod-redis-with-a-far-too-long-name"}, "name: expected 1-32 lowercase letters"),
-    ({"node_type": "r6g.large"}, "node_type: expected an ElastiCache node type"),
-    ({"num_cache_clusters": 0}, "num_cache_clusters: expected a whole number from 1 to 6, got 0"),
-    ({"num_cache_clusters": 7}, "num_cache_clusters: expected a whole number from 1 to 6, got 7"),
-    ({"num_cache_clusters": 1}, "automatic_failover_enabled: expected false with num_cache_clusters = 1"),
-    ({"automatic_failover_enabled": False}, "multi_az_enabled: expected false unless automatic_failover_enabled"),
-    ({"allowed_cidr_blocks": ["0.0.0.0/0"]}, "allowed_cidr_blocks: expected private IPv4 CIDR blocks"),
-    ({"app_user_name": "default"}, "app_user_name: expected"),
-    ({"snapshot_retention_limit": 0}, "snapshot_retention_limit: expected 1-35 days"),
-])
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"name": "luneo-prod-redis-with-a-far-too-long-name"}, "name: expected 1-32 lowercase letters"),
+        ({"node_type": "r6g.large"}, "node_type: expected an ElastiCache node type"),
+        ({"num_cache_clusters": 0}, "num_cache_clusters: expected a whole number from 1 to 6, got 0"),
+        ({"num_cache_clusters": 7}, "num_cache_clusters: expected a whole number from 1 to 6, got 7"),
+        ({"num_cache_clusters": 1}, "automatic_failover_enabled: expected false with num_cache_clusters = 1"),
+        ({"automatic_failover_enabled": False}, "multi_az_enabled: expected false unless automatic_failover_enabled"),
+        ({"allowed_cidr_blocks": ["0.0.0.0/0"]}, "allowed_cidr_blocks: expected private IPv4 CIDR blocks"),
+        ({"app_user_name": "default"}, "app_user_name: expected"),
+        ({"snapshot_retention_limit": 0}, "snapshot_retention_limit: expected 1-35 days"),
+    ],
+)
 def test_bad_arguments(overrides, message):
     with pytest.raises(ConstructArgumentError, match="^RedisCluster 'test/redis': ") as caught:
         synth_scope(lambda s: redis(s, **overrides))
@@ -107,16 +133,27 @@ def test_bad_arguments(overrides, message):
 
 # --- Global Datastore (prod: redis_global_datastore = true) ---
 
+
 def test_global_datastore_secondary_takes_the_primarys_settings_and_states_what_it_inherits():
     from constructs_luneo.redis import RedisGlobalDatastore
 
     def both(scope):
         primary = redis(scope)
         datastore = RedisGlobalDatastore(scope, "redis-global", primary=primary)
-        RedisCluster(scope, "redis-secondary", name="luneo-prod-redis-secondary", vpc_id="vpc-456",
-                     subnet_ids=["subnet-c", "subnet-d"], node_type="cache.r6g.large", num_cache_clusters=2,
-                     automatic_failover_enabled=True, multi_az_enabled=True, kms_key_arn=REDIS_KEY,
-                     logs_kms_key_arn=LOGS_KEY, global_replication_group_id=datastore.id)
+        RedisCluster(
+            scope,
+            "redis-secondary",
+            name="luneo-prod-redis-secondary",
+            vpc_id="vpc-456",
+            subnet_ids=["subnet-c", "subnet-d"],
+            node_type="cache.r6g.large",
+            num_cache_clusters=2,
+            automatic_failover_enabled=True,
+            multi_az_enabled=True,
+            kms_key_arn=REDIS_KEY,
+            logs_kms_key_arn=LOGS_KEY,
+            global_replication_group_id=datastore.id,
+        )
 
     data = synth_scope(both)
     group = only_resource(data, "aws_elasticache_global_replication_group")
@@ -125,10 +162,17 @@ def test_global_datastore_secondary_takes_the_primarys_settings_and_states_what_
     assert group["lifecycle"] == {"ignore_changes": ["primary_replication_group_id"]}
     secondary = resources(data, "aws_elasticache_replication_group")
     secondary = next(g for g in secondary.values() if g["replication_group_id"] == "luneo-prod-redis-secondary")
-    assert secondary["global_replication_group_id"] == ("${aws_elasticache_global_replication_group."
-                                                        "redis-global_datastore.global_replication_group_id}")
-    for refused in ("engine", "engine_version", "node_type", "at_rest_encryption_enabled",
-                    "transit_encryption_enabled", "transit_encryption_mode"):
+    assert secondary["global_replication_group_id"] == (
+        "${aws_elasticache_global_replication_group.redis-global_datastore.global_replication_group_id}"
+    )
+    for refused in (
+        "engine",
+        "engine_version",
+        "node_type",
+        "at_rest_encryption_enabled",
+        "transit_encryption_enabled",
+        "transit_encryption_mode",
+    ):
         assert refused not in secondary, refused
     # AWS copies these from the primary; the provider default (false) would plan a refused change (issue 38557)
     assert secondary["automatic_failover_enabled"] is True and secondary["multi_az_enabled"] is True
@@ -144,12 +188,16 @@ def test_prod_has_a_cache_in_us_east_1_and_staging_does_not(stacks):
     assert "redis_secondary_reader_endpoint" in outputs and "redis_global_datastore_id" in outputs
 
 
-@pytest.mark.parametrize("tfvars, message", [
-    ('redis_node_type = "cache.t3.micro"\nredis_num_cache_clusters = 2\n',
-     "redis_global_datastore: expected redis_node_type of "),
-    ('redis_node_type = "cache.r6g.large"\nredis_num_cache_clusters = 1\n',
-     "redis_global_datastore: expected "),
-])
+@pytest.mark.parametrize(
+    "tfvars, message",
+    [
+        (
+            'redis_node_type = "cache.t3.micro"\nredis_num_cache_clusters = 2\n',
+            "redis_global_datastore: expected redis_node_type of ",
+        ),
+        ('redis_node_type = "cache.r6g.large"\nredis_num_cache_clusters = 1\n', "redis_global_datastore: expected "),
+    ],
+)
 def test_global_datastore_config_errors(tmp_path, tfvars, message):
     from constructs_luneo.config import ConfigError, load_environment
 

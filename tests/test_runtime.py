@@ -34,8 +34,9 @@ def loaded_submodules() -> set[str]:
 
 
 def run_python(code: str, *args: str, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, env={**ENV, **env}, capture_output=True,
-                          text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], cwd=ROOT, env={**ENV, **env}, capture_output=True, text=True, timeout=600
+    )
 
 
 def assembly_submodules() -> list[str]:
@@ -68,6 +69,7 @@ def generated_fqns() -> dict[str, str]:
 
 # --- this test process -------------------------------------------------------------------------
 
+
 def test_the_test_session_itself_loads_the_provider_lazily():
     """A jsii or package upgrade outside what these guards passed with fails here first: run this
     file, then widen runtime.TESTED_JSII."""
@@ -85,8 +87,11 @@ def test_the_fqn_map_is_the_assemblys_submodule_list():
     import cdktf_cdktf_provider_aws
     from jsii import _reference_map
 
-    ours = {fqn: module for fqn, module in _reference_map._submodule_fqn_map.items()
-            if fqn.startswith(f"{runtime.ASSEMBLY}.")}
+    ours = {
+        fqn: module
+        for fqn, module in _reference_map._submodule_fqn_map.items()
+        if fqn.startswith(f"{runtime.ASSEMBLY}.")
+    }
     assert sorted(ours) == sorted(assembly_submodules())
     assert {module: fqn for fqn, module in ours.items()} == generated_fqns()
     assert sorted(cdktf_cdktf_provider_aws.__all__) == sorted(m.rsplit(".", 1)[1] for m in ours.values())
@@ -150,9 +155,11 @@ def test_provider_objects_made_in_javascript_come_back_with_their_classes(tmp_pa
     assert proc.returncode == 0, proc.stderr
     seen = json.loads(proc.stdout)
     assert seen["before"] == []
-    assert seen["classes"] == ["cdktf_cdktf_provider_aws.provider.AwsProvider",
-                               "cdktf_cdktf_provider_aws.s3_bucket.S3Bucket",
-                               "cdktf_cdktf_provider_aws.data_aws_caller_identity.DataAwsCallerIdentity"]
+    assert seen["classes"] == [
+        "cdktf_cdktf_provider_aws.provider.AwsProvider",
+        "cdktf_cdktf_provider_aws.s3_bucket.S3Bucket",
+        "cdktf_cdktf_provider_aws.data_aws_caller_identity.DataAwsCallerIdentity",
+    ]
     assert seen["versioning"] == "S3BucketVersioningOutputReference"
     assert seen["type"] == "aws_s3_bucket"
 
@@ -183,11 +190,13 @@ def tree(root: Path) -> dict[str, bytes]:
 def test_lazy_and_eager_synthesis_write_the_same_bytes(tmp_path):
     """(c) Every stack and the manifest, from two fresh main.py processes; each process is checked
     to have really been lazy or eager, on both sides of jsii."""
+
     def synth(mode: str, **env: str) -> tuple[subprocess.CompletedProcess, Path, Path]:
         outdir, report = tmp_path / mode / "cdktf.out", tmp_path / mode / "node.jsonl"
         outdir.parent.mkdir()
-        proc = run_python(RUN_MAIN, str(ROOT / "main.py"), CDKTF_OUTDIR=str(outdir),
-                          LUNEO_LAZY_REQUIRE_REPORT=str(report), **env)
+        proc = run_python(
+            RUN_MAIN, str(ROOT / "main.py"), CDKTF_OUTDIR=str(outdir), LUNEO_LAZY_REQUIRE_REPORT=str(report), **env
+        )
         return proc, outdir, report
 
     with ThreadPoolExecutor(2) as pool:
@@ -266,20 +275,23 @@ def test_a_changed_jsii_means_a_warning_and_an_eager_load_with_the_same_json(cha
     baseline, proc = changed_runs["none"], changed_runs[change]
     assert baseline.returncode == 0, baseline.stderr
     assert proc.returncode == 0, proc.stderr
-    assert f"warning: loading cdktf_cdktf_provider_aws eagerly (slower, same output): {CHANGES[change]}" \
-        in proc.stderr
+    assert f"warning: loading cdktf_cdktf_provider_aws eagerly (slower, same output): {CHANGES[change]}" in proc.stderr
     lazy, eager = json.loads(baseline.stdout), json.loads(proc.stdout)
     assert "warning" not in baseline.stderr and lazy["submodules"] < 20
     assert eager["submodules"] == len(generated_fqns())
     assert eager["json"] == lazy["json"] and "aws_s3_bucket" in lazy["json"]
 
 
-@pytest.mark.parametrize("version, problem", [
-    ("1.142.0", None), ("1.142.7", None),
-    ("1.143.0", "jsii 1.143.0 is outside the versions the loader was tested with (1.142 to before 1.143)"),
-    ("1.141.9", "jsii 1.141.9 is outside the versions the loader was tested with (1.142 to before 1.143)"),
-    ("dev", "jsii's version 'dev' is unreadable"),
-])
+@pytest.mark.parametrize(
+    "version, problem",
+    [
+        ("1.142.0", None),
+        ("1.142.7", None),
+        ("1.143.0", "jsii 1.143.0 is outside the versions the loader was tested with (1.142 to before 1.143)"),
+        ("1.141.9", "jsii 1.141.9 is outside the versions the loader was tested with (1.142 to before 1.143)"),
+        ("dev", "jsii's version 'dev' is unreadable"),
+    ],
+)
 def test_only_the_tested_jsii_versions_are_trusted(monkeypatch, version, problem):
     import jsii
 
@@ -314,12 +326,18 @@ def node_require(tmp_path: Path, index: str, name: str = "@cdktf/provider-aws", 
     for sub in ("a", "b-c"):
         (package / "lib" / sub).mkdir(parents=True, exist_ok=True)
         (package / "lib" / sub / "index.js").write_text(
-            f'globalThis.loaded = [...(globalThis.loaded || []), "{sub}"];\nexports.value = "{sub}";\n')
+            f'globalThis.loaded = [...(globalThis.loaded || []), "{sub}"];\nexports.value = "{sub}";\n'
+        )
     (package / "lib" / "index.js").write_text(index)
     (package / "package.json").write_text(json.dumps({"name": name, "main": "lib/index.js"}))
-    proc = subprocess.run(["node", "--require", str(runtime.PRELOAD), "-e", DRIVER, str(package)], cwd=tmp_path,
-                          env={**ENV, "NODE_OPTIONS": "", "LUNEO_EAGER_PROVIDER": "", **env}, capture_output=True, text=True,
-                          timeout=60)
+    proc = subprocess.run(
+        ["node", "--require", str(runtime.PRELOAD), "-e", DRIVER, str(package)],
+        cwd=tmp_path,
+        env={**ENV, "NODE_OPTIONS": "", "LUNEO_EAGER_PROVIDER": "", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout), proc.stderr
 

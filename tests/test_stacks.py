@@ -9,8 +9,8 @@ import pytest
 from cdktf import Testing
 
 from constructs_luneo.config import load_environment
-from constructs_luneo.support.facts import STATEFUL_TYPES
 from constructs_luneo.stacks import LuneoEnvironmentStack
+from constructs_luneo.support.facts import STATEFUL_TYPES
 from tests.conftest import PASSWORD_CANARY, ROOT
 from tests.helpers import addresses, walk
 
@@ -21,18 +21,23 @@ def test_one_stack_per_environment(stacks):
     assert sorted(stacks) == ["luneo-prod", "luneo-staging"]
 
 
-@pytest.mark.parametrize("stack, key", [
-    ("luneo-prod", "global/multi-region/terraform.tfstate"),
-    ("luneo-staging", "staging/multi-region/terraform.tfstate"),
-])
+@pytest.mark.parametrize(
+    "stack, key",
+    [
+        ("luneo-prod", "global/multi-region/terraform.tfstate"),
+        ("luneo-staging", "staging/multi-region/terraform.tfstate"),
+    ],
+)
 def test_backend_is_the_existing_s3_bucket_and_lock_table(stacks, stack, key):
-    assert stacks[stack]["terraform"]["backend"] == {"s3": {
-        "bucket": "luneo-terraform-state",
-        "key": key,
-        "region": "eu-west-1",
-        "dynamodb_table": "luneo-terraform-locks",
-        "encrypt": True,
-    }}
+    assert stacks[stack]["terraform"]["backend"] == {
+        "s3": {
+            "bucket": "luneo-terraform-state",
+            "key": key,
+            "region": "eu-west-1",
+            "dynamodb_table": "luneo-terraform-locks",
+            "encrypt": True,
+        }
+    }
 
 
 @pytest.mark.parametrize("stack", ENVIRONMENTS)
@@ -40,9 +45,11 @@ def test_providers_regions_and_default_tags(stacks, stack):
     synthesized = json.dumps(stacks[stack])
     tags = {"Environment": ENVIRONMENTS[stack], "Project": "luneo", "ManagedBy": "cdktf"}
     assert Testing.to_have_provider_with_properties(
-        synthesized, "aws", {"region": "eu-west-1", "default_tags": [{"tags": tags}]})
+        synthesized, "aws", {"region": "eu-west-1", "default_tags": [{"tags": tags}]}
+    )
     assert Testing.to_have_provider_with_properties(
-        synthesized, "aws", {"alias": "secondary", "region": "us-east-1", "default_tags": [{"tags": tags}]})
+        synthesized, "aws", {"alias": "secondary", "region": "us-east-1", "default_tags": [{"tags": tags}]}
+    )
     providers = stacks[stack]["provider"]["aws"]
     assert len(providers) == 2
     assert [p.get("alias") for p in providers] == [None, "secondary"], "exactly one default and one secondary"
@@ -57,13 +64,22 @@ def test_pins_the_provider_and_terraform_versions(stacks, stack):
 
 def test_extra_tags_from_the_environment_file_join_the_default_tags(tmp_path):
     path = tmp_path / "qa.tfvars"
-    path.write_text('db_primary_instance_class = "db.t3.medium"\nredis_node_type = "cache.t3.micro"\n'
-                    'tags = { CostCenter = "platform" }\n')
+    path.write_text(
+        'db_primary_instance_class = "db.t3.medium"\nredis_node_type = "cache.t3.micro"\n'
+        'tags = { CostCenter = "platform" }\n'
+    )
     app = Testing.app()
     stack = LuneoEnvironmentStack(app, load_environment(path))
     synthesized = Testing.synth(stack)
-    assert Testing.to_have_provider_with_properties(synthesized, "aws", {"default_tags": [{"tags": {
-        "CostCenter": "platform", "Environment": "qa", "Project": "luneo", "ManagedBy": "cdktf"}}]})
+    assert Testing.to_have_provider_with_properties(
+        synthesized,
+        "aws",
+        {
+            "default_tags": [
+                {"tags": {"CostCenter": "platform", "Environment": "qa", "Project": "luneo", "ManagedBy": "cdktf"}}
+            ]
+        },
+    )
 
 
 @pytest.mark.parametrize("stack", ENVIRONMENTS)
@@ -74,10 +90,14 @@ def test_no_password_literal_in_any_stack(stacks, synth_dir, stack):
         leaf = path.rsplit(".", 1)[-1]
         if path.startswith("ephemeral.aws_secretsmanager_random_password."):
             continue  # the generator's settings (length, characters), not a password
-        if re.search(r"password|auth_token|secret_string", leaf, re.I) and not leaf.startswith("manage_") \
-                and not leaf.endswith("_version"):
-            assert isinstance(value, str) and value.startswith("${") and re.search(r"\b(var|ephemeral)\.", value), \
+        if (
+            re.search(r"password|auth_token|secret_string", leaf, re.I)
+            and not leaf.startswith("manage_")
+            and not leaf.endswith("_version")
+        ):
+            assert isinstance(value, str) and value.startswith("${") and re.search(r"\b(var|ephemeral)\.", value), (
                 f"{stack}: {path} is a literal, not a reference to an ephemeral value"
+            )
 
 
 def test_generated_password_by_default_means_no_password_variable(stacks):
@@ -93,17 +113,23 @@ def test_the_database_password_is_generated_kept_in_a_replicated_secret_and_read
     data = stacks[stack]
     db = one(data, "aws_db_instance", "postgres_instance")
     assert "manage_master_user_password" not in db and "password" not in db
-    assert db["password_wo"] == ("${jsondecode(ephemeral.aws_secretsmanager_secret_version.db-credentials_current"
-                                 ".secret_string).password}")
+    assert db["password_wo"] == (
+        "${jsondecode(ephemeral.aws_secretsmanager_secret_version.db-credentials_current.secret_string).password}"
+    )
     assert db["password_wo_version"] == 1
     generator = data["ephemeral"]["aws_secretsmanager_random_password"]["db-credentials_password"]
     assert generator["password_length"] == 32 and set("/'\"@") <= set(generator["exclude_characters"])
     version = one(data, "aws_secretsmanager_secret_version", "db-credentials_version")
-    assert "password = ephemeral.aws_secretsmanager_random_password.db-credentials_password.random_password" in \
-        version["secret_string_wo"] and version["secret_string_wo_version"] == 1
+    assert (
+        "password = ephemeral.aws_secretsmanager_random_password.db-credentials_password.random_password"
+        in version["secret_string_wo"]
+        and version["secret_string_wo_version"] == 1
+    )
     read_back = data["ephemeral"]["aws_secretsmanager_secret_version"]["db-credentials_current"]
-    assert read_back == {"secret_id": "${aws_secretsmanager_secret.db-credentials_secret.id}",
-                         "depends_on": ["aws_secretsmanager_secret_version.db-credentials_version"]}
+    assert read_back == {
+        "secret_id": "${aws_secretsmanager_secret.db-credentials_secret.id}",
+        "depends_on": ["aws_secretsmanager_secret_version.db-credentials_version"],
+    }
     secret = one(data, "aws_secretsmanager_secret", "db-credentials_secret")
     assert secret["kms_key_id"] == "${aws_kms_key.kms-secrets_key.arn}"
     assert secret["replica"] == [{"region": "us-east-1", "kms_key_id": "${aws_kms_key.kms-secrets-secondary_key.arn}"}]
@@ -121,20 +147,28 @@ def test_rotation_is_a_version_bump_in_tfvars(tmp_path):
 
 def test_supplied_password_is_a_sensitive_validated_variable(tmp_path):
     path = tmp_path / "qa.tfvars"
-    path.write_text('db_primary_instance_class = "db.t3.medium"\nredis_node_type = "cache.t3.micro"\n'
-                    'db_master_password_source = "variable"\n')
+    path.write_text(
+        'db_primary_instance_class = "db.t3.medium"\nredis_node_type = "cache.t3.micro"\n'
+        'db_master_password_source = "variable"\n'
+    )
     stack = LuneoEnvironmentStack(Testing.app(), load_environment(path))
     data = json.loads(Testing.synth(stack))
     variable = data["variable"]["db_master_password"]
-    assert "password = var.db_master_password" in one(data, "aws_secretsmanager_secret_version",
-                                                      "db-credentials_version")["secret_string_wo"]
+    assert (
+        "password = var.db_master_password"
+        in one(data, "aws_secretsmanager_secret_version", "db-credentials_version")["secret_string_wo"]
+    )
     assert "aws_secretsmanager_random_password" not in data["ephemeral"]
     assert variable["sensitive"] is True
     assert variable["ephemeral"] is True, "kept out of state, saved plans and Terraform's error messages"
     assert variable["nullable"] is False
     assert "default" not in variable, "the password has no default: it is given at plan time"
-    assert variable["validation"] == [{"condition": "${length(var.db_master_password) >= 16}",
-                                       "error_message": "db_master_password must be at least 16 characters long."}]
+    assert variable["validation"] == [
+        {
+            "condition": "${length(var.db_master_password) >= 16}",
+            "error_message": "db_master_password must be at least 16 characters long.",
+        }
+    ]
 
 
 # The Terraform addresses are the interface to the state: renaming one makes Terraform destroy and
@@ -147,7 +181,8 @@ def test_terraform_addresses_are_pinned(all_stacks, stack):
     added, removed = sorted(set(actual) - set(pinned)), sorted(set(pinned) - set(actual))
     assert not (added or removed), (
         f"{stack}: Terraform addresses changed. Removed (Terraform would destroy them unless moved): {removed}; "
-        f"added: {added}. If intended: `make pin-addresses`, add `moved` blocks for renames, note it in the changelog.")
+        f"added: {added}. If intended: `make pin-addresses`, add `moved` blocks for renames, note it in the changelog."
+    )
 
 
 def test_addresses_have_no_generated_hash_suffix(stacks):
@@ -164,7 +199,7 @@ def test_main_writes_the_same_stacks(stacks, tmp_path, monkeypatch):
     outdir = tmp_path / "cdktf.out"
     (outdir / "stacks" / "luneo-prod" / ".terraform").mkdir(parents=True)
     (outdir / "stacks" / "luneo-prod" / ".terraform" / "marker").write_text("initialized")
-    (outdir / "stacks" / "luneo-old" ).mkdir(parents=True)
+    (outdir / "stacks" / "luneo-old").mkdir(parents=True)
     monkeypatch.setenv("CDKTF_OUTDIR", str(outdir))
     monkeypatch.setenv("LUNEO_ENVIRONMENTS_DIR", str(ROOT / "environments"))
     assert main.main() == 0
@@ -177,6 +212,7 @@ def test_main_writes_the_same_stacks(stacks, tmp_path, monkeypatch):
 
 # --- the platform as wired in each stack ---
 
+
 def one(stack: dict, resource_type: str, name: str) -> dict:
     return stack["resource"][resource_type][name]
 
@@ -186,12 +222,19 @@ def test_names_follow_the_docs(stacks, stack, env):
     data = stacks[stack]
     assert one(data, "aws_s3_bucket", "assets_bucket")["bucket"] == f"luneo-{env}-assets"
     assert one(data, "aws_db_instance", "postgres_instance")["identifier"] == f"luneo-{env}-db"
-    assert one(data, "aws_elasticache_replication_group", "redis_replication-group")["replication_group_id"] == \
-        f"luneo-{env}-redis"
-    repositories = sorted((r["name"], r.get("provider", "aws")) for r in data["resource"]["aws_ecr_repository"].values())
+    assert (
+        one(data, "aws_elasticache_replication_group", "redis_replication-group")["replication_group_id"]
+        == f"luneo-{env}-redis"
+    )
+    repositories = sorted(
+        (r["name"], r.get("provider", "aws")) for r in data["resource"]["aws_ecr_repository"].values()
+    )
     prefix = "" if env == "prod" else f"{env}/"
-    assert repositories == [(f"{prefix}{name}", provider) for name in ("luneo-usdz-converter", "luneo-worker-ia")
-                            for provider in ("aws", "aws.secondary")], "the same names in both regions"
+    assert repositories == [
+        (f"{prefix}{name}", provider)
+        for name in ("luneo-usdz-converter", "luneo-worker-ia")
+        for provider in ("aws", "aws.secondary")
+    ], "the same names in both regions"
     aliases = sorted(a["name"] for a in data["resource"]["aws_kms_alias"].values())
     assert ("alias/luneo-secrets" if env == "prod" else f"alias/luneo-{env}-secrets") in aliases
 
@@ -201,10 +244,14 @@ def test_each_store_uses_the_key_of_its_purpose(stacks, stack):
     data = stacks[stack]
     db = one(data, "aws_db_instance", "postgres_instance")
     assert db["kms_key_id"] == db["performance_insights_kms_key_id"] == "${aws_kms_key.kms-rds_key.arn}"
-    assert one(data, "aws_secretsmanager_secret", "db-credentials_secret")["kms_key_id"] == \
-        "${aws_kms_key.kms-secrets_key.arn}"
-    assert one(data, "aws_elasticache_replication_group", "redis_replication-group")["kms_key_id"] == \
-        "${aws_kms_key.kms-redis_key.arn}"
+    assert (
+        one(data, "aws_secretsmanager_secret", "db-credentials_secret")["kms_key_id"]
+        == "${aws_kms_key.kms-secrets_key.arn}"
+    )
+    assert (
+        one(data, "aws_elasticache_replication_group", "redis_replication-group")["kms_key_id"]
+        == "${aws_kms_key.kms-redis_key.arn}"
+    )
     sse = one(data, "aws_s3_bucket_server_side_encryption_configuration", "assets_encryption")["rule"][0]
     assert sse["apply_server_side_encryption_by_default"]["kms_master_key_id"] == "${aws_kms_key.kms-s3_key.arn}"
     for repository in data["resource"]["aws_ecr_repository"].values():
@@ -223,8 +270,11 @@ def test_each_store_uses_the_key_of_its_purpose(stacks, stack):
 @pytest.mark.parametrize("stack", ENVIRONMENTS)
 def test_data_stores_admit_only_the_eks_nodes_of_their_region(stacks, stack):
     rules = stacks[stack]["resource"]["aws_vpc_security_group_ingress_rule"]
-    sources = {name.split("_")[0]: (r.get("referenced_security_group_id"), r.get("cidr_ipv4"))
-               for name, r in rules.items() if name.startswith(("postgres", "redis"))}
+    sources = {
+        name.split("_")[0]: (r.get("referenced_security_group_id"), r.get("cidr_ipv4"))
+        for name, r in rules.items()
+        if name.startswith(("postgres", "redis"))
+    }
     expected = {
         "postgres": ("${aws_security_group.eks-primary_node-sg.id}", None),
         "postgres-replica": ("${aws_security_group.eks-secondary_node-sg.id}", None),
@@ -240,7 +290,8 @@ def test_secondary_region_resources_use_the_secondary_provider(stacks):
         assert resource.get("provider") == ("aws.secondary" if "secondary" in name else None)
     subnets = stacks["luneo-prod"]["resource"]["aws_subnet"]
     assert [subnets[f"network-secondary_private-{i}"]["availability_zone"] for i in range(3)] == [
-        f"${{element(data.aws_availability_zones.zones-secondary.names, {i})}}" for i in range(3)]
+        f"${{element(data.aws_availability_zones.zones-secondary.names, {i})}}" for i in range(3)
+    ]
 
 
 @pytest.mark.parametrize("stack", ENVIRONMENTS)
@@ -254,8 +305,10 @@ def test_zones_are_looked_up_leaving_out_the_zone_ids_the_platform_cannot_use(st
         assert lookup["state"] == "available"
         assert lookup["filter"] == [{"name": "zone-type", "values": ["availability-zone"]}]
     for name, subnet in stacks[stack]["resource"]["aws_subnet"].items():
-        assert re.fullmatch(r"\$\{element\(data\.aws_availability_zones\.zones-(primary|secondary)\.names, [012]\)\}",
-                            subnet["availability_zone"]), name
+        assert re.fullmatch(
+            r"\$\{element\(data\.aws_availability_zones\.zones-(primary|secondary)\.names, [012]\)\}",
+            subnet["availability_zone"],
+        ), name
 
 
 # Checkov skips CKV_AWS_157 and CKV2_AWS_50 because staging opts out; prod must not.
@@ -287,10 +340,10 @@ def test_staging_can_be_torn_down_but_keeps_deletion_protection(stacks):
 def test_scaling_is_a_tfvars_edit(tmp_path):
     """Change numbers in the tfvars: the instance class, node type and node count follow."""
     text = (ROOT / "environments" / "staging.tfvars").read_text()
-    text = re.sub(r'db_primary_instance_class\s*=.*', 'db_primary_instance_class = "db.r6g.xlarge"', text)
-    text = re.sub(r'redis_node_type\s*=.*', 'redis_node_type = "cache.r6g.large"', text)
-    text = re.sub(r'redis_num_cache_clusters\s*=.*', "redis_num_cache_clusters = 3", text)
-    text = re.sub(r'db_allocated_storage\s*=.*', "db_allocated_storage = 200", text)
+    text = re.sub(r"db_primary_instance_class\s*=.*", 'db_primary_instance_class = "db.r6g.xlarge"', text)
+    text = re.sub(r"redis_node_type\s*=.*", 'redis_node_type = "cache.r6g.large"', text)
+    text = re.sub(r"redis_num_cache_clusters\s*=.*", "redis_num_cache_clusters = 3", text)
+    text = re.sub(r"db_allocated_storage\s*=.*", "db_allocated_storage = 200", text)
     path = tmp_path / "staging.tfvars"
     path.write_text(text)
     data = json.loads(Testing.synth(LuneoEnvironmentStack(Testing.app(), load_environment(path))))
@@ -298,18 +351,30 @@ def test_scaling_is_a_tfvars_edit(tmp_path):
     assert (db["instance_class"], db["allocated_storage"]) == ("db.r6g.xlarge", 200)
     redis = one(data, "aws_elasticache_replication_group", "redis_replication-group")
     assert (redis["node_type"], redis["num_cache_clusters"], redis["automatic_failover_enabled"]) == (
-        "cache.r6g.large", 3, True)
+        "cache.r6g.large",
+        3,
+        True,
+    )
 
 
 @pytest.mark.parametrize("stack", ENVIRONMENTS)
 def test_outputs_for_operators(stacks, stack):
     outputs = stacks[stack]["output"]
-    for name in ("assets_bucket_name", "assets_distribution_id", "db_endpoint", "db_master_secret_arn",
-                 "redis_endpoint", "ecr_worker_ia_url", "ecr_usdz_converter_url", "kms_secrets_key_arn"):
+    for name in (
+        "assets_bucket_name",
+        "assets_distribution_id",
+        "db_endpoint",
+        "db_master_secret_arn",
+        "redis_endpoint",
+        "ecr_worker_ia_url",
+        "ecr_usdz_converter_url",
+        "kms_secrets_key_arn",
+    ):
         assert name in outputs, name
 
 
 # --- multi-region platform ---
+
 
 @pytest.mark.parametrize("stack, env", ENVIRONMENTS.items())
 def test_eks_in_both_regions_sized_from_the_tfvars(stacks, stack, env):
@@ -320,11 +385,15 @@ def test_eks_in_both_regions_sized_from_the_tfvars(stacks, stack, env):
     assert "provider" not in clusters[f"luneo-{env}-eks-primary"]
     groups = stacks[stack]["resource"]["aws_eks_node_group"]
     assert groups["eks-primary_spot-nodes"]["scaling_config"] == {
-        "desired_size": config.eks.primary.desired_size, "min_size": config.eks.primary.min_size,
-        "max_size": config.eks.primary.max_size}
+        "desired_size": config.eks.primary.desired_size,
+        "min_size": config.eks.primary.min_size,
+        "max_size": config.eks.primary.max_size,
+    }
     assert groups["eks-secondary_spot-nodes"]["scaling_config"] == {
-        "desired_size": config.eks.secondary.desired_size, "min_size": config.eks.secondary.min_size,
-        "max_size": config.eks.secondary.max_size}
+        "desired_size": config.eks.secondary.desired_size,
+        "min_size": config.eks.secondary.min_size,
+        "max_size": config.eks.secondary.max_size,
+    }
     assert all(c["version"] == config.eks.kubernetes_version for c in clusters.values())
 
 
@@ -342,9 +411,14 @@ def test_replica_mode_database_and_assets_replication(stacks, stack, env):
 def test_alarms(stacks, stack, env):
     alarms = {a["alarm_name"]: a for a in stacks[stack]["resource"]["aws_cloudwatch_metric_alarm"].values()}
     config = load_environment(ROOT / "environments" / f"{env}.tfvars")
-    expected = {f"luneo-{env}-db-cpu", f"luneo-{env}-db-free-storage", f"luneo-{env}-db-replica-lag",
-                f"luneo-{env}-assets-replication-latency", f"luneo-{env}-health-primary",
-                f"luneo-{env}-health-secondary"}
+    expected = {
+        f"luneo-{env}-db-cpu",
+        f"luneo-{env}-db-free-storage",
+        f"luneo-{env}-db-replica-lag",
+        f"luneo-{env}-assets-replication-latency",
+        f"luneo-{env}-health-primary",
+        f"luneo-{env}-health-secondary",
+    }
     for i in range(1, config.redis.num_cache_clusters + 1):
         expected |= {f"luneo-{env}-redis-{i:03d}-cpu", f"luneo-{env}-redis-{i:03d}-memory"}
         if config.redis.global_datastore:
@@ -355,7 +429,9 @@ def test_alarms(stacks, stack, env):
         assert lag["metric_name"] == "GlobalDatastoreReplicationLag" and lag["provider"] == "aws.secondary"
         assert lag["treat_missing_data"] == "notBreaching", "only the secondary's primary node publishes it"
     assert alarms[f"luneo-{env}-db-replica-lag"]["metric_name"] == "ReplicaLag"
-    assert alarms[f"luneo-{env}-db-replica-lag"]["provider"] == "aws.secondary", "the replica's metrics are in us-east-1"
+    assert alarms[f"luneo-{env}-db-replica-lag"]["provider"] == "aws.secondary", (
+        "the replica's metrics are in us-east-1"
+    )
     assert alarms[f"luneo-{env}-redis-001-memory"]["metric_name"] == "DatabaseMemoryUsagePercentage"
     latency = alarms[f"luneo-{env}-assets-replication-latency"]
     assert latency["metric_name"] == "ReplicationLatency" and latency["dimensions"]["RuleId"] == "replicate-everything"
@@ -374,10 +450,13 @@ def test_aurora_global_variant(dr_stack):
     assert one(dr_stack, "aws_rds_global_cluster", "aurora_global")["global_cluster_identifier"] == "luneo-dr-db"
     primary = one(dr_stack, "aws_rds_cluster", "aurora_primary_cluster")
     assert "manage_master_user_password" not in primary
-    assert primary["master_password_wo"] == ("${jsondecode(ephemeral.aws_secretsmanager_secret_version."
-                                             "db-credentials_current.secret_string).password}")
-    assert "password = var.db_master_password" in one(dr_stack, "aws_secretsmanager_secret_version",
-                                                      "db-credentials_version")["secret_string_wo"]
+    assert primary["master_password_wo"] == (
+        "${jsondecode(ephemeral.aws_secretsmanager_secret_version.db-credentials_current.secret_string).password}"
+    )
+    assert (
+        "password = var.db_master_password"
+        in one(dr_stack, "aws_secretsmanager_secret_version", "db-credentials_version")["secret_string_wo"]
+    )
     assert dr_stack["variable"]["db_master_password"]["ephemeral"] is True
     secondary = one(dr_stack, "aws_rds_cluster", "aurora_secondary_cluster")
     assert not {"master_username", "master_password_wo", "manage_master_user_password"} & set(secondary)
@@ -391,34 +470,44 @@ def test_aurora_global_variant(dr_stack):
 def test_failover_record_in_the_configured_zone(dr_stack):
     records = {r["set_identifier"]: r for r in dr_stack["resource"]["aws_route53_record"].values()}
     assert {k: r["failover_routing_policy"]["type"] for k, r in records.items()} == {
-        "primary": "PRIMARY", "secondary": "SECONDARY"}
+        "primary": "PRIMARY",
+        "secondary": "SECONDARY",
+    }
     assert records["primary"]["records"] == ["ingress-eu-west-1.luneo.app"]
     assert all(r["zone_id"] == "Z0123456789ABC" for r in records.values())
     subscriptions = dr_stack["resource"]["aws_sns_topic_subscription"].values()
     assert sorted(s["endpoint"] for s in subscriptions) == ["oncall@luneo.app", "oncall@luneo.app"]
 
 
-@pytest.mark.parametrize("mode, shape", [("replica", "a read replica"),
-                                         ("aurora-global", "an Aurora global database")])
+@pytest.mark.parametrize("mode, shape", [("replica", "a read replica"), ("aurora-global", "an Aurora global database")])
 def test_the_rds_managed_password_is_refused_where_aws_refuses_it(tmp_path, mode, shape):
     path = tmp_path / "qa.tfvars"
-    path.write_text('db_primary_instance_class = "db.r6g.large"\nredis_node_type = "cache.t3.micro"\n'
-                    f'db_dr_mode = "{mode}"\ndb_master_password_source = "rds-managed"\n')
+    path.write_text(
+        'db_primary_instance_class = "db.r6g.large"\nredis_node_type = "cache.t3.micro"\n'
+        f'db_dr_mode = "{mode}"\ndb_master_password_source = "rds-managed"\n'
+    )
     from constructs_luneo.config import ConfigError
 
-    with pytest.raises(ConfigError, match=f'db_master_password_source: expected "generated" or "variable" with '
-                                          f'db_dr_mode = "{mode}", got "rds-managed" \\(AWS does not support {shape}'):
+    with pytest.raises(
+        ConfigError,
+        match=f'db_master_password_source: expected "generated" or "variable" with '
+        f'db_dr_mode = "{mode}", got "rds-managed" \\(AWS does not support {shape}',
+    ):
         load_environment(path)
 
 
 def test_the_old_password_switch_says_what_replaces_it(tmp_path):
     path = tmp_path / "qa.tfvars"
-    path.write_text('db_primary_instance_class = "db.r6g.large"\nredis_node_type = "cache.t3.micro"\n'
-                    "db_manage_master_password = true\n")
+    path.write_text(
+        'db_primary_instance_class = "db.r6g.large"\nredis_node_type = "cache.t3.micro"\n'
+        "db_manage_master_password = true\n"
+    )
     from constructs_luneo.config import ConfigError
 
-    with pytest.raises(ConfigError, match="qa.tfvars:3: db_manage_master_password: no longer exists; replaced by "
-                                          "db_master_password_source"):
+    with pytest.raises(
+        ConfigError,
+        match="qa.tfvars:3: db_manage_master_password: no longer exists; replaced by db_master_password_source",
+    ):
         load_environment(path)
 
 
@@ -438,11 +527,13 @@ def test_after_a_failover_the_tfvars_describe_the_promoted_replica(tmp_path):
     assert records["dns_primary-record"]["records"] == hostname, "the PRIMARY record still answers the primary"
     assert records["dns_primary-record"]["failover_routing_policy"] == {"type": "PRIMARY"}
     checks = data["resource"]["aws_route53_health_check"]
-    assert not any(check["invert_healthcheck"] for check in checks.values()), \
+    assert not any(check["invert_healthcheck"] for check in checks.values()), (
         "an inverted health check of a dead primary reads healthy"
+    )
 
 
 # --- what real AWS would refuse or ignore (issue: apply on real AWS) ---
+
 
 @pytest.mark.parametrize("stack", ENVIRONMENTS)
 def test_cloudfront_asks_no_tls_floor_of_the_default_certificate(stacks, stack):
@@ -453,22 +544,35 @@ def test_cloudfront_asks_no_tls_floor_of_the_default_certificate(stacks, stack):
 
 def test_a_custom_domain_gets_tls_1_2(tmp_path):
     path = tmp_path / "staging.tfvars"
-    path.write_text((ROOT / "environments" / "staging.tfvars").read_text()
-                    + 'assets_aliases = ["assets.staging.luneo.app"]\n'
-                    + 'assets_certificate_arn = "arn:aws:acm:us-east-1:123456789012:certificate/0123abcd"\n')
+    path.write_text(
+        (ROOT / "environments" / "staging.tfvars").read_text()
+        + 'assets_aliases = ["assets.staging.luneo.app"]\n'
+        + 'assets_certificate_arn = "arn:aws:acm:us-east-1:123456789012:certificate/0123abcd"\n'
+    )
     data = json.loads(Testing.synth(LuneoEnvironmentStack(Testing.app(), load_environment(path))))
     distribution = one(data, "aws_cloudfront_distribution", "assets_distribution")
     assert distribution["aliases"] == ["assets.staging.luneo.app"]
     assert distribution["viewer_certificate"] == {
         "acm_certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/0123abcd",
-        "ssl_support_method": "sni-only", "minimum_protocol_version": "TLSv1.2_2021"}
+        "ssl_support_method": "sni-only",
+        "minimum_protocol_version": "TLSv1.2_2021",
+    }
 
 
-@pytest.mark.parametrize("line, message", [
-    ('assets_certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/x"\nassets_aliases = ["a.luneo.app"]\n',
-     "assets_certificate_arn: expected an ACM certificate ARN in us-east-1"),
-    ('assets_aliases = ["a.luneo.app"]\n', "assets_certificate_arn: expected assets_aliases and assets_certificate_arn"),
-])
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        (
+            'assets_certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/x"\n'
+            'assets_aliases = ["a.luneo.app"]\n',
+            "assets_certificate_arn: expected an ACM certificate ARN in us-east-1",
+        ),
+        (
+            'assets_aliases = ["a.luneo.app"]\n',
+            "assets_certificate_arn: expected assets_aliases and assets_certificate_arn",
+        ),
+    ],
+)
 def test_a_custom_domain_needs_a_us_east_1_certificate(tmp_path, line, message):
     from constructs_luneo.config import ConfigError
 
@@ -513,8 +617,9 @@ def test_prod_alarms_notify_someone(stacks, tmp_path):
 
     path = tmp_path / "prod.tfvars"
     path.write_text(re.sub(r"(?m)^alarm_emails.*$", "", (ROOT / "environments" / "prod.tfvars").read_text()))
-    with pytest.raises(ConfigError, match="alarm_emails: expected at least one e-mail address \\(or "
-                                          "alarm_https_endpoints\\) in prod"):
+    with pytest.raises(
+        ConfigError, match="alarm_emails: expected at least one e-mail address \\(or alarm_https_endpoints\\) in prod"
+    ):
         load_environment(path)
     path.write_text(path.read_text() + 'alarm_https_endpoints = ["https://hooks.luneo.app/alarms"]\n')
     data = json.loads(Testing.synth(LuneoEnvironmentStack(Testing.app(), load_environment(path))))
@@ -529,7 +634,8 @@ def test_prod_guards_its_clusters_and_log_groups(stacks):
         for name, body in prod[resource_type].items():
             assert body["lifecycle"]["prevent_destroy"] is True, f"{resource_type}.{name}"
     assert {"eks-primary_log-group", "network-primary_flow-log-group", "postgres_log-postgresql"} <= set(
-        prod["aws_cloudwatch_log_group"])
+        prod["aws_cloudwatch_log_group"]
+    )
 
 
 def test_readme_shows_the_synth_summary_of_the_committed_stacks(all_stacks):
@@ -538,6 +644,6 @@ def test_readme_shows_the_synth_summary_of_the_committed_stacks(all_stacks):
 
     readme = (ROOT / "README.md").read_text()
     documented = dict(re.findall(r"^(luneo-[a-z]+)\s+(\d+)\s+", readme, re.M))
-    assert documented == {name: str(len(SynthesizedStack(stack).addresses(data=False)))
-                          for name, stack in all_stacks.items()}, (
-        "README.md: the `make synth` summary's resource counts; update it from `make synth`")
+    assert documented == {
+        name: str(len(SynthesizedStack(stack).addresses(data=False))) for name, stack in all_stacks.items()
+    }, "README.md: the `make synth` summary's resource counts; update it from `make synth`"

@@ -6,10 +6,9 @@ import json
 
 import pytest
 
-
 from constructs_luneo.config import ConfigError, load_bootstrap, load_environment
-from constructs_luneo.support.errors import ConstructArgumentError
 from constructs_luneo.state_backend import StateBackend
+from constructs_luneo.support.errors import ConstructArgumentError
 from tests.conftest import ROOT
 from tests.helpers import only_resource, statements, synth_scope
 
@@ -29,8 +28,10 @@ def test_bucket_versioned_encrypted_private_tls_only_and_expiring_late():
     rule = only_resource(synthesized, "aws_s3_bucket_server_side_encryption_configuration")["rule"][0]
     assert rule["apply_server_side_encryption_by_default"] == {"sse_algorithm": "aws:kms", "kms_master_key_id": KEY}
     block = only_resource(synthesized, "aws_s3_bucket_public_access_block")
-    assert all(block[k] is True for k in ("block_public_acls", "block_public_policy", "ignore_public_acls",
-                                           "restrict_public_buckets"))
+    assert all(
+        block[k] is True
+        for k in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
+    )
     deny = statements(only_resource(synthesized, "aws_s3_bucket_policy")["policy"])["DenyInsecureTransport"]
     assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
     rules = {r["id"]: r for r in only_resource(synthesized, "aws_s3_bucket_lifecycle_configuration")["rule"]}
@@ -76,7 +77,7 @@ def test_bootstrap_stack_keeps_local_state_and_covers_the_environments_backend(a
 def test_bootstrap_tfvars_errors(tmp_path):
     envs = [load_environment(ROOT / "environments" / "prod.tfvars")]
     path = tmp_path / "bootstrap.tfvars"
-    path.write_text("adopt_existing = \"yes\"\n")
+    path.write_text('adopt_existing = "yes"\n')
     with pytest.raises(ConfigError, match="bootstrap.tfvars:1: adopt_existing: expected true or false"):
         load_bootstrap(path, envs)
     path.write_text("state_noncurrent_version_expiration_days = 5\n")
@@ -86,8 +87,10 @@ def test_bootstrap_tfvars_errors(tmp_path):
 
 def test_environments_on_one_bucket_must_share_the_lock_table(tmp_path):
     other = tmp_path / "qa.tfvars"
-    other.write_text('db_primary_instance_class = "db.t3.medium"\nredis_node_type = "cache.t3.micro"\n'
-                     'state_lock_table = "another-table"\n')
+    other.write_text(
+        'db_primary_instance_class = "db.t3.medium"\nredis_node_type = "cache.t3.micro"\n'
+        'state_lock_table = "another-table"\n'
+    )
     path = tmp_path / "bootstrap.tfvars"
     path.write_text("adopt_existing = true\n")
     with pytest.raises(ConfigError, match="expected the same lock table and region as the other environments"):

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from cdktf import Testing
 
-from luneo_ops.terraform import cli as terraform_cli
-from luneo_ops.terraform import validate as terraform_validate
 from constructs_luneo.config import load_environment
 from constructs_luneo.stacks import LuneoEnvironmentStack
-from cdktf import Testing
+from luneo_ops.terraform import cli as terraform_cli
+from luneo_ops.terraform import validate as terraform_validate
 
 
 @pytest.mark.parametrize("stack", ["luneo-prod", "luneo-staging", "luneo-bootstrap"])
@@ -43,8 +43,11 @@ def test_provider_mirror_is_found_when_the_machine_has_one(terraform, stacks):
     version = terraform_cli.provider_version(stacks["luneo-prod"])
     plugin_dir = terraform_cli.find_plugin_dir(version)
     if plugin_dir is None:
-        pytest.fail(f"no filesystem mirror of hashicorp/aws {version} found: set TF_PLUGIN_DIR, or expect "
-                    "`terraform init` to download the provider from the registry", pytrace=False)
+        pytest.fail(
+            f"no filesystem mirror of hashicorp/aws {version} found: set TF_PLUGIN_DIR, or expect "
+            "`terraform init` to download the provider from the registry",
+            pytrace=False,
+        )
     assert (plugin_dir / terraform_cli.PROVIDER / version).is_dir()
 
 
@@ -57,8 +60,10 @@ def test_configured_plugin_dir_must_hold_the_provider(tmp_path, monkeypatch):
 def test_a_short_password_is_rejected_at_plan_time(terraform, tmp_path):
     """The variable's validation, exercised by terraform plan on the synthesized variable block."""
     path = tmp_path / "qa.tfvars"
-    path.write_text('db_primary_instance_class = "db.t3.medium"\nredis_node_type = "cache.t3.micro"\n'
-                    'db_master_password_source = "variable"\n')
+    path.write_text(
+        'db_primary_instance_class = "db.t3.medium"\nredis_node_type = "cache.t3.micro"\n'
+        'db_master_password_source = "variable"\n'
+    )
     synthesized = json.loads(Testing.synth(LuneoEnvironmentStack(Testing.app(), load_environment(path))))
     workdir = tmp_path / "plan"
     workdir.mkdir()
@@ -78,8 +83,10 @@ def test_supplied_password_variant_validates(terraform, tmp_path):
     """db_master_password_source = "variable": the ephemeral variable flows into the secret's
     secret_string_wo, which Terraform accepts only for write-only arguments."""
     path = tmp_path / "qa.tfvars"
-    path.write_text('db_primary_instance_class = "db.t3.medium"\nredis_node_type = "cache.t3.micro"\n'
-                    'db_master_password_source = "variable"\n')
+    path.write_text(
+        'db_primary_instance_class = "db.t3.medium"\nredis_node_type = "cache.t3.micro"\n'
+        'db_master_password_source = "variable"\n'
+    )
     stack_file = tmp_path / "cdk.tf.json"
     stack_file.write_text(Testing.synth(LuneoEnvironmentStack(Testing.app(), load_environment(path))))
     data = json.loads(stack_file.read_text())

@@ -20,8 +20,7 @@ ACTIONLINT = Path(sys.executable).parent / "actionlint"
 def actionlint(*paths: Path) -> subprocess.CompletedProcess:
     if not ACTIONLINT.exists():
         pytest.fail(f"{ACTIONLINT} is missing: `make setup` installs it (Pipfile dev-packages)", pytrace=False)
-    return subprocess.run([str(ACTIONLINT), "-no-color", *map(str, paths)], capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run([str(ACTIONLINT), "-no-color", *map(str, paths)], capture_output=True, text=True, timeout=120)
 
 
 def load(name: str) -> dict:
@@ -35,7 +34,9 @@ def test_workflows_pass_actionlint():
 
 def test_actionlint_catches_a_broken_workflow(tmp_path):
     bad = tmp_path / "bad.yml"
-    bad.write_text("on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope }}\n")
+    bad.write_text(
+        "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope }}\n"
+    )
     result = actionlint(bad)
     assert result.returncode != 0 and 'property "nope" is not defined' in result.stdout
 

@@ -19,7 +19,9 @@ CROSS_CHECKS: list[tuple[str, Callable[..., object]]] = []
 
 def cross_check(rule: str) -> Callable[[F], F]:
     """Register the decorated function as the enforcement of `rule` (one sentence, Markdown)."""
+
     def register(function: F) -> F:
         CROSS_CHECKS.append((rule, function))
         return function
+
     return register

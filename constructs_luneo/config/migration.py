@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..support.errors import ConfigError
 
-ADDRESS = re.compile(r'^(module\.[A-Za-z0-9_-]+(\[[^\]]+\])?\.)*[a-z0-9_]+\.[A-Za-z0-9_-]+(\[[^\]]+\])?$')
+ADDRESS = re.compile(r"^(module\.[A-Za-z0-9_-]+(\[[^\]]+\])?\.)*[a-z0-9_]+\.[A-Za-z0-9_-]+(\[[^\]]+\])?$")
 
 
 @dataclass(frozen=True)
@@ -30,15 +30,22 @@ def load_migration(path: str | Path, *, label: str | None = None) -> Migration:
         raise ConfigError(f"{label}: expected an object with `moved` and `removed` lists")
     moved, removed = [], []
     for i, item in enumerate(data.get("moved", [])):
-        if not (isinstance(item, dict) and ADDRESS.match(str(item.get("from", "")))
-                and ADDRESS.match(str(item.get("to", "")))):
-            raise ConfigError(f"{label}: moved[{i}]: expected {{\"from\": <address>, \"to\": <address>}}, got {item!r}")
+        if not (
+            isinstance(item, dict)
+            and ADDRESS.match(str(item.get("from", "")))
+            and ADDRESS.match(str(item.get("to", "")))
+        ):
+            raise ConfigError(f'{label}: moved[{i}]: expected {{"from": <address>, "to": <address>}}, got {item!r}')
         moved.append((item["from"], item["to"]))
     for i, item in enumerate(data.get("removed", [])):
-        if not (isinstance(item, dict) and ADDRESS.match(str(item.get("from", "")))
-                and "[" not in item["from"].split(".")[-1]):
-            raise ConfigError(f"{label}: removed[{i}]: expected {{\"from\": <resource address without index>}}, "
-                              f"got {item!r}")
+        if not (
+            isinstance(item, dict)
+            and ADDRESS.match(str(item.get("from", "")))
+            and "[" not in item["from"].split(".")[-1]
+        ):
+            raise ConfigError(
+                f'{label}: removed[{i}]: expected {{"from": <resource address without index>}}, got {item!r}'
+            )
         removed.append(item["from"])
     sources = [m[0] for m in moved] + removed
     duplicates = sorted({s for s in sources if sources.count(s) > 1})

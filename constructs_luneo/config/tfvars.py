@@ -70,8 +70,11 @@ def wrong_type(kind: str, value: Any) -> str | None:
         return None
     if kind not in KIND_EXPECTED:
         raise AssertionError(kind)
-    ok = {"int": isinstance(value, int) and not isinstance(value, bool), "string": isinstance(value, str),
-          "bool": isinstance(value, bool)}.get(kind, False)
+    ok = {
+        "int": isinstance(value, int) and not isinstance(value, bool),
+        "string": isinstance(value, str),
+        "bool": isinstance(value, bool),
+    }.get(kind, False)
     return None if ok else describe_value(value)
 
 
@@ -113,8 +116,7 @@ def _key_text(key_tree: Any) -> str:
     return "".join(str(t) for t in key_tree.scan_values(lambda _: True)).strip().strip('"')
 
 
-@cross_check("A variable, or a key inside one map, set twice is refused (the parser would keep the last one "
-             "silently).")
+@cross_check("A variable, or a key inside one map, set twice is refused (the parser would keep the last one silently).")
 def _duplicates(tree: Any, label: str) -> dict[str, list[int]]:
     """Line numbers of the top-level `name =` assignments; a ConfigError for any name set twice,
     at the top level or as a key inside one map (the parser would silently keep the last one)."""
@@ -123,12 +125,13 @@ def _duplicates(tree: Any, label: str) -> dict[str, list[int]]:
     for child in body.children if body is not None else []:
         if getattr(child, "data", None) == "attribute":
             identifier = child.children[0]
-            lines.setdefault(str(identifier.children[0] if hasattr(identifier, "children") else identifier),
-                             []).append(_token_line(child))
+            lines.setdefault(str(identifier.children[0] if hasattr(identifier, "children") else identifier), []).append(
+                _token_line(child)
+            )
     for name, numbers in lines.items():
         if len(numbers) > 1:
             raise ConfigError(f"{label}: {name}: set more than once (lines {', '.join(map(str, numbers))}); keep one")
-    for attribute in (body.children if body is not None else []):
+    for attribute in body.children if body is not None else []:
         if getattr(attribute, "data", None) != "attribute":
             continue
         for obj in attribute.find_data("object"):
@@ -139,8 +142,10 @@ def _duplicates(tree: Any, label: str) -> dict[str, list[int]]:
                 key, line = _key_text(element.children[0]), _token_line(element)
                 if key in seen:
                     name = _key_text(attribute.children[0])
-                    raise ConfigError(f"{label}:{line}: {name}: key {key!r} is set more than once in one map "
-                                      f"(lines {seen[key]} and {line}); keep one")
+                    raise ConfigError(
+                        f"{label}:{line}: {name}: key {key!r} is set more than once in one map "
+                        f"(lines {seen[key]} and {line}); keep one"
+                    )
                 seen[key] = line
     return lines
 
@@ -183,15 +188,18 @@ def _check_value(variable: Variable, value: Any, name: str, at: str) -> None:
 
 def _unknown(name: str, known: Mapping[str, Variable], at: str) -> ConfigError:
     if SECRET_NAME.search(name):
-        return ConfigError(f"{at}: {name}: secrets must not be stored in an environment file; remove it and pass "
-                           f"TF_VAR_{name} (or use the generated password) at plan time")
+        return ConfigError(
+            f"{at}: {name}: secrets must not be stored in an environment file; remove it and pass "
+            f"TF_VAR_{name} (or use the generated password) at plan time"
+        )
     close = difflib.get_close_matches(name, known, n=1)
     hint = f" (did you mean {close[0]}?)" if close else " (docs/CONFIGURATION.md lists the known variables)"
     return ConfigError(f"{at}: {name}: unknown variable{hint}")
 
 
-def load_values(path: Path, label: str, variables: tuple[Variable, ...],
-                removed: Mapping[str, str] | None = None) -> tuple[dict[str, Any], Where]:
+def load_values(
+    path: Path, label: str, variables: tuple[Variable, ...], removed: Mapping[str, str] | None = None
+) -> tuple[dict[str, Any], Where]:
     """Parse a tfvars file and check every value against `variables`; fill in defaults.
     Returns the values and `where(name)`, the `file:line` of a variable for error messages.
     `removed`: names that no longer exist -> what replaces them."""
@@ -215,8 +223,9 @@ def load_values(path: Path, label: str, variables: tuple[Variable, ...],
             raise ConfigError(f"{where(name)}: {name}: expected a literal value, not an expression or interpolation")
         if value is None:
             if variable.default is REQUIRED:
-                raise ConfigError(f"{where(name)}: {name}: is required; expected {KIND_EXPECTED[variable.kind]}, "
-                                  "got null")
+                raise ConfigError(
+                    f"{where(name)}: {name}: is required; expected {KIND_EXPECTED[variable.kind]}, got null"
+                )
             continue
         _check_value(variable, value, name, where(name))
         values[name] = value
@@ -225,7 +234,9 @@ def load_values(path: Path, label: str, variables: tuple[Variable, ...],
         if variable.name in values:
             continue
         if variable.default is REQUIRED:
-            raise ConfigError(f"{label}: {variable.name}: is required; expected {KIND_EXPECTED[variable.kind]} "
-                              f"({variable.description})")
+            raise ConfigError(
+                f"{label}: {variable.name}: is required; expected {KIND_EXPECTED[variable.kind]} "
+                f"({variable.description})"
+            )
         values[variable.name] = variable.default
     return values, where

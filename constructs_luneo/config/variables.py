@@ -17,14 +17,48 @@ REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
 #: Region codes AWS has (`aws ec2 describe-regions --all-regions`; "Amazon EC2 service endpoints",
 #: https://docs.aws.amazon.com/general/latest/gr/ec2-service.html), so that a typo such as
 #: "eu-west-9" is refused at synth instead of at the first plan. A region AWS opens later: add it here.
-AWS_REGIONS = frozenset({
-    "af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1",
-    "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5",
-    "ap-southeast-6", "ap-southeast-7", "ca-central-1", "ca-west-1", "eu-central-1", "eu-central-2", "eu-north-1",
-    "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3", "il-central-1", "me-central-1", "me-south-1",
-    "mx-central-1", "sa-east-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2",
-    "us-gov-east-1", "us-gov-west-1", "cn-north-1", "cn-northwest-1",
-})
+AWS_REGIONS = frozenset(
+    {
+        "af-south-1",
+        "ap-east-1",
+        "ap-east-2",
+        "ap-northeast-1",
+        "ap-northeast-2",
+        "ap-northeast-3",
+        "ap-south-1",
+        "ap-south-2",
+        "ap-southeast-1",
+        "ap-southeast-2",
+        "ap-southeast-3",
+        "ap-southeast-4",
+        "ap-southeast-5",
+        "ap-southeast-6",
+        "ap-southeast-7",
+        "ca-central-1",
+        "ca-west-1",
+        "eu-central-1",
+        "eu-central-2",
+        "eu-north-1",
+        "eu-south-1",
+        "eu-south-2",
+        "eu-west-1",
+        "eu-west-2",
+        "eu-west-3",
+        "il-central-1",
+        "me-central-1",
+        "me-south-1",
+        "mx-central-1",
+        "sa-east-1",
+        "us-east-1",
+        "us-east-2",
+        "us-west-1",
+        "us-west-2",
+        "us-gov-east-1",
+        "us-gov-west-1",
+        "cn-north-1",
+        "cn-northwest-1",
+    }
+)
 STATE_KEY = re.compile(r"^[A-Za-z0-9!_.*'()/-]+\.tfstate$")
 TABLE = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
 ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
@@ -42,11 +76,15 @@ _DB_CLASS_EXPECTED = 'an RDS instance class such as "db.r6g.large"'
 
 def _region(expected: str) -> Check:
     """A region code of the AWS_REGIONS list (the pattern alone lets "eu-west-9" through)."""
+
     def check(value: str) -> str | None:
         if not REGION.match(value):
             return expected
         if value not in AWS_REGIONS:
-            return f"{expected} (no AWS region has that code; the list: AWS_REGIONS in constructs_luneo/config/variables.py)"
+            return (
+                f"{expected} (no AWS region has that code; the list: AWS_REGIONS in "
+                "constructs_luneo/config/variables.py)"
+            )
         return None
 
     return check
@@ -58,30 +96,64 @@ def _v(section: str, *variables: Variable) -> tuple[Variable, ...]:
 
 STATE = _v(
     "State backend (the existing S3 bucket and DynamoDB lock table)",
-    Variable("state_bucket", "string", "luneo-terraform-state", "S3 bucket holding Terraform state",
-             pattern(BUCKET, "an S3 bucket name")),
-    Variable("state_key", "string", None,
-             f'state object key; default "{LEGACY_PROD_STATE_KEY}" for prod (the state that exists today), '
-             '"<env>/multi-region/terraform.tfstate" otherwise',
-             pattern(STATE_KEY, 'an S3 key ending in ".tfstate"'), example="staging/multi-region/terraform.tfstate"),
-    Variable("state_region", "string", "eu-west-1", "region of the state bucket and lock table",
-             _region(_REGION_EXPECTED)),
-    Variable("state_lock_table", "string", "luneo-terraform-locks", "DynamoDB table used for state locking",
-             pattern(TABLE, "a DynamoDB table name")),
+    Variable(
+        "state_bucket",
+        "string",
+        "luneo-terraform-state",
+        "S3 bucket holding Terraform state",
+        pattern(BUCKET, "an S3 bucket name"),
+    ),
+    Variable(
+        "state_key",
+        "string",
+        None,
+        f'state object key; default "{LEGACY_PROD_STATE_KEY}" for prod (the state that exists today), '
+        '"<env>/multi-region/terraform.tfstate" otherwise',
+        pattern(STATE_KEY, 'an S3 key ending in ".tfstate"'),
+        example="staging/multi-region/terraform.tfstate",
+    ),
+    Variable(
+        "state_region", "string", "eu-west-1", "region of the state bucket and lock table", _region(_REGION_EXPECTED)
+    ),
+    Variable(
+        "state_lock_table",
+        "string",
+        "luneo-terraform-locks",
+        "DynamoDB table used for state locking",
+        pattern(TABLE, "a DynamoDB table name"),
+    ),
 )
 
 NETWORK = _v(
     "Regions and network (one VPC per region; three AZs, public/private/database subnets)",
     Variable("primary_region", "string", "eu-west-1", "primary region (writes)", _region(_REGION_EXPECTED)),
-    Variable("secondary_region", "string", "us-east-1",
-             "secondary region (replicas, failover); differs from primary_region; one of the two is us-east-1",
-             _region('an AWS region such as "us-east-1"')),
-    Variable("vpc_primary_cidr", "string", "10.0.0.0/16", "private IPv4 range of the primary VPC, /16 to /20",
-             checks.vpc_cidr),
-    Variable("vpc_secondary_cidr", "string", "10.1.0.0/16",
-             "private IPv4 range of the secondary VPC, /16 to /20; must not overlap the primary", checks.vpc_cidr),
-    Variable("single_nat_gateway", "bool", False,
-             "one NAT gateway per VPC instead of one per AZ (cheaper, not zone-redundant)"),
+    Variable(
+        "secondary_region",
+        "string",
+        "us-east-1",
+        "secondary region (replicas, failover); differs from primary_region; one of the two is us-east-1",
+        _region('an AWS region such as "us-east-1"'),
+    ),
+    Variable(
+        "vpc_primary_cidr",
+        "string",
+        "10.0.0.0/16",
+        "private IPv4 range of the primary VPC, /16 to /20",
+        checks.vpc_cidr,
+    ),
+    Variable(
+        "vpc_secondary_cidr",
+        "string",
+        "10.1.0.0/16",
+        "private IPv4 range of the secondary VPC, /16 to /20; must not overlap the primary",
+        checks.vpc_cidr,
+    ),
+    Variable(
+        "single_nat_gateway",
+        "bool",
+        False,
+        "one NAT gateway per VPC instead of one per AZ (cheaper, not zone-redundant)",
+    ),
 )
 
 EKS = _v(
@@ -92,110 +164,244 @@ EKS = _v(
     Variable("eks_secondary_desired_size", "int", 2, "SPOT nodes wanted in the secondary region", int_range(0, 100)),
     Variable("eks_secondary_min_size", "int", 1, "SPOT node group minimum, secondary region", int_range(0, 100)),
     Variable("eks_secondary_max_size", "int", 5, "SPOT node group maximum, secondary region", int_range(1, 100)),
-    Variable("eks_kubernetes_version", "string", "1.33", "Kubernetes minor version of both clusters, pinned",
-             pattern(K8S_VERSION, 'a Kubernetes minor version such as "1.33"')),
-    Variable("eks_spot_instance_types", "list(string)", ["m6i.large", "m6a.large", "m5.large", "m5a.large"],
-             "instance types of the SPOT node groups (two or more of one size)", checks.instance_types),
-    Variable("eks_system_instance_type", "string", "m6i.large", "instance type of the on-demand system node groups",
-             pattern(INSTANCE_TYPE, 'an EC2 instance type such as "m6i.large"')),
+    Variable(
+        "eks_kubernetes_version",
+        "string",
+        "1.33",
+        "Kubernetes minor version of both clusters, pinned",
+        pattern(K8S_VERSION, 'a Kubernetes minor version such as "1.33"'),
+    ),
+    Variable(
+        "eks_spot_instance_types",
+        "list(string)",
+        ["m6i.large", "m6a.large", "m5.large", "m5a.large"],
+        "instance types of the SPOT node groups (two or more of one size)",
+        checks.instance_types,
+    ),
+    Variable(
+        "eks_system_instance_type",
+        "string",
+        "m6i.large",
+        "instance type of the on-demand system node groups",
+        pattern(INSTANCE_TYPE, 'an EC2 instance type such as "m6i.large"'),
+    ),
     Variable("eks_system_node_count", "int", 2, "on-demand system nodes per cluster", int_range(1, 10)),
-    Variable("eks_public_access_cidrs", "list(string)", [],
-             "CIDRs allowed to reach the EKS API publicly; empty: private endpoint only", checks.public_cidrs,
-             example=["203.0.113.0/24"]),
-    Variable("eks_admin_role_arns", "list(string)", [], "IAM roles given cluster-admin through EKS access entries",
-             each(pattern(ROLE_ARN, "IAM role ARNs such as arn:aws:iam::123456789012:role/platform-admins")),
-             example=["arn:aws:iam::123456789012:role/platform-admins"]),
+    Variable(
+        "eks_public_access_cidrs",
+        "list(string)",
+        [],
+        "CIDRs allowed to reach the EKS API publicly; empty: private endpoint only",
+        checks.public_cidrs,
+        example=["203.0.113.0/24"],
+    ),
+    Variable(
+        "eks_admin_role_arns",
+        "list(string)",
+        [],
+        "IAM roles given cluster-admin through EKS access entries",
+        each(pattern(ROLE_ARN, "IAM role ARNs such as arn:aws:iam::123456789012:role/platform-admins")),
+        example=["arn:aws:iam::123456789012:role/platform-admins"],
+    ),
 )
 
 DATABASE = _v(
     "Database (RDS PostgreSQL, or Aurora PostgreSQL Global Database)",
-    Variable("db_primary_instance_class", "string", REQUIRED,
-             'RDS instance class, e.g. "db.r6g.large"; changing it may cause a brief outage',
-             pattern(DB_CLASS, _DB_CLASS_EXPECTED), example="db.r6g.large"),
+    Variable(
+        "db_primary_instance_class",
+        "string",
+        REQUIRED,
+        'RDS instance class, e.g. "db.r6g.large"; changing it may cause a brief outage',
+        pattern(DB_CLASS, _DB_CLASS_EXPECTED),
+        example="db.r6g.large",
+    ),
     Variable("db_allocated_storage", "int", 100, "RDS storage in GiB (gp3)", int_range(20, 65536)),
     Variable("db_multi_az", "bool", True, "RDS standby in a second AZ (automatic failover)"),
-    Variable("db_master_password_source", "string", "generated",
-             '"generated": a random password, kept in a KMS-encrypted secret replicated to the secondary region; '
-             '"variable": the same, from TF_VAR_db_master_password at plan and apply time; "rds-managed": RDS '
-             'keeps it (refused with a replica or a global database: AWS does not support it)',
-             checks.one_of("generated", "variable", "rds-managed")),
-    Variable("db_master_password_version", "int", 1,
-             "bump to rotate the master password (a new generated value, or the new TF_VAR value)", int_range(1, 10**6)),
-    Variable("db_dr_mode", "string", "replica",
-             '"replica": RDS with a cross-region read replica; "aurora-global": Aurora PostgreSQL Global Database',
-             checks.one_of("replica", "aurora-global")),
-    Variable("db_replica_instance_class", "string", None,
-             "instance class of the secondary-region replica or Aurora secondary (default: db_primary_instance_class)",
-             optional(pattern(DB_CLASS, _DB_CLASS_EXPECTED)), example="db.r6g.large"),
-    Variable("db_replica_promoted", "bool", False,
-             "the secondary-region replica was promoted after a failover (docs/DISASTER_RECOVERY.md)"),
+    Variable(
+        "db_master_password_source",
+        "string",
+        "generated",
+        '"generated": a random password, kept in a KMS-encrypted secret replicated to the secondary region; '
+        '"variable": the same, from TF_VAR_db_master_password at plan and apply time; "rds-managed": RDS '
+        "keeps it (refused with a replica or a global database: AWS does not support it)",
+        checks.one_of("generated", "variable", "rds-managed"),
+    ),
+    Variable(
+        "db_master_password_version",
+        "int",
+        1,
+        "bump to rotate the master password (a new generated value, or the new TF_VAR value)",
+        int_range(1, 10**6),
+    ),
+    Variable(
+        "db_dr_mode",
+        "string",
+        "replica",
+        '"replica": RDS with a cross-region read replica; "aurora-global": Aurora PostgreSQL Global Database',
+        checks.one_of("replica", "aurora-global"),
+    ),
+    Variable(
+        "db_replica_instance_class",
+        "string",
+        None,
+        "instance class of the secondary-region replica or Aurora secondary (default: db_primary_instance_class)",
+        optional(pattern(DB_CLASS, _DB_CLASS_EXPECTED)),
+        example="db.r6g.large",
+    ),
+    Variable(
+        "db_replica_promoted",
+        "bool",
+        False,
+        "the secondary-region replica was promoted after a failover (docs/DISASTER_RECOVERY.md)",
+    ),
     Variable("backup_retention_period", "int", 7, "days of automated RDS backups", int_range(1, 35)),
-    Variable("backup_window", "string", "04:00-05:00", "daily RDS backup window, UTC, at least 30 minutes",
-             checks.window),
+    Variable(
+        "backup_window", "string", "04:00-05:00", "daily RDS backup window, UTC, at least 30 minutes", checks.window
+    ),
 )
 
 REDIS = _v(
     "Redis (ElastiCache)",
-    Variable("redis_node_type", "string", REQUIRED, 'ElastiCache node type, e.g. "cache.r6g.large"',
-             pattern(CACHE_TYPE, 'an ElastiCache node type such as "cache.r6g.large"'), example="cache.r6g.large"),
+    Variable(
+        "redis_node_type",
+        "string",
+        REQUIRED,
+        'ElastiCache node type, e.g. "cache.r6g.large"',
+        pattern(CACHE_TYPE, 'an ElastiCache node type such as "cache.r6g.large"'),
+        example="cache.r6g.large",
+    ),
     Variable("redis_num_cache_clusters", "int", 2, "Redis nodes (1 primary + replicas)", int_range(1, 6)),
-    Variable("redis_global_datastore", "bool", False,
-             "an ElastiCache Global Datastore: a read-only copy of the cache in the secondary region, promoted in a "
-             "failover (node types M5, M6g, M7g, R5, R6g, R6gd, R7g, C7gn, large or above)"),
+    Variable(
+        "redis_global_datastore",
+        "bool",
+        False,
+        "an ElastiCache Global Datastore: a read-only copy of the cache in the secondary region, promoted in a "
+        "failover (node types M5, M6g, M7g, R5, R6g, R6gd, R7g, C7gn, large or above)",
+    ),
 )
 
 DNS = _v(
     "Ingress and DNS failover (Route53)",
-    Variable("primary_ingress_hostname", "string", None, "EKS load balancer hostname in the primary region",
-             optional(pattern(HOSTNAME, "a DNS hostname such as lb.eu-west-1.example.com")),
-             example="ingress-eu-west-1.example.com"),
-    Variable("secondary_ingress_hostname", "string", None, "EKS load balancer hostname in the secondary region",
-             optional(pattern(HOSTNAME, "a DNS hostname such as lb.us-east-1.example.com")),
-             example="ingress-us-east-1.example.com"),
-    Variable("dns_zone_name", "string", None,
-             "public hosted zone of the failover record, looked up by name (e.g. luneo.app); with it, dns_record_name "
-             "and both ingress hostnames are required",
-             optional(pattern(HOSTNAME, "a DNS zone name such as luneo.app")), example="example.com"),
-    Variable("route53_zone_id", "string", None,
-             "the same zone given by id instead of dns_zone_name",
-             optional(pattern(ZONE_ID, 'a Route53 hosted zone id such as "Z0123456789ABC"')),
-             example="Z0123456789ABCDEFGHIJ"),
-    Variable("dns_record_name", "string", None, "failover record name in that zone, e.g. app.luneo.app",
-             optional(pattern(HOSTNAME, "a DNS name such as app.luneo.app")), example="app.example.com"),
-    Variable("health_check_path", "string", "/healthz", "HTTPS path the Route53 health checks request",
-             pattern(re.compile(r"^/[\w./~%-]*$"), 'a path such as "/healthz"')),
-    Variable("dns_force_failover", "bool", False,
-             "send all traffic to the secondary region: the PRIMARY failover record answers with the secondary "
-             "hostname, whatever the health checks say (planned failover, or an outage of the primary region)"),
+    Variable(
+        "primary_ingress_hostname",
+        "string",
+        None,
+        "EKS load balancer hostname in the primary region",
+        optional(pattern(HOSTNAME, "a DNS hostname such as lb.eu-west-1.example.com")),
+        example="ingress-eu-west-1.example.com",
+    ),
+    Variable(
+        "secondary_ingress_hostname",
+        "string",
+        None,
+        "EKS load balancer hostname in the secondary region",
+        optional(pattern(HOSTNAME, "a DNS hostname such as lb.us-east-1.example.com")),
+        example="ingress-us-east-1.example.com",
+    ),
+    Variable(
+        "dns_zone_name",
+        "string",
+        None,
+        "public hosted zone of the failover record, looked up by name (e.g. luneo.app); with it, dns_record_name "
+        "and both ingress hostnames are required",
+        optional(pattern(HOSTNAME, "a DNS zone name such as luneo.app")),
+        example="example.com",
+    ),
+    Variable(
+        "route53_zone_id",
+        "string",
+        None,
+        "the same zone given by id instead of dns_zone_name",
+        optional(pattern(ZONE_ID, 'a Route53 hosted zone id such as "Z0123456789ABC"')),
+        example="Z0123456789ABCDEFGHIJ",
+    ),
+    Variable(
+        "dns_record_name",
+        "string",
+        None,
+        "failover record name in that zone, e.g. app.luneo.app",
+        optional(pattern(HOSTNAME, "a DNS name such as app.luneo.app")),
+        example="app.example.com",
+    ),
+    Variable(
+        "health_check_path",
+        "string",
+        "/healthz",
+        "HTTPS path the Route53 health checks request",
+        pattern(re.compile(r"^/[\w./~%-]*$"), 'a path such as "/healthz"'),
+    ),
+    Variable(
+        "dns_force_failover",
+        "bool",
+        False,
+        "send all traffic to the secondary region: the PRIMARY failover record answers with the secondary "
+        "hostname, whatever the health checks say (planned failover, or an outage of the primary region)",
+    ),
 )
 
 ALARMS = _v(
     "Alarms (prod needs at least one subscriber)",
-    Variable("alarm_emails", "list(string)", [], "e-mail addresses subscribed to the alarm topics (each confirms once)",
-             each(pattern(EMAIL, "e-mail addresses")), example=["oncall@example.com"]),
-    Variable("alarm_https_endpoints", "list(string)", [],
-             "HTTPS endpoints (chat-ops webhooks) subscribed to the alarm topics (each confirms once)",
-             each(pattern(HTTPS_URL, "https:// URLs")), example=["https://hooks.example.com/luneo-alarms"]),
+    Variable(
+        "alarm_emails",
+        "list(string)",
+        [],
+        "e-mail addresses subscribed to the alarm topics (each confirms once)",
+        each(pattern(EMAIL, "e-mail addresses")),
+        example=["oncall@example.com"],
+    ),
+    Variable(
+        "alarm_https_endpoints",
+        "list(string)",
+        [],
+        "HTTPS endpoints (chat-ops webhooks) subscribed to the alarm topics (each confirms once)",
+        each(pattern(HTTPS_URL, "https:// URLs")),
+        example=["https://hooks.example.com/luneo-alarms"],
+    ),
 )
 
 OTHER = _v(
     "Assets, migration and tags",
-    Variable("assets_aliases", "list(string)", [],
-             "custom domain names of the assets CDN; with assets_certificate_arn they make TLS 1.2+ real "
-             "(with the default *.cloudfront.net certificate AWS allows TLSv1)",
-             each(pattern(HOSTNAME, "DNS names such as assets.luneo.app")), example=["assets.example.com"]),
-    Variable("assets_certificate_arn", "string", None,
-             "ACM certificate of assets_aliases; CloudFront takes certificates from us-east-1 only",
-             optional(pattern(ACM_US_EAST_1, "an ACM certificate ARN in us-east-1 (arn:aws:acm:us-east-1:...)")),
-             example="arn:aws:acm:us-east-1:123456789012:certificate/0123abcd-0123-4567-89ab-0123456789ab"),
-    Variable("logging_bucket", "string", None, "S3 bucket receiving CloudFront and S3 access logs (optional)",
-             optional(pattern(BUCKET, "an S3 bucket name")), example="luneo-logs"),
-    Variable("existing_encryption", "map(string)", {},
-             "keys db, redis, ecr: the KMS key ARN (or \"default\") an existing database, cache or repository was "
-             "created with; printed by `make migrate-plan`", checks.existing_encryption,
-             example={"db": "default", "redis": "default", "ecr": "default"}),
-    Variable("tags", "map(string)", {}, "extra tags on every resource (besides Environment, Project, ManagedBy)",
-             checks.tags, example={"CostCenter": "platform"}),
+    Variable(
+        "assets_aliases",
+        "list(string)",
+        [],
+        "custom domain names of the assets CDN; with assets_certificate_arn they make TLS 1.2+ real "
+        "(with the default *.cloudfront.net certificate AWS allows TLSv1)",
+        each(pattern(HOSTNAME, "DNS names such as assets.luneo.app")),
+        example=["assets.example.com"],
+    ),
+    Variable(
+        "assets_certificate_arn",
+        "string",
+        None,
+        "ACM certificate of assets_aliases; CloudFront takes certificates from us-east-1 only",
+        optional(pattern(ACM_US_EAST_1, "an ACM certificate ARN in us-east-1 (arn:aws:acm:us-east-1:...)")),
+        example="arn:aws:acm:us-east-1:123456789012:certificate/0123abcd-0123-4567-89ab-0123456789ab",
+    ),
+    Variable(
+        "logging_bucket",
+        "string",
+        None,
+        "S3 bucket receiving CloudFront and S3 access logs (optional)",
+        optional(pattern(BUCKET, "an S3 bucket name")),
+        example="luneo-logs",
+    ),
+    Variable(
+        "existing_encryption",
+        "map(string)",
+        {},
+        'keys db, redis, ecr: the KMS key ARN (or "default") an existing database, cache or repository was '
+        "created with; printed by `make migrate-plan`",
+        checks.existing_encryption,
+        example={"db": "default", "redis": "default", "ecr": "default"},
+    ),
+    Variable(
+        "tags",
+        "map(string)",
+        {},
+        "extra tags on every resource (besides Environment, Project, ManagedBy)",
+        checks.tags,
+        example={"CostCenter": "platform"},
+    ),
 )
 
 VARIABLES: tuple[Variable, ...] = STATE + NETWORK + EKS + DATABASE + REDIS + DNS + ALARMS + OTHER
@@ -204,20 +410,34 @@ VARIABLES_BY_NAME = {v.name: v for v in VARIABLES}
 #: Variables that no longer exist, and what replaces them (a file that still sets one gets this).
 REMOVED = {
     "db_manage_master_password": 'replaced by db_master_password_source ("generated" by default; "variable" for '
-                                 'TF_VAR_db_master_password). The RDS-managed password cannot have a read replica '
-                                 '(docs/CONFIGURATION.md)',
+    "TF_VAR_db_master_password). The RDS-managed password cannot have a read replica "
+    "(docs/CONFIGURATION.md)",
 }
 
 #: What bootstrap.tfvars may contain (luneo-bootstrap: the state bucket and lock table themselves).
 BOOTSTRAP_VARIABLES: tuple[Variable, ...] = _v(
     "luneo-bootstrap (bootstrap.tfvars)",
-    Variable("adopt_existing", "bool", True,
-             "true: the bucket and table exist (as today) and are adopted with import blocks; false: create them"),
-    Variable("state_noncurrent_version_expiration_days", "int", 365,
-             "old state versions are kept this long (restores need them)", int_range(30, 3650)),
-    Variable("state_replica_region", "string", "us-east-1",
-             "region of the state bucket's replica and the lock table's replica (Terraform keeps working there when "
-             "the state region is lost)", _region('an AWS region such as "us-east-1"')),
+    Variable(
+        "adopt_existing",
+        "bool",
+        True,
+        "true: the bucket and table exist (as today) and are adopted with import blocks; false: create them",
+    ),
+    Variable(
+        "state_noncurrent_version_expiration_days",
+        "int",
+        365,
+        "old state versions are kept this long (restores need them)",
+        int_range(30, 3650),
+    ),
+    Variable(
+        "state_replica_region",
+        "string",
+        "us-east-1",
+        "region of the state bucket's replica and the lock table's replica (Terraform keeps working there when "
+        "the state region is lost)",
+        _region('an AWS region such as "us-east-1"'),
+    ),
 )
 
 

@@ -13,5 +13,13 @@ from .credentials import DatabaseCredentials
 from .instance import PostgresDatabase
 from .replica import PostgresReadReplica
 
-__all__ = ["LOG_EXPORTS", "PARAMETERS", "PORT", "AuroraGlobalDatabase", "AuroraRegion", "DatabaseCredentials",
-           "PostgresDatabase", "PostgresReadReplica"]
+__all__ = [
+    "LOG_EXPORTS",
+    "PARAMETERS",
+    "PORT",
+    "AuroraGlobalDatabase",
+    "AuroraRegion",
+    "DatabaseCredentials",
+    "PostgresDatabase",
+    "PostgresReadReplica",
+]

@@ -28,8 +28,10 @@ IDENTIFIER = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 DATABASE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
 USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,15}$")
 RESERVED_USERNAMES = {"admin", "postgres", "rdsadmin", "root", "user"}
-MAINTENANCE = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):"
-                         r"([01]\d|2[0-3]):[0-5]\d$")
+MAINTENANCE = re.compile(
+    r"^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):"
+    r"([01]\d|2[0-3]):[0-5]\d$"
+)
 LOG_EXPORTS = ("postgresql", "upgrade")
 PORT = 5432
 #: After the backups (default backup_window 04:00-05:00) so that the two never overlap.
@@ -48,26 +50,47 @@ PARAMETERS = {
 
 
 def check_identifier(who: str, name: Any, *, max_length: int = 63) -> None:
-    require(isinstance(name, str) and bool(IDENTIFIER.match(name)) and "--" not in name and not name.endswith("-")
-            and len(name) <= max_length, who, "name",
-            f"a DB identifier: 1-{max_length} lowercase letters, digits or single hyphens, starting with a letter",
-            name)
+    require(
+        isinstance(name, str)
+        and bool(IDENTIFIER.match(name))
+        and "--" not in name
+        and not name.endswith("-")
+        and len(name) <= max_length,
+        who,
+        "name",
+        f"a DB identifier: 1-{max_length} lowercase letters, digits or single hyphens, starting with a letter",
+        name,
+    )
 
 
 def check_credentials(who: str, database_name: Any, master_username: Any) -> None:
-    require(isinstance(database_name, str) and bool(DATABASE_NAME.match(database_name)), who, "database_name",
-            "1-63 letters, digits or underscores, starting with a letter", database_name)
-    require(isinstance(master_username, str) and bool(USERNAME.match(master_username))
-            and master_username.lower() not in RESERVED_USERNAMES, who, "master_username",
-            f"1-16 letters, digits or underscores, starting with a letter, not one of {sorted(RESERVED_USERNAMES)}",
-            master_username)
+    require(
+        isinstance(database_name, str) and bool(DATABASE_NAME.match(database_name)),
+        who,
+        "database_name",
+        "1-63 letters, digits or underscores, starting with a letter",
+        database_name,
+    )
+    require(
+        isinstance(master_username, str)
+        and bool(USERNAME.match(master_username))
+        and master_username.lower() not in RESERVED_USERNAMES,
+        who,
+        "master_username",
+        f"1-16 letters, digits or underscores, starting with a letter, not one of {sorted(RESERVED_USERNAMES)}",
+        master_username,
+    )
 
 
 def check_password_reference(who: str, master_password: Any, alternative: str) -> None:
     # Never echo the value: it may be a real password typed in by mistake.
-    require(is_token(master_password) or is_expression(master_password), who, "master_password",
-            "a reference to a sensitive Terraform variable (e.g. stack.db_master_password.string_value), "
-            f"never a literal string; {alternative}")
+    require(
+        is_token(master_password) or is_expression(master_password),
+        who,
+        "master_password",
+        "a reference to a sensitive Terraform variable (e.g. stack.db_master_password.string_value), "
+        f"never a literal string; {alternative}",
+    )
 
 
 def is_expression(value: Any) -> bool:
@@ -76,65 +99,147 @@ def is_expression(value: Any) -> bool:
 
 
 def check_instance_class(who: str, label: str, value: Any) -> None:
-    require(isinstance(value, str) and bool(DB_CLASS.match(value)), who, label,
-            'an RDS instance class such as "db.r6g.large"', value)
+    require(
+        isinstance(value, str) and bool(DB_CLASS.match(value)),
+        who,
+        label,
+        'an RDS instance class such as "db.r6g.large"',
+        value,
+    )
 
 
 def check_backups(who: str, retention: Any, window: Any = None, maintenance: Any = None) -> None:
     """Backups kept 1-35 days (0 would turn them off); windows in UTC."""
-    require(isinstance(retention, int) and not isinstance(retention, bool) and 1 <= retention <= 35, who,
-            "backup_retention_period", "1-35 days (0 would turn backups off)", retention)
+    require(
+        isinstance(retention, int) and not isinstance(retention, bool) and 1 <= retention <= 35,
+        who,
+        "backup_retention_period",
+        "1-35 days (0 would turn backups off)",
+        retention,
+    )
     if window is not None:
-        require(isinstance(window, str) and bool(TIME_WINDOW.match(window)), who, "backup_window",
-                '"hh:mm-hh:mm" in UTC', window)
+        require(
+            isinstance(window, str) and bool(TIME_WINDOW.match(window)),
+            who,
+            "backup_window",
+            '"hh:mm-hh:mm" in UTC',
+            window,
+        )
     if maintenance is not None:
-        require(isinstance(maintenance, str) and bool(MAINTENANCE.match(maintenance)), who, "maintenance_window",
-                '"ddd:hh:mm-ddd:hh:mm" in UTC', maintenance)
+        require(
+            isinstance(maintenance, str) and bool(MAINTENANCE.match(maintenance)),
+            who,
+            "maintenance_window",
+            '"ddd:hh:mm-ddd:hh:mm" in UTC',
+            maintenance,
+        )
 
 
 def check_subnets(who: str, subnet_ids: Any) -> None:
-    require(not isinstance(subnet_ids, str) and (is_token(subnet_ids) or len(list(subnet_ids)) >= 2), who,
-            "subnet_ids", "a list of at least two subnet ids in different AZs", subnet_ids)
+    require(
+        not isinstance(subnet_ids, str) and (is_token(subnet_ids) or len(list(subnet_ids)) >= 2),
+        who,
+        "subnet_ids",
+        "a list of at least two subnet ids in different AZs",
+        subnet_ids,
+    )
 
 
-def parameter_group(scope: Construct, name: str, major: str, tags: Mapping[str, str], provider: TerraformProvider | None,
-                    *, aurora: bool = False) -> DbParameterGroup | RdsClusterParameterGroup:
+def parameter_group(
+    scope: Construct,
+    name: str,
+    major: str,
+    tags: Mapping[str, str],
+    provider: TerraformProvider | None,
+    *,
+    aurora: bool = False,
+) -> DbParameterGroup | RdsClusterParameterGroup:
     description = f"{name}: TLS only, connection and slow-query logging"
     if aurora:
         return RdsClusterParameterGroup(
-            scope, "cluster-parameter-group", name_prefix=f"{name}-apg{major}-", family=f"aurora-postgresql{major}",
+            scope,
+            "cluster-parameter-group",
+            name_prefix=f"{name}-apg{major}-",
+            family=f"aurora-postgresql{major}",
             description=description,
-            parameter=[RdsClusterParameterGroupParameter(name=k, value=v, apply_method="immediate")
-                       for k, v in PARAMETERS.items()],
-            tags=dict(tags) or None, provider=provider, lifecycle={"create_before_destroy": True})
+            parameter=[
+                RdsClusterParameterGroupParameter(name=k, value=v, apply_method="immediate")
+                for k, v in PARAMETERS.items()
+            ],
+            tags=dict(tags) or None,
+            provider=provider,
+            lifecycle={"create_before_destroy": True},
+        )
     return DbParameterGroup(
-        scope, "parameter-group", name_prefix=f"{name}-pg{major}-", family=f"postgres{major}", description=description,
+        scope,
+        "parameter-group",
+        name_prefix=f"{name}-pg{major}-",
+        family=f"postgres{major}",
+        description=description,
         parameter=[DbParameterGroupParameter(name=k, value=v, apply_method="immediate") for k, v in PARAMETERS.items()],
-        tags=dict(tags) or None, provider=provider, lifecycle={"create_before_destroy": True})
+        tags=dict(tags) or None,
+        provider=provider,
+        lifecycle={"create_before_destroy": True},
+    )
 
 
-def log_groups(scope: Construct, prefix: str, logs: Sequence[str], kms_key_arn: str | None, retention: int,
-               tags: Mapping[str, str], provider: TerraformProvider | None,
-               prevent_destroy: bool = False) -> list[CloudwatchLogGroup]:
+def log_groups(
+    scope: Construct,
+    prefix: str,
+    logs: Sequence[str],
+    kms_key_arn: str | None,
+    retention: int,
+    tags: Mapping[str, str],
+    provider: TerraformProvider | None,
+    prevent_destroy: bool = False,
+) -> list[CloudwatchLogGroup]:
     """Created before the database so that they carry our retention and key, not RDS's defaults."""
-    return [CloudwatchLogGroup(scope, f"log-{log}", name=f"{prefix}/{log}", retention_in_days=retention,
-                               kms_key_id=kms_key_arn, tags=dict(tags) or None, lifecycle=lifecycle(prevent_destroy),
-                               provider=provider) for log in logs]
+    return [
+        CloudwatchLogGroup(
+            scope,
+            f"log-{log}",
+            name=f"{prefix}/{log}",
+            retention_in_days=retention,
+            kms_key_id=kms_key_arn,
+            tags=dict(tags) or None,
+            lifecycle=lifecycle(prevent_destroy),
+            provider=provider,
+        )
+        for log in logs
+    ]
 
 
-def monitoring_role(scope: Construct, name: str, tags: Mapping[str, str], provider: TerraformProvider | None) -> IamRole:
+def monitoring_role(
+    scope: Construct, name: str, tags: Mapping[str, str], provider: TerraformProvider | None
+) -> IamRole:
     account = account_context(scope, provider)
     role = IamRole(
-        scope, "monitoring-role", name_prefix=f"{name}-monitoring-"[:38], tags=dict(tags) or None, provider=provider,
-        assume_role_policy=Fn.jsonencode({"Version": "2012-10-17", "Statement": [{
-            "Effect": "Allow",
-            "Principal": {"Service": "monitoring.rds.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-            "Condition": {"StringEquals": {"aws:SourceAccount": account.account_id}},
-        }]}))
+        scope,
+        "monitoring-role",
+        name_prefix=f"{name}-monitoring-"[:38],
+        tags=dict(tags) or None,
+        provider=provider,
+        assume_role_policy=Fn.jsonencode(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "monitoring.rds.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                        "Condition": {"StringEquals": {"aws:SourceAccount": account.account_id}},
+                    }
+                ],
+            }
+        ),
+    )
     IamRolePolicyAttachment(
-        scope, "monitoring-policy", role=role.name, provider=provider,
-        policy_arn=f"arn:{account.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole")
+        scope,
+        "monitoring-policy",
+        role=role.name,
+        provider=provider,
+        policy_arn=f"arn:{account.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
+    )
     return role
 
 
@@ -161,30 +266,76 @@ class Support:
     monitoring_role: IamRole | None
 
 
-def support(scope: Construct, name: str, placement: Placement, *, engine_version: str, logs: Sequence[str],
-            logs_kms_key_arn: str | None, log_retention_in_days: int, monitoring: bool, tags: Mapping[str, str],
-            aurora: bool = False, prevent_destroy: bool = False) -> Support:
+def support(
+    scope: Construct,
+    name: str,
+    placement: Placement,
+    *,
+    engine_version: str,
+    logs: Sequence[str],
+    logs_kms_key_arn: str | None,
+    log_retention_in_days: int,
+    monitoring: bool,
+    tags: Mapping[str, str],
+    aurora: bool = False,
+    prevent_destroy: bool = False,
+) -> Support:
     """Subnet group, security group (5432 from the allowed sources only), TLS-only parameter group,
     the exported logs' groups and the enhanced-monitoring role of one database."""
     provider = placement.provider
-    subnet_group = DbSubnetGroup(scope, "subnet-group", name=name, description=f"{name} subnets",
-                                 subnet_ids=placement.subnet_ids, tags=dict(tags) or None, provider=provider)
+    subnet_group = DbSubnetGroup(
+        scope,
+        "subnet-group",
+        name=name,
+        description=f"{name} subnets",
+        subnet_ids=placement.subnet_ids,
+        tags=dict(tags) or None,
+        provider=provider,
+    )
     group = ingress_security_group(
-        scope, "security-group", name=f"{name}-postgres",
+        scope,
+        "security-group",
+        name=f"{name}-postgres",
         description=f"{'Aurora PostgreSQL' if aurora else 'PostgreSQL'} {name}: {PORT} from allowed sources",
-        vpc_id=placement.vpc_id, port=PORT, allowed_security_group_ids=placement.allowed_security_group_ids,
-        allowed_cidr_blocks=placement.allowed_cidr_blocks, tags=tags, provider=provider)
+        vpc_id=placement.vpc_id,
+        port=PORT,
+        allowed_security_group_ids=placement.allowed_security_group_ids,
+        allowed_cidr_blocks=placement.allowed_cidr_blocks,
+        tags=tags,
+        provider=provider,
+    )
     parameters = parameter_group(scope, name, engine_version.split(".")[0], tags, provider, aurora=aurora)
-    groups = log_groups(scope, f"/aws/rds/{'cluster' if aurora else 'instance'}/{name}", logs, logs_kms_key_arn,
-                        log_retention_in_days, tags, provider, prevent_destroy)
+    groups = log_groups(
+        scope,
+        f"/aws/rds/{'cluster' if aurora else 'instance'}/{name}",
+        logs,
+        logs_kms_key_arn,
+        log_retention_in_days,
+        tags,
+        provider,
+        prevent_destroy,
+    )
     role = monitoring_role(scope, name, tags, provider) if monitoring else None
     return Support(subnet_group, group, parameters, groups, role)
 
 
-def db_instance(scope: Construct, parts: Support, *, name: str, instance_class: str, kms_key_arn: str | None,
-                multi_az: bool, deletion_protection: bool, backup_retention_period: int, monitoring_interval: int,
-                performance_insights_retention_period: int, prevent_destroy: bool, tags: Mapping[str, str],
-                provider: TerraformProvider | None, **shape: Any) -> DbInstance:
+def db_instance(
+    scope: Construct,
+    parts: Support,
+    *,
+    name: str,
+    instance_class: str,
+    kms_key_arn: str | None,
+    multi_az: bool,
+    deletion_protection: bool,
+    backup_retention_period: int,
+    monitoring_interval: int,
+    performance_insights_retention_period: int,
+    prevent_destroy: bool,
+    tags: Mapping[str, str],
+    provider: TerraformProvider | None,
+    **shape: Any,
+) -> DbInstance:
     """The `aws_db_instance` of a PostgresDatabase or a PostgresReadReplica: what the two share is
     written here once (aws-cdk's DatabaseInstanceNew); `shape` holds what only one of them sets (the
     engine, credentials and storage size of an instance; the source of a replica; snapshots).
@@ -194,17 +345,34 @@ def db_instance(scope: Construct, parts: Support, *, name: str, instance_class: 
     upgraded automatically in the maintenance window (never immediately), the exported logs into the
     pre-created log groups, Performance Insights with the storage key, enhanced monitoring."""
     return DbInstance(
-        scope, "instance", identifier=name, auto_minor_version_upgrade=True, ca_cert_identifier=CA_CERTIFICATE,
-        instance_class=instance_class, storage_type="gp3", storage_encrypted=True, kms_key_id=kms_key_arn,
+        scope,
+        "instance",
+        identifier=name,
+        auto_minor_version_upgrade=True,
+        ca_cert_identifier=CA_CERTIFICATE,
+        instance_class=instance_class,
+        storage_type="gp3",
+        storage_encrypted=True,
+        kms_key_id=kms_key_arn,
         iam_database_authentication_enabled=True,
-        db_subnet_group_name=parts.subnet_group.name, vpc_security_group_ids=[parts.security_group.id],
-        parameter_group_name=parts.parameter_group.name, publicly_accessible=False,
-        multi_az=multi_az, deletion_protection=deletion_protection, lifecycle=lifecycle(prevent_destroy),
-        backup_retention_period=backup_retention_period, copy_tags_to_snapshot=True, apply_immediately=False,
-        enabled_cloudwatch_logs_exports=list(LOG_EXPORTS), depends_on=parts.log_groups,
-        performance_insights_enabled=True, performance_insights_kms_key_id=kms_key_arn,
+        db_subnet_group_name=parts.subnet_group.name,
+        vpc_security_group_ids=[parts.security_group.id],
+        parameter_group_name=parts.parameter_group.name,
+        publicly_accessible=False,
+        multi_az=multi_az,
+        deletion_protection=deletion_protection,
+        lifecycle=lifecycle(prevent_destroy),
+        backup_retention_period=backup_retention_period,
+        copy_tags_to_snapshot=True,
+        apply_immediately=False,
+        enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
+        depends_on=parts.log_groups,
+        performance_insights_enabled=True,
+        performance_insights_kms_key_id=kms_key_arn,
         performance_insights_retention_period=performance_insights_retention_period,
         monitoring_interval=monitoring_interval,
         monitoring_role_arn=parts.monitoring_role.arn if parts.monitoring_role else None,
-        tags=dict(tags) or None, provider=provider, **shape)
-
+        tags=dict(tags) or None,
+        provider=provider,
+        **shape,
+    )

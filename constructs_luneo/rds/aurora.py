@@ -13,9 +13,9 @@ from cdktf_cdktf_provider_aws.rds_global_cluster import RdsGlobalCluster
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
 from constructs import Construct
 
-from ..support.common import check_sources, construct_label, lifecycle, require
 from ..config.variables import default
 from ..monitoring import Metric
+from ..support.common import check_sources, construct_label, lifecycle, require
 from ._shared import (
     CA_CERTIFICATE,
     MAINTENANCE_WINDOW,
@@ -72,13 +72,28 @@ class AuroraGlobalDatabase(Construct):
     """
 
     def __init__(
-        self, scope: Construct, id: str, *, name: str, primary: AuroraRegion, secondary: AuroraRegion,
-        database_name: str, master_username: str, master_password: str, instance_class: str,
-        master_password_version: int = 1, secondary_instance_class: str | None = None, instances: int = 2,
-        secondary_instances: int = 1, engine_version: str = "16.6",
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        name: str,
+        primary: AuroraRegion,
+        secondary: AuroraRegion,
+        database_name: str,
+        master_username: str,
+        master_password: str,
+        instance_class: str,
+        master_password_version: int = 1,
+        secondary_instance_class: str | None = None,
+        instances: int = 2,
+        secondary_instances: int = 1,
+        engine_version: str = "16.6",
         backup_retention_period: int = default("backup_retention_period"),
-        backup_window: str = default("backup_window"), maintenance_window: str = MAINTENANCE_WINDOW,
-        deletion_protection: bool = True, log_retention_in_days: int = 365, prevent_destroy: bool = False,
+        backup_window: str = default("backup_window"),
+        maintenance_window: str = MAINTENANCE_WINDOW,
+        deletion_protection: bool = True,
+        log_retention_in_days: int = 365,
+        prevent_destroy: bool = False,
         tags: Mapping[str, str] | None = None,
     ) -> None:
         who = construct_label(AuroraGlobalDatabase, scope, id)
@@ -88,11 +103,20 @@ class AuroraGlobalDatabase(Construct):
         check_instance_class(who, "instance_class", instance_class)
         check_instance_class(who, "secondary_instance_class", secondary_instance_class or instance_class)
         require(isinstance(instances, int) and 1 <= instances <= 15, who, "instances", "1-15", instances)
-        require(isinstance(secondary_instances, int) and 1 <= secondary_instances <= 15, who,
-                "secondary_instances", "1-15 (a secondary with no instance cannot serve reads or take over)",
-                secondary_instances)
-        require(isinstance(engine_version, str) and bool(re.match(r"^1[3-9]\.\d+$", engine_version)), who,
-                "engine_version", 'a full Aurora PostgreSQL version such as "16.6"', engine_version)
+        require(
+            isinstance(secondary_instances, int) and 1 <= secondary_instances <= 15,
+            who,
+            "secondary_instances",
+            "1-15 (a secondary with no instance cannot serve reads or take over)",
+            secondary_instances,
+        )
+        require(
+            isinstance(engine_version, str) and bool(re.match(r"^1[3-9]\.\d+$", engine_version)),
+            who,
+            "engine_version",
+            'a full Aurora PostgreSQL version such as "16.6"',
+            engine_version,
+        )
         check_backups(who, backup_retention_period, backup_window, maintenance_window)
         for side in (primary, secondary):
             check_sources(who, side.allowed_security_group_ids, side.allowed_cidr_blocks)
@@ -102,53 +126,121 @@ class AuroraGlobalDatabase(Construct):
         self._engine_version, self._prevent_destroy = engine_version, prevent_destroy
         self._tags = dict(tags or {})
         self._settings: dict[str, Any] = dict(
-            backup_retention_period=backup_retention_period, preferred_backup_window=backup_window,
-            preferred_maintenance_window=maintenance_window, deletion_protection=deletion_protection)
+            backup_retention_period=backup_retention_period,
+            preferred_backup_window=backup_window,
+            preferred_maintenance_window=maintenance_window,
+            deletion_protection=deletion_protection,
+        )
         self._log_retention = log_retention_in_days
 
         self.global_cluster = RdsGlobalCluster(
-            self, "global", global_cluster_identifier=name, engine="aurora-postgresql", engine_version=engine_version,
-            database_name=database_name, storage_encrypted=True, deletion_protection=deletion_protection,
-            lifecycle=lifecycle(prevent_destroy), provider=primary.provider)
-        writer = self._cluster("primary", primary, instances, instance_class, credentials={
-            "master_username": master_username, "master_password_wo": master_password,
-            "master_password_wo_version": master_password_version})
+            self,
+            "global",
+            global_cluster_identifier=name,
+            engine="aurora-postgresql",
+            engine_version=engine_version,
+            database_name=database_name,
+            storage_encrypted=True,
+            deletion_protection=deletion_protection,
+            lifecycle=lifecycle(prevent_destroy),
+            provider=primary.provider,
+        )
+        writer = self._cluster(
+            "primary",
+            primary,
+            instances,
+            instance_class,
+            credentials={
+                "master_username": master_username,
+                "master_password_wo": master_password,
+                "master_password_wo_version": master_password_version,
+            },
+        )
         # The secondary joins once the writer's instances exist.
-        reader = self._cluster("secondary", secondary, secondary_instances, secondary_instance_class or instance_class,
-                               after=writer.members)
+        reader = self._cluster(
+            "secondary",
+            secondary,
+            secondary_instances,
+            secondary_instance_class or instance_class,
+            after=writer.members,
+        )
         self._expose(writer, reader)
 
-    def _cluster(self, role: str, side: AuroraRegion, count: int, instance_class: str, *,
-                 credentials: Mapping[str, Any] | None = None,
-                 after: Sequence[ITerraformDependable] = ()) -> _Cluster:
+    def _cluster(
+        self,
+        role: str,
+        side: AuroraRegion,
+        count: int,
+        instance_class: str,
+        *,
+        credentials: Mapping[str, Any] | None = None,
+        after: Sequence[ITerraformDependable] = (),
+    ) -> _Cluster:
         scope, cluster_name, tags = Construct(self, role), f"{self.name}-{role}", self._tags
-        placement = Placement(side.vpc_id, side.subnet_ids, side.allowed_security_group_ids,
-                              side.allowed_cidr_blocks, side.provider)
-        parts = support(scope, cluster_name, placement, engine_version=self._engine_version, logs=["postgresql"],
-                        logs_kms_key_arn=side.logs_kms_key_arn, log_retention_in_days=self._log_retention,
-                        monitoring=True, tags=tags, aurora=True,
-                        prevent_destroy=self._prevent_destroy)
+        placement = Placement(
+            side.vpc_id, side.subnet_ids, side.allowed_security_group_ids, side.allowed_cidr_blocks, side.provider
+        )
+        parts = support(
+            scope,
+            cluster_name,
+            placement,
+            engine_version=self._engine_version,
+            logs=["postgresql"],
+            logs_kms_key_arn=side.logs_kms_key_arn,
+            log_retention_in_days=self._log_retention,
+            monitoring=True,
+            tags=tags,
+            aurora=True,
+            prevent_destroy=self._prevent_destroy,
+        )
         assert parts.monitoring_role is not None
         cluster = RdsCluster(
-            scope, "cluster", cluster_identifier=cluster_name, global_cluster_identifier=self.global_cluster.id,
-            engine="aurora-postgresql", engine_version=self._engine_version, **(credentials or {}),
-            db_subnet_group_name=parts.subnet_group.name, vpc_security_group_ids=[parts.security_group.id],
-            db_cluster_parameter_group_name=parts.parameter_group.name, storage_encrypted=True, kms_key_id=side.kms_key_arn,
-            **self._settings, skip_final_snapshot=False, final_snapshot_identifier=f"{cluster_name}-final",
-            copy_tags_to_snapshot=True, iam_database_authentication_enabled=True,
-            enabled_cloudwatch_logs_exports=["postgresql"], tags=tags or None, depends_on=[*parts.log_groups, *after],
-            lifecycle=lifecycle(self._prevent_destroy,
-                                ["replication_source_identifier"] if role == "secondary" else None),
-            provider=side.provider)
+            scope,
+            "cluster",
+            cluster_identifier=cluster_name,
+            global_cluster_identifier=self.global_cluster.id,
+            engine="aurora-postgresql",
+            engine_version=self._engine_version,
+            **(credentials or {}),
+            db_subnet_group_name=parts.subnet_group.name,
+            vpc_security_group_ids=[parts.security_group.id],
+            db_cluster_parameter_group_name=parts.parameter_group.name,
+            storage_encrypted=True,
+            kms_key_id=side.kms_key_arn,
+            **self._settings,
+            skip_final_snapshot=False,
+            final_snapshot_identifier=f"{cluster_name}-final",
+            copy_tags_to_snapshot=True,
+            iam_database_authentication_enabled=True,
+            enabled_cloudwatch_logs_exports=["postgresql"],
+            tags=tags or None,
+            depends_on=[*parts.log_groups, *after],
+            lifecycle=lifecycle(
+                self._prevent_destroy, ["replication_source_identifier"] if role == "secondary" else None
+            ),
+            provider=side.provider,
+        )
         members = [
             RdsClusterInstance(
-                scope, f"instance-{i}", identifier=f"{cluster_name}-{i}", cluster_identifier=cluster.id,
-                instance_class=instance_class, engine="aurora-postgresql", engine_version=self._engine_version,
-                publicly_accessible=False, auto_minor_version_upgrade=True,
-                performance_insights_enabled=True, performance_insights_kms_key_id=side.kms_key_arn,
-                performance_insights_retention_period=7, monitoring_interval=60,
-                monitoring_role_arn=parts.monitoring_role.arn, ca_cert_identifier=CA_CERTIFICATE,
-                copy_tags_to_snapshot=True, tags=tags or None, provider=side.provider)
+                scope,
+                f"instance-{i}",
+                identifier=f"{cluster_name}-{i}",
+                cluster_identifier=cluster.id,
+                instance_class=instance_class,
+                engine="aurora-postgresql",
+                engine_version=self._engine_version,
+                publicly_accessible=False,
+                auto_minor_version_upgrade=True,
+                performance_insights_enabled=True,
+                performance_insights_kms_key_id=side.kms_key_arn,
+                performance_insights_retention_period=7,
+                monitoring_interval=60,
+                monitoring_role_arn=parts.monitoring_role.arn,
+                ca_cert_identifier=CA_CERTIFICATE,
+                copy_tags_to_snapshot=True,
+                tags=tags or None,
+                provider=side.provider,
+            )
             for i in range(count)
         ]
         return _Cluster(cluster, members, parts.security_group)
@@ -165,15 +257,26 @@ class AuroraGlobalDatabase(Construct):
 
     def metric_cpu_utilization(self) -> Metric:
         """CPU of the writer cluster (primary region)."""
-        return Metric("AWS/RDS", "CPUUtilization", {"DBClusterIdentifier": f"{self.name}-primary"},
-                      provider=self._providers[0])
+        return Metric(
+            "AWS/RDS", "CPUUtilization", {"DBClusterIdentifier": f"{self.name}-primary"}, provider=self._providers[0]
+        )
 
     def metric_free_local_storage(self) -> Metric:
         """Bytes of local (temporary) storage left in the writer cluster; the lowest of each period."""
-        return Metric("AWS/RDS", "FreeLocalStorage", {"DBClusterIdentifier": f"{self.name}-primary"},
-                      statistic="Minimum", provider=self._providers[0])
+        return Metric(
+            "AWS/RDS",
+            "FreeLocalStorage",
+            {"DBClusterIdentifier": f"{self.name}-primary"},
+            statistic="Minimum",
+            provider=self._providers[0],
+        )
 
     def metric_global_replication_lag(self) -> Metric:
         """Milliseconds the secondary cluster is behind (the worst of each period), in its region."""
-        return Metric("AWS/RDS", "AuroraGlobalDBReplicationLag", {"DBClusterIdentifier": f"{self.name}-secondary"},
-                      statistic="Maximum", provider=self._providers[1])
+        return Metric(
+            "AWS/RDS",
+            "AuroraGlobalDBReplicationLag",
+            {"DBClusterIdentifier": f"{self.name}-secondary"},
+            statistic="Maximum",
+            provider=self._providers[1],
+        )

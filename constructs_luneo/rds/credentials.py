@@ -53,20 +53,45 @@ class DatabaseCredentials(Construct):
     arguments only), version.
     """
 
-    def __init__(self, scope: Construct, id: str, *, name: str, username: str, database_name: str,
-                 kms_key_arn: str, replica_region: str | None = None, replica_kms_key_arn: str | None = None,
-                 password: str | None = None, version: int = 1, engine: str = "postgres", port: int = PORT,
-                 recovery_window_in_days: int = 30, prevent_destroy: bool = False,
-                 tags: Mapping[str, str] | None = None, provider: TerraformProvider | None = None) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        name: str,
+        username: str,
+        database_name: str,
+        kms_key_arn: str,
+        replica_region: str | None = None,
+        replica_kms_key_arn: str | None = None,
+        password: str | None = None,
+        version: int = 1,
+        engine: str = "postgres",
+        port: int = PORT,
+        recovery_window_in_days: int = 30,
+        prevent_destroy: bool = False,
+        tags: Mapping[str, str] | None = None,
+        provider: TerraformProvider | None = None,
+    ) -> None:
         who = construct_label(DatabaseCredentials, scope, id)
         require(isinstance(version, int) and version >= 1, who, "version", "a whole number >= 1", version)
-        require(password is None or is_expression(password), who, "password",
-                "a reference such as \"${var.db_master_password}\" to a sensitive ephemeral variable, never a "
-                "literal; or None for a generated password")
-        require((replica_region is None) == (replica_kms_key_arn is None), who, "replica_kms_key_arn",
-                "given with replica_region (a key of that region: KMS keys are regional)", replica_kms_key_arn)
-        require(7 <= recovery_window_in_days <= 30, who, "recovery_window_in_days", "7-30 days",
-                recovery_window_in_days)
+        require(
+            password is None or is_expression(password),
+            who,
+            "password",
+            'a reference such as "${var.db_master_password}" to a sensitive ephemeral variable, never a '
+            "literal; or None for a generated password",
+        )
+        require(
+            (replica_region is None) == (replica_kms_key_arn is None),
+            who,
+            "replica_kms_key_arn",
+            "given with replica_region (a key of that region: KMS keys are regional)",
+            replica_kms_key_arn,
+        )
+        require(
+            7 <= recovery_window_in_days <= 30, who, "recovery_window_in_days", "7-30 days", recovery_window_in_days
+        )
         super().__init__(scope, id)
         stack = TerraformStack.of(self)
         self._logical = "_".join(self.node.path.split("/")[1:])
@@ -74,27 +99,53 @@ class DatabaseCredentials(Construct):
         self.version = version
 
         self.secret = SecretsmanagerSecret(
-            self, "secret", name=name, description=f"Master credentials of {database_name} ({engine})",
-            kms_key_id=kms_key_arn, recovery_window_in_days=recovery_window_in_days,
+            self,
+            "secret",
+            name=name,
+            description=f"Master credentials of {database_name} ({engine})",
+            kms_key_id=kms_key_arn,
+            recovery_window_in_days=recovery_window_in_days,
             replica=[SecretsmanagerSecretReplica(region=replica_region, kms_key_id=replica_kms_key_arn)]
-            if replica_region else None,
-            tags=dict(tags or {}) or None, lifecycle=lifecycle(prevent_destroy), provider=provider)
+            if replica_region
+            else None,
+            tags=dict(tags or {}) or None,
+            lifecycle=lifecycle(prevent_destroy),
+            provider=provider,
+        )
         if password is None:
-            stack.add_override(f"ephemeral.aws_secretsmanager_random_password.{self._logical}_password", {
-                "password_length": 32, "exclude_characters": EXCLUDED_CHARACTERS, "include_space": False,
-                "require_each_included_type": True, **self._provider})
+            stack.add_override(
+                f"ephemeral.aws_secretsmanager_random_password.{self._logical}_password",
+                {
+                    "password_length": 32,
+                    "exclude_characters": EXCLUDED_CHARACTERS,
+                    "include_space": False,
+                    "require_each_included_type": True,
+                    **self._provider,
+                },
+            )
             password = f"${{ephemeral.aws_secretsmanager_random_password.{self._logical}_password.random_password}}"
         # Written as one expression: Fn.jsonencode would quote the ephemeral reference as a literal.
-        document = (f'{{engine = "{engine}", username = "{username}", password = {password[2:-1]}, port = {port}, '
-                    f'dbname = "{database_name}"}}')
+        document = (
+            f'{{engine = "{engine}", username = "{username}", password = {password[2:-1]}, port = {port}, '
+            f'dbname = "{database_name}"}}'
+        )
         self.secret_version = SecretsmanagerSecretVersion(
-            self, "version", secret_id=self.secret.id, secret_string_wo_version=version, provider=provider,
-            secret_string_wo=f"${{jsonencode({document})}}")
+            self,
+            "version",
+            secret_id=self.secret.id,
+            secret_string_wo_version=version,
+            provider=provider,
+            secret_string_wo=f"${{jsonencode({document})}}",
+        )
         # The database reads the password back from the secret, after it is written.
         written = f"aws_secretsmanager_secret_version.{self.secret_version.friendly_unique_id}"
-        stack.add_override(f"ephemeral.aws_secretsmanager_secret_version.{self._logical}_current", {
-            "secret_id": self.secret.id, "depends_on": [written], **self._provider})
-        self.password: str = (f"${{jsondecode(ephemeral.aws_secretsmanager_secret_version.{self._logical}_current"
-                              f".secret_string).password}}")
+        stack.add_override(
+            f"ephemeral.aws_secretsmanager_secret_version.{self._logical}_current",
+            {"secret_id": self.secret.id, "depends_on": [written], **self._provider},
+        )
+        self.password: str = (
+            f"${{jsondecode(ephemeral.aws_secretsmanager_secret_version.{self._logical}_current"
+            f".secret_string).password}}"
+        )
         self.secret_arn: str = self.secret.arn
         self.secret_name: str = self.secret.name

@@ -32,9 +32,9 @@ from typing import Any, Mapping, Sequence
 from cdktf import Fn, TerraformProvider, Token
 from constructs import Construct
 
-from ..support.common import check_sources, construct_label, require
 from ..config.variables import default
 from ..monitoring import Metric
+from ..support.common import check_sources, construct_label, require
 from ._shared import (
     LOG_EXPORTS,
     MAINTENANCE_WINDOW,
@@ -86,17 +86,38 @@ class PostgresDatabase(Construct):
     """
 
     def __init__(
-        self, scope: Construct, id: str, *, name: str, vpc_id: str, subnet_ids: Sequence[str], database_name: str,
-        master_username: str, instance_class: str, allocated_storage: int, master_password: str | None = None,
-        master_password_version: int = 1, tags: Mapping[str, str] | None = None,
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        name: str,
+        vpc_id: str,
+        subnet_ids: Sequence[str],
+        database_name: str,
+        master_username: str,
+        instance_class: str,
+        allocated_storage: int,
+        master_password: str | None = None,
+        master_password_version: int = 1,
+        tags: Mapping[str, str] | None = None,
         backup_retention_period: int = default("backup_retention_period"),
-        backup_window: str = default("backup_window"), maintenance_window: str = MAINTENANCE_WINDOW,
-        engine_version: str = "16", max_allocated_storage: int | None = None, kms_key_arn: str | None = None,
-        master_user_secret_kms_key_id: str | None = None, allowed_security_group_ids: Sequence[str] = (),
-        allowed_cidr_blocks: Sequence[str] = (), multi_az: bool = default("db_multi_az"),
-        deletion_protection: bool = True, skip_final_snapshot: bool = False, monitoring_interval: int = 60,
-        performance_insights_retention_period: int = 7, logs_kms_key_arn: str | None = None,
-        log_retention_in_days: int = 365, prevent_destroy: bool = False, provider: TerraformProvider | None = None,
+        backup_window: str = default("backup_window"),
+        maintenance_window: str = MAINTENANCE_WINDOW,
+        engine_version: str = "16",
+        max_allocated_storage: int | None = None,
+        kms_key_arn: str | None = None,
+        master_user_secret_kms_key_id: str | None = None,
+        allowed_security_group_ids: Sequence[str] = (),
+        allowed_cidr_blocks: Sequence[str] = (),
+        multi_az: bool = default("db_multi_az"),
+        deletion_protection: bool = True,
+        skip_final_snapshot: bool = False,
+        monitoring_interval: int = 60,
+        performance_insights_retention_period: int = 7,
+        logs_kms_key_arn: str | None = None,
+        log_retention_in_days: int = 365,
+        prevent_destroy: bool = False,
+        provider: TerraformProvider | None = None,
     ) -> None:
         who = construct_label(PostgresDatabase, scope, id)
         check_identifier(who, name)
@@ -113,23 +134,48 @@ class PostgresDatabase(Construct):
         tags = dict(tags or {})
 
         placement = Placement(vpc_id, subnet_ids, allowed_security_group_ids, allowed_cidr_blocks, provider)
-        parts = support(self, name, placement, engine_version=engine_version, logs=LOG_EXPORTS,
-                        logs_kms_key_arn=logs_kms_key_arn, log_retention_in_days=log_retention_in_days,
-                        monitoring=bool(monitoring_interval), tags=tags, prevent_destroy=prevent_destroy)
+        parts = support(
+            self,
+            name,
+            placement,
+            engine_version=engine_version,
+            logs=LOG_EXPORTS,
+            logs_kms_key_arn=logs_kms_key_arn,
+            log_retention_in_days=log_retention_in_days,
+            monitoring=bool(monitoring_interval),
+            tags=tags,
+            prevent_destroy=prevent_destroy,
+        )
         self.subnet_group, self.security_group = parts.subnet_group, parts.security_group
         self.parameter_group = parts.parameter_group
         self.instance = db_instance(
-            self, parts, name=name, instance_class=instance_class, kms_key_arn=kms_key_arn, multi_az=multi_az,
-            deletion_protection=deletion_protection, backup_retention_period=backup_retention_period,
+            self,
+            parts,
+            name=name,
+            instance_class=instance_class,
+            kms_key_arn=kms_key_arn,
+            multi_az=multi_az,
+            deletion_protection=deletion_protection,
+            backup_retention_period=backup_retention_period,
             monitoring_interval=monitoring_interval,
             performance_insights_retention_period=performance_insights_retention_period,
-            prevent_destroy=prevent_destroy, tags=tags, provider=provider,
-            engine="postgres", engine_version=engine_version, allow_major_version_upgrade=False,
-            allocated_storage=allocated_storage, max_allocated_storage=max_allocated_storage,
-            db_name=database_name, username=master_username, **password, port=PORT,
+            prevent_destroy=prevent_destroy,
+            tags=tags,
+            provider=provider,
+            engine="postgres",
+            engine_version=engine_version,
+            allow_major_version_upgrade=False,
+            allocated_storage=allocated_storage,
+            max_allocated_storage=max_allocated_storage,
+            db_name=database_name,
+            username=master_username,
+            **password,
+            port=PORT,
             skip_final_snapshot=skip_final_snapshot,
             final_snapshot_identifier=None if skip_final_snapshot else f"{name}-final",
-            backup_window=backup_window, maintenance_window=maintenance_window)
+            backup_window=backup_window,
+            maintenance_window=maintenance_window,
+        )
         self._expose(managed_password=master_password is None)
 
     def _expose(self, *, managed_password: bool) -> None:
@@ -143,15 +189,22 @@ class PostgresDatabase(Construct):
         # turns manage_master_user_password on: "" until then, rather than failing that plan.
         self.master_user_secret_arn: str | None = (
             Token.as_string(Fn.try_([self.instance.master_user_secret.get(0).secret_arn, ""]))
-            if managed_password else None)
+            if managed_password
+            else None
+        )
 
     def metric_cpu_utilization(self) -> Metric:
         return Metric("AWS/RDS", "CPUUtilization", {"DBInstanceIdentifier": self.name}, provider=self.provider)
 
     def metric_free_storage_space(self) -> Metric:
         """Bytes left; the lowest value of each period."""
-        return Metric("AWS/RDS", "FreeStorageSpace", {"DBInstanceIdentifier": self.name}, statistic="Minimum",
-                      provider=self.provider)
+        return Metric(
+            "AWS/RDS",
+            "FreeStorageSpace",
+            {"DBInstanceIdentifier": self.name},
+            statistic="Minimum",
+            provider=self.provider,
+        )
 
 
 def _password(who: str, master_password: str | None, version: Any, secret_kms_key_id: str | None) -> dict[str, Any]:
@@ -164,19 +217,44 @@ def _password(who: str, master_password: str | None, version: Any, secret_kms_ke
 
 
 def _check_storage(who: str, allocated_storage: Any, max_allocated_storage: Any) -> int:
-    require(isinstance(allocated_storage, int) and 20 <= allocated_storage <= 65536, who, "allocated_storage",
-            "20-65536 GiB", allocated_storage)
+    require(
+        isinstance(allocated_storage, int) and 20 <= allocated_storage <= 65536,
+        who,
+        "allocated_storage",
+        "20-65536 GiB",
+        allocated_storage,
+    )
     ceiling = 2 * allocated_storage if max_allocated_storage is None else max_allocated_storage
-    require(isinstance(ceiling, int) and allocated_storage <= ceiling <= 65536, who, "max_allocated_storage",
-            f"allocated_storage ({allocated_storage}) to 65536 GiB", ceiling)
+    require(
+        isinstance(ceiling, int) and allocated_storage <= ceiling <= 65536,
+        who,
+        "max_allocated_storage",
+        f"allocated_storage ({allocated_storage}) to 65536 GiB",
+        ceiling,
+    )
     return ceiling
 
 
 def _check_engine(who: str, engine_version: Any, monitoring_interval: Any, insights_retention: Any) -> None:
-    require(isinstance(engine_version, str) and bool(re.match(r"^1[3-9](\.\d+)?$", engine_version)), who,
-            "engine_version", 'a supported PostgreSQL version such as "16" or "16.4"', engine_version)
-    require(monitoring_interval in (0, 1, 5, 10, 15, 30, 60), who, "monitoring_interval",
-            "one of 0, 1, 5, 10, 15, 30, 60", monitoring_interval)
-    require(insights_retention == 7 or (isinstance(insights_retention, int) and insights_retention % 31 == 0
-                                        and 31 <= insights_retention <= 731), who,
-            "performance_insights_retention_period", "7 or a multiple of 31 up to 731", insights_retention)
+    require(
+        isinstance(engine_version, str) and bool(re.match(r"^1[3-9](\.\d+)?$", engine_version)),
+        who,
+        "engine_version",
+        'a supported PostgreSQL version such as "16" or "16.4"',
+        engine_version,
+    )
+    require(
+        monitoring_interval in (0, 1, 5, 10, 15, 30, 60),
+        who,
+        "monitoring_interval",
+        "one of 0, 1, 5, 10, 15, 30, 60",
+        monitoring_interval,
+    )
+    require(
+        insights_retention == 7
+        or (isinstance(insights_retention, int) and insights_retention % 31 == 0 and 31 <= insights_retention <= 731),
+        who,
+        "performance_insights_retention_period",
+        "7 or a multiple of 31 up to 731",
+        insights_retention,
+    )

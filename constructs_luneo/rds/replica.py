@@ -7,9 +7,9 @@ from typing import Mapping, Sequence
 from cdktf import TerraformProvider
 from constructs import Construct
 
-from ..support.common import check_sources, construct_label, is_token, require
 from ..config.variables import default
 from ..monitoring import Metric
+from ..support.common import check_sources, construct_label, is_token, require
 from ._shared import (
     LOG_EXPORTS,
     Placement,
@@ -44,22 +44,47 @@ class PostgresReadReplica(Construct):
     """
 
     def __init__(
-        self, scope: Construct, id: str, *, name: str, source_db_arn: str, vpc_id: str, subnet_ids: Sequence[str],
-        instance_class: str, kms_key_arn: str, engine_version: str = "16",
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        name: str,
+        source_db_arn: str,
+        vpc_id: str,
+        subnet_ids: Sequence[str],
+        instance_class: str,
+        kms_key_arn: str,
+        engine_version: str = "16",
         backup_retention_period: int = default("backup_retention_period"),
-        allowed_security_group_ids: Sequence[str] = (), allowed_cidr_blocks: Sequence[str] = (),
-        multi_az: bool = False, deletion_protection: bool = True, monitoring_interval: int = 60,
-        logs_kms_key_arn: str | None = None, log_retention_in_days: int = 365, promoted: bool = False,
-        prevent_destroy: bool = False, tags: Mapping[str, str] | None = None,
+        allowed_security_group_ids: Sequence[str] = (),
+        allowed_cidr_blocks: Sequence[str] = (),
+        multi_az: bool = False,
+        deletion_protection: bool = True,
+        monitoring_interval: int = 60,
+        logs_kms_key_arn: str | None = None,
+        log_retention_in_days: int = 365,
+        promoted: bool = False,
+        prevent_destroy: bool = False,
+        tags: Mapping[str, str] | None = None,
         provider: TerraformProvider | None = None,
     ) -> None:
         who = construct_label(PostgresReadReplica, scope, id)
         check_identifier(who, name)
         check_subnets(who, subnet_ids)
-        require(isinstance(source_db_arn, str) and (is_token(source_db_arn) or source_db_arn.startswith("arn:")),
-                who, "source_db_arn", "the source instance's ARN (cross-region replication needs it)", source_db_arn)
-        require(isinstance(kms_key_arn, str) and bool(kms_key_arn), who, "kms_key_arn",
-                "a KMS key ARN of the replica's region", kms_key_arn)
+        require(
+            isinstance(source_db_arn, str) and (is_token(source_db_arn) or source_db_arn.startswith("arn:")),
+            who,
+            "source_db_arn",
+            "the source instance's ARN (cross-region replication needs it)",
+            source_db_arn,
+        )
+        require(
+            isinstance(kms_key_arn, str) and bool(kms_key_arn),
+            who,
+            "kms_key_arn",
+            "a KMS key ARN of the replica's region",
+            kms_key_arn,
+        )
         check_instance_class(who, "instance_class", instance_class)
         check_backups(who, backup_retention_period)
         check_sources(who, allowed_security_group_ids, allowed_cidr_blocks)
@@ -67,20 +92,39 @@ class PostgresReadReplica(Construct):
         self.name, self.provider = name, provider
         tags = dict(tags or {})
         placement = Placement(vpc_id, subnet_ids, allowed_security_group_ids, allowed_cidr_blocks, provider)
-        parts = support(self, name, placement, engine_version=engine_version, logs=LOG_EXPORTS,
-                        logs_kms_key_arn=logs_kms_key_arn, log_retention_in_days=log_retention_in_days,
-                        monitoring=bool(monitoring_interval), tags=tags, prevent_destroy=prevent_destroy)
+        parts = support(
+            self,
+            name,
+            placement,
+            engine_version=engine_version,
+            logs=LOG_EXPORTS,
+            logs_kms_key_arn=logs_kms_key_arn,
+            log_retention_in_days=log_retention_in_days,
+            monitoring=bool(monitoring_interval),
+            tags=tags,
+            prevent_destroy=prevent_destroy,
+        )
         self.security_group = parts.security_group
         self.instance = db_instance(
-            self, parts, name=name, instance_class=instance_class, kms_key_arn=kms_key_arn, multi_az=multi_az,
-            deletion_protection=deletion_protection, backup_retention_period=backup_retention_period,
-            monitoring_interval=monitoring_interval, performance_insights_retention_period=7,
-            prevent_destroy=prevent_destroy, tags=tags, provider=provider,
+            self,
+            parts,
+            name=name,
+            instance_class=instance_class,
+            kms_key_arn=kms_key_arn,
+            multi_az=multi_az,
+            deletion_protection=deletion_protection,
+            backup_retention_period=backup_retention_period,
+            monitoring_interval=monitoring_interval,
+            performance_insights_retention_period=7,
+            prevent_destroy=prevent_destroy,
+            tags=tags,
+            provider=provider,
             # After a failover the replica was promoted outside Terraform (docs/DISASTER_RECOVERY.md);
             # dropping the source keeps the next plan from trying to make it a replica again.
             replicate_source_db=None if promoted else source_db_arn,
             # RDS cannot take a final snapshot of a read replica; the source's backups cover it.
-            skip_final_snapshot=True)
+            skip_final_snapshot=True,
+        )
         self.endpoint: str = self.instance.endpoint
         self.address: str = self.instance.address
         self.arn: str = self.instance.arn
@@ -89,5 +133,6 @@ class PostgresReadReplica(Construct):
 
     def metric_replica_lag(self) -> Metric:
         """Seconds behind the source (the worst of each period), in the replica's region."""
-        return Metric("AWS/RDS", "ReplicaLag", {"DBInstanceIdentifier": self.name}, statistic="Maximum",
-                      provider=self.provider)
+        return Metric(
+            "AWS/RDS", "ReplicaLag", {"DBInstanceIdentifier": self.name}, statistic="Maximum", provider=self.provider
+        )

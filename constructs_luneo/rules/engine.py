@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Literal
 
-from ..support.synthesized import SynthesizedStack, blocks, truthy
+from ..support.synthesized import SynthesizedStack
 
 Level = Literal["error", "warning"]
 
@@ -44,14 +44,21 @@ class View(SynthesizedStack):
 RULES: dict[str, Rule] = {}
 
 
-def rule(rule_id: str, summary: str, *, level: Level = "error", source: str = "",
-         ) -> Callable[[Callable[[View], Iterable[Finding]]], Callable[[View], Iterable[Finding]]]:
+def rule(
+    rule_id: str,
+    summary: str,
+    *,
+    level: Level = "error",
+    source: str = "",
+) -> Callable[[Callable[[View], Iterable[Finding]]], Callable[[View], Iterable[Finding]]]:
     """Register a check under `rule_id`; its docstring says the rule and why."""
+
     def register(check: Callable[[View], Iterable[Finding]]) -> Callable[[View], Iterable[Finding]]:
         if rule_id in RULES:
             raise ValueError(f"rule {rule_id} registered twice")
         RULES[rule_id] = Rule(rule_id, summary, check, level, source)
         return check
+
     return register
 
 

@@ -24,8 +24,15 @@ from constructs import IConstruct, IValidation
 from ..support.errors import ConstructArgumentError
 from . import PUBLIC_LB_TAG, RULES, View, evaluate
 
-__all__ = ["PUBLIC_LB_TAG", "RULES", "PolicyCheck", "add_policy", "errors_in_manifest", "findings_in_manifest",
-           "suppress"]
+__all__ = [
+    "PUBLIC_LB_TAG",
+    "RULES",
+    "PolicyCheck",
+    "add_policy",
+    "errors_in_manifest",
+    "findings_in_manifest",
+    "suppress",
+]
 
 SUPPRESS_KEY = "luneo:suppress"
 
@@ -36,8 +43,9 @@ def suppress(construct: IConstruct, rule_id: str, reason: str) -> None:
     if rule_id not in RULES:
         raise ConstructArgumentError(f"suppress: rule_id: expected one of {sorted(RULES)}, got {rule_id!r}")
     if not isinstance(reason, str) or len(reason.strip()) < 10:
-        raise ConstructArgumentError(f"suppress({rule_id}): reason: expected a written justification "
-                                     "(10 characters or more)")
+        raise ConstructArgumentError(
+            f"suppress({rule_id}): reason: expected a written justification (10 characters or more)"
+        )
     construct.node.add_metadata(SUPPRESS_KEY, {"rule": rule_id, "reason": reason.strip()})
 
 
@@ -91,8 +99,9 @@ def findings_in_manifest(outdir: str | Path) -> list[tuple[str, str]]:
     found = []
     for stack in manifest["stacks"].values():
         for annotation in stack.get("annotations", []):
-            level = {"ERROR": "error", "@cdktf/error": "error", "WARN": "warning",
-                     "@cdktf/warn": "warning"}.get(annotation.get("level"))
+            level = {"ERROR": "error", "@cdktf/error": "error", "WARN": "warning", "@cdktf/warn": "warning"}.get(
+                annotation.get("level")
+            )
             if level is None:
                 continue
             match = re.match(r"^(LUNEO-[A-Z0-9-]+): (.*)$", annotation["message"], re.S)

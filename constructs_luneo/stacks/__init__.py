@@ -14,5 +14,12 @@ from .base import REQUIRED_TERRAFORM, LuneoStack
 from .bootstrap import BootstrapStack
 from .environment import ECR_REPOSITORIES, LuneoEnvironmentStack
 
-__all__ = ["ECR_REPOSITORIES", "REQUIRED_TERRAFORM", "BootstrapStack", "LuneoEnvironmentStack", "LuneoStack",
-           "apply_migration", "build_app"]
+__all__ = [
+    "ECR_REPOSITORIES",
+    "REQUIRED_TERRAFORM",
+    "BootstrapStack",
+    "LuneoEnvironmentStack",
+    "LuneoStack",
+    "apply_migration",
+    "build_app",
+]

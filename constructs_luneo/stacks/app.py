@@ -18,16 +18,22 @@ def apply_migration(stack: LuneoStack, migration: Migration) -> None:
     ours = {f"{t}.{n}" for t, items in stack.to_terraform().get("resource", {}).items() for n in items}
     for source, target in migration.moved:
         if target not in ours:
-            raise ConfigError(f"{migration.source}: moved to {target}: expected an address of {stack.node.id} "
-                              "(re-run `make migrate-plan`)")
+            raise ConfigError(
+                f"{migration.source}: moved to {target}: expected an address of {stack.node.id} "
+                "(re-run `make migrate-plan`)"
+            )
     if migration.moved:
         stack.add_override("moved", [{"from": s, "to": t} for s, t in migration.moved])
     if migration.removed:
         stack.add_override("removed", [{"from": s, "lifecycle": {"destroy": False}} for s in migration.removed])
 
 
-def build_app(configs: list[EnvironmentConfig], outdir: str, bootstrap: BootstrapConfig | None = None,
-              migrations: dict[str, Migration] | None = None) -> App:
+def build_app(
+    configs: list[EnvironmentConfig],
+    outdir: str,
+    bootstrap: BootstrapConfig | None = None,
+    migrations: dict[str, Migration] | None = None,
+) -> App:
     """One App holding every environment's stack, and luneo-bootstrap when given (the provider
     import is paid once). `migrations`: stack name -> reviewed moved/removed blocks."""
     app = App(outdir=outdir)

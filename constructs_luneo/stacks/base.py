@@ -42,10 +42,10 @@ class LuneoStack(TerraformStack):
             path = tf_element.to_string()
         if self._path is None:
             self._path = self.node.path
-        logical_id = path[len(self._path) + 1:].replace("/", "_")
+        logical_id = path[len(self._path) + 1 :].replace("/", "_")
         if self._logical_ids.setdefault(logical_id, path) != path:
             raise ConstructArgumentError(
                 f"{path!r} and {self._logical_ids[logical_id]!r} would both be Terraform name {logical_id!r}; "
-                "rename one construct id")
+                "rename one construct id"
+            )
         return logical_id
-

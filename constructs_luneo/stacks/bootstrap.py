@@ -38,20 +38,27 @@ class BootstrapStack(LuneoStack):
     in the bucket it creates. Keep it (docs/OPERATIONS.md): adopt_existing = true adopts only the
     bucket and table that predate this stack; what it created is known through that state alone."""
 
-    def __init__(self, scope: Construct, config: BootstrapConfig,
-                 environments: Sequence[EnvironmentConfig] = ()) -> None:
+    def __init__(
+        self, scope: Construct, config: BootstrapConfig, environments: Sequence[EnvironmentConfig] = ()
+    ) -> None:
         super().__init__(scope, config.stack_name)
         self.add_override("terraform.required_version", REQUIRED_TERRAFORM)
         LocalBackend(self, path="terraform.tfstate")
-        regions = sorted({backend.region for backend in config.backends}
-                         | {c.network.primary.name for c in environments})
+        regions = sorted(
+            {backend.region for backend in config.backends} | {c.network.primary.name for c in environments}
+        )
         regions += [config.replica_region] if config.replica_region not in regions else []
         self.providers: dict[str, AwsProvider] = {}
         for i, region in enumerate(regions):
             self.providers[region] = AwsProvider(
-                self, "aws" if i == 0 else f"aws-{region}", region=region, alias=None if i == 0 else region,
-                default_tags=[AwsProviderDefaultTags(tags={"Project": "luneo", "ManagedBy": "cdktf",
-                                                           "Environment": "global"})])
+                self,
+                "aws" if i == 0 else f"aws-{region}",
+                region=region,
+                alias=None if i == 0 else region,
+                default_tags=[
+                    AwsProviderDefaultTags(tags={"Project": "luneo", "ManagedBy": "cdktf", "Environment": "global"})
+                ],
+            )
         self.backends = [self._backend(config, backend) for backend in config.backends]
         self._image_replication(environments)
 
@@ -61,20 +68,38 @@ class BootstrapStack(LuneoStack):
     def _backend(self, config: BootstrapConfig, backend: BackendLocation) -> StateBackend:
         bucket, provider = backend.bucket, self._provider(backend.region)
         replica_provider = self._provider(config.replica_region)
-        key = KmsKey(self, f"kms-{bucket}", name=f"{bucket}", description=f"Terraform state in {bucket}",
-                     allowed_services=["s3.amazonaws.com", "dynamodb.amazonaws.com"], prevent_destroy=True,
-                     provider=provider)
-        replica_key = KmsKey(self, f"kms-{bucket}-replica", name=f"{bucket}",
-                             description=f"Terraform state in {bucket} ({config.replica_region} copy)",
-                             allowed_services=["s3.amazonaws.com", "dynamodb.amazonaws.com"], prevent_destroy=True,
-                             provider=replica_provider)
+        key = KmsKey(
+            self,
+            f"kms-{bucket}",
+            name=f"{bucket}",
+            description=f"Terraform state in {bucket}",
+            allowed_services=["s3.amazonaws.com", "dynamodb.amazonaws.com"],
+            prevent_destroy=True,
+            provider=provider,
+        )
+        replica_key = KmsKey(
+            self,
+            f"kms-{bucket}-replica",
+            name=f"{bucket}",
+            description=f"Terraform state in {bucket} ({config.replica_region} copy)",
+            allowed_services=["s3.amazonaws.com", "dynamodb.amazonaws.com"],
+            prevent_destroy=True,
+            provider=replica_provider,
+        )
         state = StateBackend(
-            self, bucket, bucket_name=bucket, table_name=backend.lock_table, kms_key_arn=key.key_arn,
+            self,
+            bucket,
+            bucket_name=bucket,
+            table_name=backend.lock_table,
+            kms_key_arn=key.key_arn,
             adopt_existing=config.adopt_existing,
             noncurrent_version_expiration_days=config.noncurrent_version_expiration_days,
-            replica_provider=replica_provider, replica_region=config.replica_region,
+            replica_provider=replica_provider,
+            replica_region=config.replica_region,
             replica_kms_key_arn=replica_key.key_arn,
-            replica_bucket_name=replica_bucket_name(bucket, config.replica_region), provider=provider)
+            replica_bucket_name=replica_bucket_name(bucket, config.replica_region),
+            provider=provider,
+        )
         TerraformOutput(self, f"{bucket}-bucket-arn", value=state.bucket_arn)
         TerraformOutput(self, f"{bucket}-lock-table-arn", value=state.table_arn)
         TerraformOutput(self, f"{bucket}-replica-bucket-arn", value=state.replica_bucket_arn)
@@ -92,10 +117,26 @@ class BootstrapStack(LuneoStack):
         for source, (prefixes, destinations) in sorted(by_source.items()):
             provider = self._provider(source)
             account = account_context(self, provider)
-            EcrReplicationConfiguration(self, f"ecr-replication-{source}", provider=provider,
-                                        replication_configuration=EcrReplicationConfigurationReplicationConfiguration(
-                rule=[EcrReplicationConfigurationReplicationConfigurationRule(
-                    destination=[EcrReplicationConfigurationReplicationConfigurationRuleDestination(
-                        region=region, registry_id=account.account_id) for region in sorted(destinations)],
-                    repository_filter=[EcrReplicationConfigurationReplicationConfigurationRuleRepositoryFilter(
-                        filter=prefix, filter_type="PREFIX_MATCH") for prefix in sorted(prefixes)])]))
+            EcrReplicationConfiguration(
+                self,
+                f"ecr-replication-{source}",
+                provider=provider,
+                replication_configuration=EcrReplicationConfigurationReplicationConfiguration(
+                    rule=[
+                        EcrReplicationConfigurationReplicationConfigurationRule(
+                            destination=[
+                                EcrReplicationConfigurationReplicationConfigurationRuleDestination(
+                                    region=region, registry_id=account.account_id
+                                )
+                                for region in sorted(destinations)
+                            ],
+                            repository_filter=[
+                                EcrReplicationConfigurationReplicationConfigurationRuleRepositoryFilter(
+                                    filter=prefix, filter_type="PREFIX_MATCH"
+                                )
+                                for prefix in sorted(prefixes)
+                            ],
+                        )
+                    ]
+                ),
+            )

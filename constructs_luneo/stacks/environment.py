@@ -32,20 +32,38 @@ class LuneoEnvironmentStack(LuneoStack):
         self.config = config
         self.names = EnvironmentNames(config.environment, config.is_production)
         self.add_override("terraform.required_version", REQUIRED_TERRAFORM)
-        S3Backend(self, bucket=config.state.bucket, key=config.state.key, region=config.state.region,
-                  dynamodb_table=config.state.lock_table, encrypt=True)
-        default_tags = [AwsProviderDefaultTags(tags={
-            **config.tags, "Environment": config.environment, "Project": "luneo", "ManagedBy": "cdktf"})]
+        S3Backend(
+            self,
+            bucket=config.state.bucket,
+            key=config.state.key,
+            region=config.state.region,
+            dynamodb_table=config.state.lock_table,
+            encrypt=True,
+        )
+        default_tags = [
+            AwsProviderDefaultTags(
+                tags={**config.tags, "Environment": config.environment, "Project": "luneo", "ManagedBy": "cdktf"}
+            )
+        ]
         self.primary = AwsProvider(self, "aws", region=config.network.primary.name, default_tags=default_tags)
-        self.secondary = AwsProvider(self, "aws-secondary", alias="secondary", region=config.network.secondary.name,
-                                     default_tags=default_tags)
+        self.secondary = AwsProvider(
+            self, "aws-secondary", alias="secondary", region=config.network.secondary.name, default_tags=default_tags
+        )
         self.db_master_password = self._password_variable()
 
-        self.regions = {role: RegionalFoundation(
-            self, region=region, names=self.names, eks=config.eks,
-            single_nat_gateway=config.network.single_nat_gateway, alarm_emails=config.alarms.emails,
-            alarm_https_endpoints=config.alarms.https_endpoints, provider=None if role == "primary" else self.secondary)
-            for role, region in zip(ROLES, config.network.regions)}
+        self.regions = {
+            role: RegionalFoundation(
+                self,
+                region=region,
+                names=self.names,
+                eks=config.eks,
+                single_nat_gateway=config.network.single_nat_gateway,
+                alarm_emails=config.alarms.emails,
+                alarm_https_endpoints=config.alarms.https_endpoints,
+                provider=None if role == "primary" else self.secondary,
+            )
+            for role, region in zip(ROLES, config.network.regions)
+        }
         self.assets = self._assets()
         self.credentials = self._credentials()
         self.database: PostgresDatabase | None = None
@@ -72,101 +90,168 @@ class LuneoEnvironmentStack(LuneoStack):
         if self.config.database.master_password_source != "variable":
             return None
         variable = TerraformVariable(
-            self, "db_master_password",
+            self,
+            "db_master_password",
             type="string",
             sensitive=True,
             nullable=False,
             description="RDS master password (at least 16 characters); pass it as TF_VAR_db_master_password",
-            validation=[TerraformVariableValidationConfig(
-                condition="${length(var.db_master_password) >= 16}",
-                error_message="db_master_password must be at least 16 characters long.",
-            )],
+            validation=[
+                TerraformVariableValidationConfig(
+                    condition="${length(var.db_master_password) >= 16}",
+                    error_message="db_master_password must be at least 16 characters long.",
+                )
+            ],
         )
         variable.add_override("ephemeral", True)
         return variable
 
     def _assets(self) -> AssetStorage:
         primary, secondary, assets = self.regions["primary"], self.regions["secondary"], self.config.assets
-        return AssetStorage(self, "assets", bucket_name=self.names.assets_bucket,
-                            kms_key_id=primary.kms["s3"].key_arn, logging_bucket=assets.logging_bucket,
-                            aliases=list(assets.aliases), acm_certificate_arn=assets.certificate_arn,
-                            replica_kms_key_id=secondary.kms["s3"].key_arn, replica_provider=self.secondary,
-                            prevent_destroy=self.config.is_production)
+        return AssetStorage(
+            self,
+            "assets",
+            bucket_name=self.names.assets_bucket,
+            kms_key_id=primary.kms["s3"].key_arn,
+            logging_bucket=assets.logging_bucket,
+            aliases=list(assets.aliases),
+            acm_certificate_arn=assets.certificate_arn,
+            replica_kms_key_id=secondary.kms["s3"].key_arn,
+            replica_provider=self.secondary,
+            prevent_destroy=self.config.is_production,
+        )
 
     def _credentials(self) -> DatabaseCredentials:
         """The master password (generated or given), in a secret replicated to the secondary region."""
         primary, secondary = self.regions["primary"], self.regions["secondary"]
         return DatabaseCredentials(
-            self, "db-credentials", name=self.names.database_master_secret, username="luneo_admin",
-            database_name="luneo", kms_key_arn=primary.kms["secrets"].key_arn,
-            replica_region=secondary.region.name, replica_kms_key_arn=secondary.kms["secrets"].key_arn,
+            self,
+            "db-credentials",
+            name=self.names.database_master_secret,
+            username="luneo_admin",
+            database_name="luneo",
+            kms_key_arn=primary.kms["secrets"].key_arn,
+            replica_region=secondary.region.name,
+            replica_kms_key_arn=secondary.kms["secrets"].key_arn,
             password="${var.db_master_password}" if self.db_master_password else None,
-            version=self.config.database.master_password_version, prevent_destroy=self.config.is_production)
+            version=self.config.database.master_password_version,
+            prevent_destroy=self.config.is_production,
+        )
 
     def _database_with_replica(self) -> None:
         """RDS PostgreSQL in the primary region, an encrypted read replica in the secondary."""
         config, db, prod = self.config, self.config.database, self.config.is_production
         primary, secondary = self.regions["primary"], self.regions["secondary"]
         self.database = PostgresDatabase(
-            self, "postgres", name=self.names.database, vpc_id=primary.network.vpc_id,
-            subnet_ids=primary.network.database_subnets, database_name="luneo", master_username="luneo_admin",
-            master_password=self.credentials.password, master_password_version=self.credentials.version,
+            self,
+            "postgres",
+            name=self.names.database,
+            vpc_id=primary.network.vpc_id,
+            subnet_ids=primary.network.database_subnets,
+            database_name="luneo",
+            master_username="luneo_admin",
+            master_password=self.credentials.password,
+            master_password_version=self.credentials.version,
             instance_class=db.primary_instance_class,
-            allocated_storage=db.allocated_storage, backup_retention_period=db.backup_retention_period,
+            allocated_storage=db.allocated_storage,
+            backup_retention_period=db.backup_retention_period,
             backup_window=db.backup_window,
             kms_key_arn=config.existing_encryption.key_for("db", primary.kms["rds"].key_arn),
             logs_kms_key_arn=primary.kms["logs"].key_arn,
-            allowed_security_group_ids=[primary.eks.node_security_group_id], multi_az=db.multi_az,
-            deletion_protection=True, prevent_destroy=prod)
+            allowed_security_group_ids=[primary.eks.node_security_group_id],
+            multi_az=db.multi_az,
+            deletion_protection=True,
+            prevent_destroy=prod,
+        )
         self.database_replica = PostgresReadReplica(
-            self, "postgres-replica", name=self.names.database_replica, source_db_arn=self.database.arn,
-            vpc_id=secondary.network.vpc_id, subnet_ids=secondary.network.database_subnets,
-            instance_class=db.replica_instance_class, kms_key_arn=secondary.kms["rds"].key_arn,
-            backup_retention_period=db.backup_retention_period, logs_kms_key_arn=secondary.kms["logs"].key_arn,
-            allowed_security_group_ids=[secondary.eks.node_security_group_id], prevent_destroy=prod,
-            promoted=db.replica_promoted, multi_az=db.replica_promoted and db.multi_az, provider=self.secondary)
+            self,
+            "postgres-replica",
+            name=self.names.database_replica,
+            source_db_arn=self.database.arn,
+            vpc_id=secondary.network.vpc_id,
+            subnet_ids=secondary.network.database_subnets,
+            instance_class=db.replica_instance_class,
+            kms_key_arn=secondary.kms["rds"].key_arn,
+            backup_retention_period=db.backup_retention_period,
+            logs_kms_key_arn=secondary.kms["logs"].key_arn,
+            allowed_security_group_ids=[secondary.eks.node_security_group_id],
+            prevent_destroy=prod,
+            promoted=db.replica_promoted,
+            multi_az=db.replica_promoted and db.multi_az,
+            provider=self.secondary,
+        )
 
     def _aurora_global_database(self) -> None:
         """Aurora PostgreSQL Global Database: writer cluster in the primary, reader in the secondary."""
         db = self.config.database
-        sides = {role: AuroraRegion(
-            vpc_id=foundation.network.vpc_id, subnet_ids=foundation.network.database_subnets,
-            kms_key_arn=foundation.kms["rds"].key_arn,
-            allowed_security_group_ids=[foundation.eks.node_security_group_id],
-            logs_kms_key_arn=foundation.kms["logs"].key_arn, provider=foundation.provider)
-            for role, foundation in self.regions.items()}
+        sides = {
+            role: AuroraRegion(
+                vpc_id=foundation.network.vpc_id,
+                subnet_ids=foundation.network.database_subnets,
+                kms_key_arn=foundation.kms["rds"].key_arn,
+                allowed_security_group_ids=[foundation.eks.node_security_group_id],
+                logs_kms_key_arn=foundation.kms["logs"].key_arn,
+                provider=foundation.provider,
+            )
+            for role, foundation in self.regions.items()
+        }
         self.aurora = AuroraGlobalDatabase(
-            self, "aurora", name=self.names.database, database_name="luneo", master_username="luneo_admin",
-            master_password=self.credentials.password, master_password_version=self.credentials.version,
+            self,
+            "aurora",
+            name=self.names.database,
+            database_name="luneo",
+            master_username="luneo_admin",
+            master_password=self.credentials.password,
+            master_password_version=self.credentials.version,
             instance_class=db.primary_instance_class,
-            secondary_instance_class=db.replica_instance_class, instances=2 if db.multi_az else 1,
-            backup_retention_period=db.backup_retention_period, backup_window=db.backup_window,
-            primary=sides["primary"], secondary=sides["secondary"], prevent_destroy=self.config.is_production)
+            secondary_instance_class=db.replica_instance_class,
+            instances=2 if db.multi_az else 1,
+            backup_retention_period=db.backup_retention_period,
+            backup_window=db.backup_window,
+            primary=sides["primary"],
+            secondary=sides["secondary"],
+            prevent_destroy=self.config.is_production,
+        )
 
     def _redis(self) -> RedisCluster:
         primary, redis = self.regions["primary"], self.config.redis
         return RedisCluster(
-            self, "redis", name=self.names.cache, vpc_id=primary.network.vpc_id,
-            subnet_ids=primary.network.database_subnets, node_type=redis.node_type,
-            num_cache_clusters=redis.num_cache_clusters, automatic_failover_enabled=redis.replicated,
+            self,
+            "redis",
+            name=self.names.cache,
+            vpc_id=primary.network.vpc_id,
+            subnet_ids=primary.network.database_subnets,
+            node_type=redis.node_type,
+            num_cache_clusters=redis.num_cache_clusters,
+            automatic_failover_enabled=redis.replicated,
             multi_az_enabled=redis.replicated,
             kms_key_arn=self.config.existing_encryption.key_for("redis", primary.kms["redis"].key_arn),
             logs_kms_key_arn=primary.kms["logs"].key_arn,
             allowed_security_group_ids=[primary.eks.node_security_group_id],
-            prevent_destroy=self.config.is_production)
+            prevent_destroy=self.config.is_production,
+        )
 
     def _redis_secondary(self) -> RedisCluster:
         """A Global Datastore: the cache's read-only copy in the secondary region, promoted in a failover."""
         secondary, redis = self.regions["secondary"], self.config.redis
         datastore = RedisGlobalDatastore(self, "redis-global", primary=self.redis)
         return RedisCluster(
-            self, "redis-secondary", name=self.names.cache_secondary, vpc_id=secondary.network.vpc_id,
-            subnet_ids=secondary.network.database_subnets, node_type=redis.node_type,
-            num_cache_clusters=redis.num_cache_clusters, global_replication_group_id=datastore.id,
-            automatic_failover_enabled=redis.replicated, multi_az_enabled=redis.replicated,
-            kms_key_arn=secondary.kms["redis"].key_arn, logs_kms_key_arn=secondary.kms["logs"].key_arn,
+            self,
+            "redis-secondary",
+            name=self.names.cache_secondary,
+            vpc_id=secondary.network.vpc_id,
+            subnet_ids=secondary.network.database_subnets,
+            node_type=redis.node_type,
+            num_cache_clusters=redis.num_cache_clusters,
+            global_replication_group_id=datastore.id,
+            automatic_failover_enabled=redis.replicated,
+            multi_az_enabled=redis.replicated,
+            kms_key_arn=secondary.kms["redis"].key_arn,
+            logs_kms_key_arn=secondary.kms["logs"].key_arn,
             allowed_security_group_ids=[secondary.eks.node_security_group_id],
-            prevent_destroy=self.config.is_production, provider=self.secondary)
+            prevent_destroy=self.config.is_production,
+            provider=self.secondary,
+        )
 
     def _secondary_repositories(self) -> dict[str, EcrRepository]:
         """The secondary region's copies of the repositories, which the registry's replication
@@ -174,10 +259,15 @@ class LuneoEnvironmentStack(LuneoStack):
         replicates images, not repository settings), so the secondary cluster pulls locally."""
         key = self.regions["secondary"].kms["ecr"].key_arn
         return {
-            repository: EcrRepository(self, f"ecr-{repository.removeprefix('luneo-')}-secondary",
-                                      repository_name=self.names.ecr_repository(repository), scan_on_push=True,
-                                      kms_key_arn=key, prevent_destroy=self.config.is_production,
-                                      provider=self.secondary)
+            repository: EcrRepository(
+                self,
+                f"ecr-{repository.removeprefix('luneo-')}-secondary",
+                repository_name=self.names.ecr_repository(repository),
+                scan_on_push=True,
+                kms_key_arn=key,
+                prevent_destroy=self.config.is_production,
+                provider=self.secondary,
+            )
             for repository in ECR_REPOSITORIES
         }
 
@@ -186,11 +276,15 @@ class LuneoEnvironmentStack(LuneoStack):
         aes256 = existing.ecr == "default"  # created with AES256: ECR cannot change it in place
         key = self.regions["primary"].kms["ecr"].key_arn
         return {
-            repository: EcrRepository(self, f"ecr-{repository.removeprefix('luneo-')}",
-                                      repository_name=self.names.ecr_repository(repository), scan_on_push=True,
-                                      encryption_type="AES256" if aes256 else "KMS",
-                                      kms_key_arn=None if aes256 else existing.key_for("ecr", key),
-                                      prevent_destroy=self.config.is_production)
+            repository: EcrRepository(
+                self,
+                f"ecr-{repository.removeprefix('luneo-')}",
+                repository_name=self.names.ecr_repository(repository),
+                scan_on_push=True,
+                encryption_type="AES256" if aes256 else "KMS",
+                kms_key_arn=None if aes256 else existing.key_for("ecr", key),
+                prevent_destroy=self.config.is_production,
+            )
             for repository in ECR_REPOSITORIES
         }
 
@@ -203,9 +297,18 @@ class LuneoEnvironmentStack(LuneoStack):
         in_us_east_1 = self.primary if self.config.network.primary.name == "us-east-1" else self.secondary
         zone_id = dns.zone_id
         if dns.zone_name:
-            zone_id = DataAwsRoute53Zone(self, "dns-zone", name=dns.zone_name, private_zone=False,
-                                         provider=in_us_east_1).zone_id
-        return FailoverDns(self, "dns", primary_hostname=dns.primary_ingress_hostname,
-                           secondary_hostname=dns.secondary_ingress_hostname, zone_id=zone_id,
-                           record_name=dns.record_name, health_check_path=dns.health_check_path,
-                           force_failover=dns.force_failover, provider=in_us_east_1, metrics_provider=in_us_east_1)
+            zone_id = DataAwsRoute53Zone(
+                self, "dns-zone", name=dns.zone_name, private_zone=False, provider=in_us_east_1
+            ).zone_id
+        return FailoverDns(
+            self,
+            "dns",
+            primary_hostname=dns.primary_ingress_hostname,
+            secondary_hostname=dns.secondary_ingress_hostname,
+            zone_id=zone_id,
+            record_name=dns.record_name,
+            health_check_path=dns.health_check_path,
+            force_failover=dns.force_failover,
+            provider=in_us_east_1,
+            metrics_provider=in_us_east_1,
+        )

@@ -31,20 +31,25 @@ def add_outputs(stack: LuneoEnvironmentStack) -> None:
         "alarm_topic_secondary_arn": secondary.alarm_topic.topic_arn,
     }
     outputs.update(_database_outputs(stack))
-    outputs.update(db_master_secret_arn=stack.credentials.secret_arn,
-                   db_master_secret_name=stack.credentials.secret_name)
+    outputs.update(
+        db_master_secret_arn=stack.credentials.secret_arn, db_master_secret_name=stack.credentials.secret_name
+    )
     if stack.dns is not None:
-        outputs.update(primary_health_check_id=stack.dns.primary_health_check_id,
-                       secondary_health_check_id=stack.dns.secondary_health_check_id)
+        outputs.update(
+            primary_health_check_id=stack.dns.primary_health_check_id,
+            secondary_health_check_id=stack.dns.secondary_health_check_id,
+        )
         if stack.dns.record_fqdn is not None:
             outputs["failover_record_fqdn"] = stack.dns.record_fqdn
     for repository, ecr in stack.ecr.items():
-        short = repository.removeprefix('luneo-').replace('-', '_')
+        short = repository.removeprefix("luneo-").replace("-", "_")
         outputs[f"ecr_{short}_url"] = ecr.repository_url
         outputs[f"ecr_{short}_secondary_url"] = stack.ecr_secondary[repository].repository_url
     if stack.redis_secondary is not None:
-        outputs.update(redis_secondary_reader_endpoint=stack.redis_secondary.reader_endpoint,
-                       redis_global_datastore_id=stack.redis_secondary.replication_group.global_replication_group_id)
+        outputs.update(
+            redis_secondary_reader_endpoint=stack.redis_secondary.reader_endpoint,
+            redis_global_datastore_id=stack.redis_secondary.replication_group.global_replication_group_id,
+        )
     for purpose, key in primary.kms.items():
         outputs[f"kms_{purpose}_key_arn"] = key.key_arn
     for name, value in outputs.items():
@@ -53,14 +58,20 @@ def add_outputs(stack: LuneoEnvironmentStack) -> None:
 
 def _database_outputs(stack: LuneoEnvironmentStack) -> dict[str, str | None]:
     if stack.database is not None and stack.database_replica is not None:
-        outputs: dict[str, str | None] = dict(db_endpoint=stack.database.endpoint, db_identifier=stack.database.identifier,
-                       db_replica_endpoint=stack.database_replica.endpoint,
-                       db_replica_identifier=stack.database_replica.identifier,
-                       db_replica_arn=stack.database_replica.arn)
+        outputs: dict[str, str | None] = dict(
+            db_endpoint=stack.database.endpoint,
+            db_identifier=stack.database.identifier,
+            db_replica_endpoint=stack.database_replica.endpoint,
+            db_replica_identifier=stack.database_replica.identifier,
+            db_replica_arn=stack.database_replica.arn,
+        )
         return outputs
     assert stack.aurora is not None
-    return dict(db_endpoint=stack.aurora.endpoint, db_reader_endpoint=stack.aurora.reader_endpoint,
-                db_global_cluster_id=stack.aurora.global_cluster_id,
-                db_primary_cluster_id=stack.aurora.primary_cluster_id,
-                db_secondary_cluster_id=stack.aurora.secondary_cluster_id,
-                db_secondary_reader_endpoint=stack.aurora.secondary_reader_endpoint)
+    return dict(
+        db_endpoint=stack.aurora.endpoint,
+        db_reader_endpoint=stack.aurora.reader_endpoint,
+        db_global_cluster_id=stack.aurora.global_cluster_id,
+        db_primary_cluster_id=stack.aurora.primary_cluster_id,
+        db_secondary_cluster_id=stack.aurora.secondary_cluster_id,
+        db_secondary_reader_endpoint=stack.aurora.secondary_reader_endpoint,
+    )

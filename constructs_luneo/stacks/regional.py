@@ -20,10 +20,10 @@ from cdktf_cdktf_provider_aws.data_aws_availability_zones import (
 
 from ..config.environment import EksSettings, RegionSettings
 from ..eks import EksCluster
-from ..support.facts import EXCLUDED_ZONE_IDS
 from ..kms import KmsKey
 from ..monitoring import AlarmTopic
 from ..network import Network
+from ..support.facts import EXCLUDED_ZONE_IDS
 from ..support.naming import EnvironmentNames
 
 #: purpose -> (description, services allowed to use the key), in the primary region.
@@ -51,11 +51,14 @@ def zones(stack: TerraformStack, role: str, region: str, provider: TerraformProv
     physical zones in each account), leaving out the zone IDs the platform cannot use
     (facts.EXCLUDED_ZONE_IDS). The lookup returns names sorted, so an account's zones a, b, c stay
     a, b, c: the subnets of a running network are not replaced."""
-    lookup = DataAwsAvailabilityZones(stack, f"zones-{role}", state="available",
-                                      exclude_zone_ids=list(EXCLUDED_ZONE_IDS.get(region, ())) or None,
-                                      filter=[DataAwsAvailabilityZonesFilter(name="zone-type",
-                                                                             values=["availability-zone"])],
-                                      provider=provider)
+    lookup = DataAwsAvailabilityZones(
+        stack,
+        f"zones-{role}",
+        state="available",
+        exclude_zone_ids=list(EXCLUDED_ZONE_IDS.get(region, ())) or None,
+        filter=[DataAwsAvailabilityZonesFilter(name="zone-type", values=["availability-zone"])],
+        provider=provider,
+    )
     return [Token.as_string(Fn.element(lookup.names, i)) for i in range(ZONE_COUNT)]
 
 
@@ -68,37 +71,74 @@ class RegionalFoundation:
     Attributes: role, region, provider, kms (purpose -> KmsKey), network, eks, alarm_topic.
     """
 
-    def __init__(self, stack: TerraformStack, *, region: RegionSettings, names: EnvironmentNames, eks: EksSettings,
-                 single_nat_gateway: bool, alarm_emails: tuple[str, ...], alarm_https_endpoints: tuple[str, ...],
-                 provider: TerraformProvider | None) -> None:
+    def __init__(
+        self,
+        stack: TerraformStack,
+        *,
+        region: RegionSettings,
+        names: EnvironmentNames,
+        eks: EksSettings,
+        single_nat_gateway: bool,
+        alarm_emails: tuple[str, ...],
+        alarm_https_endpoints: tuple[str, ...],
+        provider: TerraformProvider | None,
+    ) -> None:
         self.role, self.region, self.provider = region.role, region, provider
         self.kms = self._keys(stack, names)
-        self.network = Network(stack, f"network-{self.role}", name=names.network, cidr_block=region.vpc_cidr,
-                               availability_zones=zones(stack, self.role, region.name, provider),
-                               single_nat_gateway=single_nat_gateway, flow_log_kms_key_arn=self.kms["logs"].key_arn,
-                               prevent_destroy=names.is_production, provider=provider)
+        self.network = Network(
+            stack,
+            f"network-{self.role}",
+            name=names.network,
+            cidr_block=region.vpc_cidr,
+            availability_zones=zones(stack, self.role, region.name, provider),
+            single_nat_gateway=single_nat_gateway,
+            flow_log_kms_key_arn=self.kms["logs"].key_arn,
+            prevent_destroy=names.is_production,
+            provider=provider,
+        )
         scaling = eks.scaling(self.role)
         self.eks = EksCluster(
-            stack, f"eks-{self.role}", name=names.eks_cluster(self.role), vpc_id=self.network.vpc_id,
-            subnet_ids=self.network.private_subnets, secrets_kms_key_arn=self.kms["eks"].key_arn,
-            logs_kms_key_arn=self.kms["logs"].key_arn, desired_size=scaling.desired_size,
-            min_size=scaling.min_size, max_size=scaling.max_size, kubernetes_version=eks.kubernetes_version,
-            spot_instance_types=list(eks.spot_instance_types), system_instance_type=eks.system_instance_type,
-            system_node_count=eks.system_node_count, public_access_cidrs=list(eks.public_access_cidrs),
-            admin_role_arns=list(eks.admin_role_arns), prevent_destroy=names.is_production, provider=provider)
-        self.alarm_topic = AlarmTopic(stack, f"alarms-{self.role}", name=names.alarm_topic,
-                                      kms_key_arn=self.kms["alarms"].key_arn, emails=list(alarm_emails),
-                                      https_endpoints=list(alarm_https_endpoints), provider=provider)
+            stack,
+            f"eks-{self.role}",
+            name=names.eks_cluster(self.role),
+            vpc_id=self.network.vpc_id,
+            subnet_ids=self.network.private_subnets,
+            secrets_kms_key_arn=self.kms["eks"].key_arn,
+            logs_kms_key_arn=self.kms["logs"].key_arn,
+            desired_size=scaling.desired_size,
+            min_size=scaling.min_size,
+            max_size=scaling.max_size,
+            kubernetes_version=eks.kubernetes_version,
+            spot_instance_types=list(eks.spot_instance_types),
+            system_instance_type=eks.system_instance_type,
+            system_node_count=eks.system_node_count,
+            public_access_cidrs=list(eks.public_access_cidrs),
+            admin_role_arns=list(eks.admin_role_arns),
+            prevent_destroy=names.is_production,
+            provider=provider,
+        )
+        self.alarm_topic = AlarmTopic(
+            stack,
+            f"alarms-{self.role}",
+            name=names.alarm_topic,
+            kms_key_arn=self.kms["alarms"].key_arn,
+            emails=list(alarm_emails),
+            https_endpoints=list(alarm_https_endpoints),
+            provider=provider,
+        )
 
     def _keys(self, stack: TerraformStack, names: EnvironmentNames) -> dict[str, KmsKey]:
         primary = self.role == "primary"
         purposes = KMS_PURPOSES if primary else SECONDARY_KMS_PURPOSES
         return {
-            purpose: KmsKey(stack, f"kms-{purpose}" if primary else f"kms-{purpose}-secondary",
-                            name=names.kms_key(purpose),
-                            description=KMS_PURPOSES[purpose][0] if primary
-                            else f"{KMS_PURPOSES[purpose][0]} ({self.region.name})",
-                            allowed_services=KMS_PURPOSES[purpose][1], prevent_destroy=names.is_production,
-                            provider=self.provider)
+            purpose: KmsKey(
+                stack,
+                f"kms-{purpose}" if primary else f"kms-{purpose}-secondary",
+                name=names.kms_key(purpose),
+                description=KMS_PURPOSES[purpose][0] if primary else f"{KMS_PURPOSES[purpose][0]} ({self.region.name})",
+                allowed_services=KMS_PURPOSES[purpose][1],
+                prevent_destroy=names.is_production,
+                provider=self.provider,
+            )
             for purpose in purposes
         }

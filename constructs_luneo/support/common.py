@@ -15,7 +15,6 @@ from constructs import Construct
 from .errors import ConstructArgumentError  # re-exported
 
 
-
 def require(condition: bool, scope_name: str, argument: str, expected: str, got: Any = ...) -> None:
     if not condition:
         suffix = "" if got is ... else f", got {got!r}"
@@ -55,8 +54,10 @@ class AccountContext:
     caller_arn: str  # the identity running the plan (an assumed-role session ARN in CI)
 
     def arn(self, service: str, resource: str, *, region: bool = True, account: bool = True) -> str:
-        return (f"arn:{self.partition}:{service}:{self.region if region else ''}:"
-                f"{self.account_id if account else ''}:{resource}")
+        return (
+            f"arn:{self.partition}:{service}:{self.region if region else ''}:"
+            f"{self.account_id if account else ''}:{resource}"
+        )
 
     @property
     def root_arn(self) -> str:
@@ -66,7 +67,8 @@ class AccountContext:
 #: stack -> provider -> its AccountContext: the lookups are created, and their tokens read across jsii,
 #: once per stack and provider, not once per construct that needs them (docs/PERFORMANCE.md).
 _ACCOUNT_CONTEXTS: weakref.WeakKeyDictionary[TerraformStack, dict[TerraformProvider | None, AccountContext]] = (
-    weakref.WeakKeyDictionary())
+    weakref.WeakKeyDictionary()
+)
 
 
 def account_context(scope: Construct, provider: TerraformProvider | None = None) -> AccountContext:
@@ -82,8 +84,13 @@ def _look_up_account(stack: TerraformStack, suffix: str, provider: TerraformProv
     caller = DataAwsCallerIdentity(stack, f"caller-{suffix}", provider=provider)
     partition = DataAwsPartition(stack, f"partition-{suffix}", provider=provider)
     region = DataAwsRegion(stack, f"region-{suffix}", provider=provider)
-    return AccountContext(account_id=caller.account_id, partition=partition.partition,
-                          region=region.name, dns_suffix=partition.dns_suffix, caller_arn=caller.arn)
+    return AccountContext(
+        account_id=caller.account_id,
+        partition=partition.partition,
+        region=region.name,
+        dns_suffix=partition.dns_suffix,
+        caller_arn=caller.arn,
+    )
 
 
 def deployer_role_arn(scope: Construct, provider: TerraformProvider | None = None) -> str:
@@ -96,8 +103,9 @@ def deployer_role_arn(scope: Construct, provider: TerraformProvider | None = Non
     suffix = provider.node.id if provider is not None else "default"
     found = stack.node.try_find_child(f"deployer-{suffix}")
     if found is None:
-        found = DataAwsIamSessionContext(stack, f"deployer-{suffix}", arn=account_context(scope, provider).caller_arn,
-                                         provider=provider)
+        found = DataAwsIamSessionContext(
+            stack, f"deployer-{suffix}", arn=account_context(scope, provider).caller_arn, provider=provider
+        )
     return cast(DataAwsIamSessionContext, found).issuer_arn
 
 
@@ -123,16 +131,39 @@ def ingress_security_group(
     from cdktf_cdktf_provider_aws.security_group import SecurityGroup
     from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 
-    group = SecurityGroup(scope, id, name=name, description=description, vpc_id=vpc_id,
-                          tags={**(tags or {}), "Name": name}, provider=provider)
+    group = SecurityGroup(
+        scope,
+        id,
+        name=name,
+        description=description,
+        vpc_id=vpc_id,
+        tags={**(tags or {}), "Name": name},
+        provider=provider,
+    )
     for i, source in enumerate(allowed_security_group_ids):
-        VpcSecurityGroupIngressRule(scope, f"{id}-from-sg-{i}", security_group_id=group.id, ip_protocol="tcp",
-                                    from_port=port, to_port=port, referenced_security_group_id=source,
-                                    description=f"TCP {port} from an allowed security group", provider=provider)
+        VpcSecurityGroupIngressRule(
+            scope,
+            f"{id}-from-sg-{i}",
+            security_group_id=group.id,
+            ip_protocol="tcp",
+            from_port=port,
+            to_port=port,
+            referenced_security_group_id=source,
+            description=f"TCP {port} from an allowed security group",
+            provider=provider,
+        )
     for i, cidr in enumerate(allowed_cidr_blocks):
-        VpcSecurityGroupIngressRule(scope, f"{id}-from-cidr-{i}", security_group_id=group.id, ip_protocol="tcp",
-                                    from_port=port, to_port=port, cidr_ipv4=cidr,
-                                    description=f"TCP {port} from {cidr}", provider=provider)
+        VpcSecurityGroupIngressRule(
+            scope,
+            f"{id}-from-cidr-{i}",
+            security_group_id=group.id,
+            ip_protocol="tcp",
+            from_port=port,
+            to_port=port,
+            cidr_ipv4=cidr,
+            description=f"TCP {port} from {cidr}",
+            provider=provider,
+        )
     return group
 
 
@@ -140,10 +171,20 @@ def check_sources(who: str, allowed_security_group_ids, allowed_cidr_blocks) -> 
     """Sources admitted to a private data store: lists, and never the whole internet."""
     import ipaddress
 
-    require(not isinstance(allowed_security_group_ids, str), who, "allowed_security_group_ids",
-            "a list of security group ids", allowed_security_group_ids)
-    require(not isinstance(allowed_cidr_blocks, str), who, "allowed_cidr_blocks", "a list of CIDR blocks",
-            allowed_cidr_blocks)
+    require(
+        not isinstance(allowed_security_group_ids, str),
+        who,
+        "allowed_security_group_ids",
+        "a list of security group ids",
+        allowed_security_group_ids,
+    )
+    require(
+        not isinstance(allowed_cidr_blocks, str),
+        who,
+        "allowed_cidr_blocks",
+        "a list of CIDR blocks",
+        allowed_cidr_blocks,
+    )
     for cidr in allowed_cidr_blocks:
         if is_token(cidr):
             continue
@@ -151,8 +192,13 @@ def check_sources(who: str, allowed_security_group_ids, allowed_cidr_blocks) -> 
             network = ipaddress.IPv4Network(cidr)
         except (ValueError, TypeError):
             network = None
-        require(network is not None and network.is_private, who, "allowed_cidr_blocks",
-                "private IPv4 CIDR blocks (never 0.0.0.0/0 or a public range)", cidr)
+        require(
+            network is not None and network.is_private,
+            who,
+            "allowed_cidr_blocks",
+            "private IPv4 CIDR blocks (never 0.0.0.0/0 or a public range)",
+            cidr,
+        )
 
 
 def is_token(value: Any) -> bool:

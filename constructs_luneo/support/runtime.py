@@ -114,8 +114,10 @@ def jsii_problem() -> str | None:
         return f"jsii's version {getattr(jsii, '__version__', None)!r} is unreadable"
     low, high = TESTED_JSII
     if not low <= version < high:
-        return (f"jsii {jsii.__version__} is outside the versions the loader was tested with "
-                f"({'.'.join(map(str, low))} to before {'.'.join(map(str, high))})")
+        return (
+            f"jsii {jsii.__version__} is outside the versions the loader was tested with "
+            f"({'.'.join(map(str, low))} to before {'.'.join(map(str, high))})"
+        )
     for name in ("_submodule_fqn_map", "_assembly_to_module"):
         if not isinstance(getattr(_reference_map, name, None), MutableMapping):
             return f"jsii._reference_map.{name} is missing or no longer a mapping"
@@ -129,8 +131,12 @@ def provider_submodules(init_source: str) -> list[str] | None:
     unexpected shape."""
     names = _ALL_ENTRY.findall(init_source)
     imported = _SUBMODULE.findall(init_source)
-    expected = ("from ._jsii import *" in init_source and "\npublication.publish()\n" in init_source
-                and len(set(names)) == len(names) == len(imported) > 0 and set(names) == set(imported))
+    expected = (
+        "from ._jsii import *" in init_source
+        and "\npublication.publish()\n" in init_source
+        and len(set(names)) == len(names) == len(imported) > 0
+        and set(names) == set(imported)
+    )
     return names if expected else None
 
 
@@ -175,9 +181,12 @@ class _LazyProviderLoader(importlib.abc.Loader):
         from jsii import _reference_map
 
         everything = set(names)
-        vars(module).update(__path__=pkgutil.extend_path(module.__path__, module.__name__), __all__=names,
-                            __getattr__=_submodule_getter(module.__name__, frozenset(names)),
-                            __dir__=lambda: sorted(everything | set(vars(module))))
+        vars(module).update(
+            __path__=pkgutil.extend_path(module.__path__, module.__name__),
+            __all__=names,
+            __getattr__=_submodule_getter(module.__name__, frozenset(names)),
+            __dir__=lambda: sorted(everything | set(vars(module))),
+        )
         importlib.import_module(f"{module.__name__}._jsii")  # loads the assembly into the kernel
         _reference_map._submodule_fqn_map.update({submodule_fqn(n): f"{module.__name__}.{n}" for n in names})
         if _reference_map._assembly_to_module.get(ASSEMBLY) != module.__name__:

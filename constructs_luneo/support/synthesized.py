@@ -79,7 +79,8 @@ class SynthesizedStack:
         self.data: dict[str, dict[str, dict[str, Any]]] = document.get("data", {})
         self.provider_regions: dict[str, str] = {
             f"aws.{p['alias']}" if p.get("alias") else "aws": p.get("region", "")
-            for p in document.get("provider", {}).get("aws", [])}
+            for p in document.get("provider", {}).get("aws", [])
+        }
         self._dependencies: dict[str, set[str]] | None = None
 
     # --- what is in it ---

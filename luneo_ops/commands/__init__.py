@@ -8,7 +8,11 @@ from __future__ import annotations
 
 #: name -> (module under luneo_ops.commands, function, help)
 COMMANDS: dict[str, tuple[str, str, str]] = {
-    "validate": ("build", "validate", "terraform init + validate every synthesized stack; the summary table (make synth)"),
+    "validate": (
+        "build",
+        "validate",
+        "terraform init + validate every synthesized stack; the summary table (make synth)",
+    ),
     "docs": ("build", "docs", "write the generated docs; --check: exit 1 when one is stale (make docs)"),
     "digests": ("build", "digests", "SHA-256 of every synthesized stack, against BASE if given (make digests)"),
     "pin-addresses": ("build", "pin_addresses", "rewrite tests/addresses/ from a fresh synth (make pin-addresses)"),

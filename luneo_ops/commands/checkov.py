@@ -14,8 +14,10 @@ def checkov(argv: list[str]) -> int:
     failed = 0
     for name, report in run(Path(argv[0]) if argv else OUTDIR).items():
         summary = report["summary"]
-        print(f"{name}: checkov {summary['checkov_version']}: {summary['passed']} passed, {summary['failed']} failed, "
-              f"{summary['skipped']} skipped, {summary['parsing_errors']} parsing errors")
+        print(
+            f"{name}: checkov {summary['checkov_version']}: {summary['passed']} passed, {summary['failed']} failed, "
+            f"{summary['skipped']} skipped, {summary['parsing_errors']} parsing errors"
+        )
         for check in report["results"]["failed_checks"]:
             print(f"  FAILED {check['check_id']} {check['resource']}: {check['check_name']}")
         failed += summary["failed"] + summary["parsing_errors"]

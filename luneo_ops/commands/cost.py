@@ -12,8 +12,9 @@ from ..paths import OUTDIR, stack_documents
 
 
 def cost(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m luneo_ops cost",
-                                     description="monthly cost of the synthesized stacks, from pricing/")
+    parser = argparse.ArgumentParser(
+        prog="python -m luneo_ops cost", description="monthly cost of the synthesized stacks, from pricing/"
+    )
     parser.add_argument("--stack", help="one stack, e.g. luneo-prod")
     parser.add_argument("--detail", action="store_true", help="every resource with its line items")
     parser.add_argument("--outdir", type=Path, default=OUTDIR)
@@ -29,8 +30,11 @@ def cost(argv: list[str]) -> int:
         prices, usage = model.PriceTable.load(), model.Usage.load()
         stale = model.stale_inputs(args.outdir)
         if stale:
-            print(f"warning: {', '.join(stale[:3])}{' ...' if len(stale) > 3 else ''} changed after the last synth: "
-                  "run `make synth` for an estimate of the current code", file=sys.stderr)
+            print(
+                f"warning: {', '.join(stale[:3])}{' ...' if len(stale) > 3 else ''} changed after the last synth: "
+                "run `make synth` for an estimate of the current code",
+                file=sys.stderr,
+            )
         for name in [args.stack] if args.stack else sorted(stacks):
             print(model.render(model.estimate(name, stacks[name], prices, usage), prices, detail=args.detail))
             print()

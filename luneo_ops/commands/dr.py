@@ -20,8 +20,9 @@ def dr_drill(argv: list[str]) -> int:
     from ..synth import synthesize
     from ..terraform.cli import TerraformMissing
 
-    parser = argparse.ArgumentParser(prog="python -m luneo_ops dr-drill",
-                                     description="the loss of eu-west-1, rehearsed on the local AWS")
+    parser = argparse.ArgumentParser(
+        prog="python -m luneo_ops dr-drill", description="the loss of eu-west-1, rehearsed on the local AWS"
+    )
     parser.add_argument("stack", nargs="?", default="luneo-staging")
     parser.add_argument("outdir", nargs="?", type=Path, default=OUTDIR, help="synthesized stacks")
     parser.add_argument("--work", type=Path, default=drill.WORK, help="scratch directory (emptied first)")
@@ -61,20 +62,26 @@ def failover(argv: list[str]) -> int:
     if command == "backend":
         print("terraform init -reconfigure " + " ".join(commands.backend_config(stack, outdir, failover=True)))
     elif command == "back":
-        print("terraform init -migrate-state -force-copy "
-              + " ".join(commands.backend_config(stack, outdir, failover=False)))
+        print(
+            "terraform init -migrate-state -force-copy "
+            + " ".join(commands.backend_config(stack, outdir, failover=False))
+        )
     elif command == "check":
         import boto3
 
         region = commands.replica_region(outdir)
-        current, explanation = commands.copy_status(stack, outdir, boto3.client("s3", region_name=region),
-                                                    boto3.client("dynamodb", region_name=region))
+        current, explanation = commands.copy_status(
+            stack, outdir, boto3.client("s3", region_name=region), boto3.client("dynamodb", region_name=region)
+        )
         print(("current: " if current else "NOT current: ") + explanation)
         return 0 if current else 1
     else:
         lost = stack.default_region or ""  # the default provider's: the primary region
         targets, left_out = commands.failover_targets(stack, lost)
         print(" ".join(f"-target={t}" for t in targets))
-        print(f"# {len(targets)} resources plannable without {lost}; {len(left_out)} left out (they or a "
-              f"dependency live in {lost})", file=sys.stderr)
+        print(
+            f"# {len(targets)} resources plannable without {lost}; {len(left_out)} left out (they or a "
+            f"dependency live in {lost})",
+            file=sys.stderr,
+        )
     return 0

@@ -39,8 +39,10 @@ def local(argv: list[str]) -> int:
     except RehearsalFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    print(f"done in {time.monotonic() - started:.0f} s; planned but not applied on moto "
-          "(docs/OPERATIONS.md, 'Running it all on a local AWS'):")
+    print(
+        f"done in {time.monotonic() - started:.0f} s; planned but not applied on moto "
+        "(docs/OPERATIONS.md, 'Running it all on a local AWS'):"
+    )
     for address, reason in sorted(planned_only.items()):
         print(f"   {address}: {reason}")
     return 0

@@ -14,8 +14,9 @@ from ..paths import MIGRATIONS, OUTDIR
 
 
 def migrate_plan(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m luneo_ops migrate-plan",
-                                     description="map an existing HCL state onto a synthesized stack")
+    parser = argparse.ArgumentParser(
+        prog="python -m luneo_ops migrate-plan", description="map an existing HCL state onto a synthesized stack"
+    )
     parser.add_argument("state", help="state file, or s3://bucket/key")
     parser.add_argument("--stack", default="luneo-prod")
     parser.add_argument("--out", default=None, help="default: migrations/<stack>.json")
@@ -37,16 +38,23 @@ def migrate_plan(argv: list[str]) -> int:
     result = plan(state, stack)
     out = Path(args.out) if args.out else MIGRATIONS / f"{args.stack}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    document = {"stack": args.stack, "source": args.state, "moved": result["moved"], "removed": result["removed"],
-                "settings": result["settings"]}
+    document = {
+        "stack": args.stack,
+        "source": args.state,
+        "moved": result["moved"],
+        "removed": result["removed"],
+        "settings": result["settings"],
+    }
     out.write_text(json.dumps(document, indent=2) + "\n")
     _print_report(result, args.stack, out)
     return 0
 
 
 def _print_report(result: dict, stack: str, out: Path) -> None:
-    print(f"{len(result['moved'])} moved, {len(result['removed'])} removed (forgotten, not destroyed), "
-          f"{len(result['created'])} of ours to create -> {out}")
+    print(
+        f"{len(result['moved'])} moved, {len(result['removed'])} removed (forgotten, not destroyed), "
+        f"{len(result['created'])} of ours to create -> {out}"
+    )
     for move in result["moved"]:
         print(f"  moved   {move['from']} -> {move['to']}")
     for item in result["removed"]:

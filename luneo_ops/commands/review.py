@@ -11,11 +11,13 @@ from pathlib import Path
 def diff(argv: list[str]) -> int:
     """`python -m luneo_ops diff BASE [--fail-on-destroy]`: exit 0; with --fail-on-destroy, 1 when a
     stateful resource is removed or replaced."""
-    parser = argparse.ArgumentParser(prog="python -m luneo_ops diff",
-                                     description="offline diff of the synthesized stacks against a git revision")
+    parser = argparse.ArgumentParser(
+        prog="python -m luneo_ops diff", description="offline diff of the synthesized stacks against a git revision"
+    )
     parser.add_argument("base", help="git revision to compare with, e.g. origin/main")
-    parser.add_argument("--fail-on-destroy", action="store_true",
-                        help="exit 1 when a stateful resource is removed or replaced")
+    parser.add_argument(
+        "--fail-on-destroy", action="store_true", help="exit 1 when a stateful resource is removed or replaced"
+    )
     args = parser.parse_args(argv)
     from ..review.compare import compare, report
 
@@ -32,8 +34,9 @@ def plan_comment(argv: list[str]) -> int:
     """`python3 -m luneo_ops plan-comment --stack NAME [--plan FILE] [--offline FILE] [--summary]`."""
     from ..review.plan_comment import build_comment, job_summary
 
-    parser = argparse.ArgumentParser(prog="python -m luneo_ops plan-comment",
-                                     description="the plain-text PR comment of one stack")
+    parser = argparse.ArgumentParser(
+        prog="python -m luneo_ops plan-comment", description="the plain-text PR comment of one stack"
+    )
     parser.add_argument("--stack", required=True)
     parser.add_argument("--plan", help="cdktf diff output (absent: the job had no credentials)")
     parser.add_argument("--offline", help="make diff output")

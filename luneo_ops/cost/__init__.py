@@ -17,6 +17,25 @@ from .prices import GLOBAL, HOURS_PER_MONTH, PRICES_FILE, CostError, Price, Pric
 from .report import component_rows, money, render, stale_inputs
 from .usage import USAGE_FILE, USAGE_KEYS, Usage
 
-__all__ = ["FREE", "GLOBAL", "HOURS_PER_MONTH", "PRICERS", "PRICES_FILE", "USAGE_FILE", "USAGE_KEYS", "CostError",
-           "Free", "Line", "Price", "PriceTable", "PricedStack", "StackCost", "Usage", "component_rows", "estimate",
-           "money", "render", "stale_inputs"]
+__all__ = [
+    "FREE",
+    "GLOBAL",
+    "HOURS_PER_MONTH",
+    "PRICERS",
+    "PRICES_FILE",
+    "USAGE_FILE",
+    "USAGE_KEYS",
+    "CostError",
+    "Free",
+    "Line",
+    "Price",
+    "PriceTable",
+    "PricedStack",
+    "StackCost",
+    "Usage",
+    "component_rows",
+    "estimate",
+    "money",
+    "render",
+    "stale_inputs",
+]

@@ -11,6 +11,7 @@ from constructs_luneo.support.synthesized import SynthesizedStack
 from .prices import HOURS_PER_MONTH, Price, PriceTable
 from .usage import Usage
 
+
 @dataclass(frozen=True)
 class Line:
     """One billed quantity: `quantity` units of `price` a month (price None: not priced, `missing` says why)."""
@@ -103,6 +104,7 @@ def pricer(resource_type: str, component: str) -> Callable[[Pricer], Pricer]:
     def register(function: Pricer) -> Pricer:
         PRICERS[resource_type] = (component, function)
         return function
+
     return register
 
 
@@ -113,11 +115,11 @@ FREE: dict[str, str] = {
     "aws_db_parameter_group": "configuration; no charge",
     "aws_secretsmanager_secret_version": "a version is part of its secret (priced on the secret); no charge",
     "aws_elasticache_global_replication_group": "the datastore itself has no charge; its nodes and replicated bytes "
-                                                "are priced on the member replication groups",
+    "are priced on the member replication groups",
     "aws_db_subnet_group": "configuration; no charge",
     "aws_rds_cluster_parameter_group": "configuration; no charge",
     "aws_rds_global_cluster": "the global cluster itself has no charge; its replicated write I/O is priced on the "
-                              "secondary cluster",
+    "secondary cluster",
     "aws_elasticache_subnet_group": "configuration; no charge",
     "aws_elasticache_user": "RBAC users have no charge",
     "aws_elasticache_user_group": "RBAC user groups have no charge",
@@ -137,14 +139,14 @@ FREE: dict[str, str] = {
     "aws_internet_gateway": "the gateway has no charge (internet data transfer is billed on traffic, not modelled)",
     "aws_kms_alias": "aliases have no charge",
     "aws_launch_template": "no charge itself; its volumes and detailed monitoring are priced on the node groups "
-                           "that launch it",
+    "that launch it",
     "aws_route": "routing has no charge",
     "aws_route_table": "routing has no charge",
     "aws_route_table_association": "routing has no charge",
     "aws_subnet": "subnets have no charge",
     "aws_vpc": "VPCs have no charge",
     "aws_s3_bucket_lifecycle_configuration": "rules have no charge (transition requests, $0.01 per 1,000 objects, "
-                                             "not modelled)",
+    "not modelled)",
     "aws_s3_bucket_ownership_controls": "configuration; no charge",
     "aws_s3_bucket_policy": "configuration; no charge",
     "aws_s3_bucket_public_access_block": "configuration; no charge",

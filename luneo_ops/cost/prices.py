@@ -48,9 +48,12 @@ class PriceTable:
                 usd = float(record["usd"])
             except (TypeError, ValueError):
                 raise CostError(f"{path}: row {number}: usd must be a number, got {record.get('usd')!r}") from None
-            if not re.fullmatch(r"\d{4}-\d{2}", record.get("as_of") or "") or not (record.get("source") or "").startswith(
-                    "https://aws.amazon.com/"):
-                raise CostError(f"{path}: row {number} ({record['key']}): needs as_of YYYY-MM and an AWS pricing page URL")
+            if not re.fullmatch(r"\d{4}-\d{2}", record.get("as_of") or "") or not (
+                record.get("source") or ""
+            ).startswith("https://aws.amazon.com/"):
+                raise CostError(
+                    f"{path}: row {number} ({record['key']}): needs as_of YYYY-MM and an AWS pricing page URL"
+                )
             rows.append(Price(record["key"], record["region"], usd, record["unit"], record["as_of"], record["source"]))
         return cls(rows, label=str(path))
 
@@ -63,5 +66,7 @@ class PriceTable:
         price = self.rows.get((key, region))
         if price is not None and price.unit != unit:
             # A unit mix-up (a monthly price read as hourly) is off by 730x: refuse it.
-            raise CostError(f"{self.label}: {key} in {region} is priced per {price.unit!r}; the code bills it per {unit!r}")
+            raise CostError(
+                f"{self.label}: {key} in {region} is priced per {price.unit!r}; the code bills it per {unit!r}"
+            )
         return price

@@ -24,16 +24,24 @@ def component_rows(cost: StackCost) -> list[list[str]]:
     resource count, the monthly cost in each of `cost.regions` and in all, then the total row."""
     rows = []
     for component, row in cost.by_component().items():
-        rows.append([component, str(row["resources"]),
-                     *(money(row["regions"][r]) if r in row["regions"] else "-" for r in cost.regions), money(row["total"])])
+        rows.append(
+            [
+                component,
+                str(row["resources"]),
+                *(money(row["regions"][r]) if r in row["regions"] else "-" for r in cost.regions),
+                money(row["total"]),
+            ]
+        )
     region_totals = [sum(r.monthly for r in cost.resources if r.region == region) for region in cost.regions]
     rows.append(["total", str(len(cost.resources)), *map(money, region_totals), money(cost.total)])
     return rows
 
 
 def render(cost: StackCost, prices: PriceTable, *, detail: bool = False) -> str:
-    out = [f"{cost.name}: {money(cost.total)}/month  (prices as of {prices.as_of}, {HOURS_PER_MONTH} h/month, "
-           f"usage: {relative(USAGE_FILE)})"]
+    out = [
+        f"{cost.name}: {money(cost.total)}/month  (prices as of {prices.as_of}, {HOURS_PER_MONTH} h/month, "
+        f"usage: {relative(USAGE_FILE)})"
+    ]
     headers = ["component", "resources", *cost.regions, "monthly"]
     out += _table(headers, component_rows(cost), right=range(1, len(headers)))
     if detail:
@@ -42,13 +50,19 @@ def render(cost: StackCost, prices: PriceTable, *, detail: bool = False) -> str:
             out.append(f"  {resource.address}  [{resource.region}]  {money(resource.monthly)}")
             for line in resource.lines:
                 if line.price:
-                    out.append(f"      {line.what}: {line.quantity:,.4g} x ${line.price.usd:g}/{line.price.unit} "
-                               f"= {money(line.monthly)}")
+                    out.append(
+                        f"      {line.what}: {line.quantity:,.4g} x ${line.price.usd:g}/{line.price.unit} "
+                        f"= {money(line.monthly)}"
+                    )
                 else:
                     out.append(f"      {line.what}: NOT PRICED ({line.missing})")
     out.append(f"free ({sum(len(a) for a in cost.free.values())} resources):")
-    out += _table(["type", "count", "why"], [[kind, str(len(addresses)), cost.free_reasons[kind]]
-                                             for kind, addresses in sorted(cost.free.items())], right=[1], indent="  ")
+    out += _table(
+        ["type", "count", "why"],
+        [[kind, str(len(addresses)), cost.free_reasons[kind]] for kind, addresses in sorted(cost.free.items())],
+        right=[1],
+        indent="  ",
+    )
     if cost.not_priced:
         out.append(f"NOT PRICED ({len(cost.not_priced)}): these cost money that the total above does not include")
         out += [f"  {address}: {why}" for address, why in cost.not_priced]
@@ -60,9 +74,11 @@ def render(cost: StackCost, prices: PriceTable, *, detail: bool = False) -> str:
 def _table(headers: list[str], rows: list[list[str]], *, right: Iterable[int] = (), indent: str = "") -> list[str]:
     right = set(right)
     widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
+
     def fmt(row: list[str]) -> str:
         cells = [str(c).rjust(w) if i in right else str(c).ljust(w) for i, (c, w) in enumerate(zip(row, widths))]
         return (indent + "  ".join(cells)).rstrip()
+
     return [fmt(headers), *map(fmt, rows)]
 
 
@@ -72,6 +88,10 @@ def stale_inputs(outdir: Path) -> list[str]:
     if not outputs:
         return []
     oldest = min(p.stat().st_mtime for p in outputs)
-    inputs = [*ROOT.glob("environments/*.tfvars"), ROOT / "bootstrap.tfvars", ROOT / "main.py",
-              *ROOT.glob("constructs_luneo/**/*.py")]
+    inputs = [
+        *ROOT.glob("environments/*.tfvars"),
+        ROOT / "bootstrap.tfvars",
+        ROOT / "main.py",
+        *ROOT.glob("constructs_luneo/**/*.py"),
+    ]
     return sorted(relative(p) for p in inputs if p.exists() and p.stat().st_mtime > oldest)

@@ -66,12 +66,16 @@ class Drill:
         session.check_backend()
         self.report.denied = sorted(set(session.proxy.traffic.denied)) if session.proxy else []
         self.report.second_plans = session.second_plans
-        self.report.emulated.append("what moto cannot create (EKS, ElastiCache, CloudFront response headers "
-                                    "policies...: luneo_ops/local_aws/emulation.py UNSUPPORTED) is left out of the "
-                                    "set-up's applies and of the failover apply")
-        self.report.emulated.append("IAM enforcement of Route 53 and CloudFront: moto fails the signature check of "
-                                    "their requests under enforcement; they were applied, and the drill ran, with "
-                                    "enforcement off")
+        self.report.emulated.append(
+            "what moto cannot create (EKS, ElastiCache, CloudFront response headers "
+            "policies...: luneo_ops/local_aws/emulation.py UNSUPPORTED) is left out of the "
+            "set-up's applies and of the failover apply"
+        )
+        self.report.emulated.append(
+            "IAM enforcement of Route 53 and CloudFront: moto fails the signature check of "
+            "their requests under enforcement; they were applied, and the drill ran, with "
+            "enforcement off"
+        )
         with session.step("what AWS would have replicated by now (emulated)"):
             self.report.emulated += emulate.replication(session, self.workdir)
 
@@ -84,8 +88,9 @@ class Drill:
         before = len(session.proxy.traffic.requests)
         self._cut()
         with session.step("`make failover-check`: the state's copy in us-east-1 is current") as timer:
-            current, timer.note = failover.copy_status(self.stack, session.outdir, session.client("s3", SECONDARY),
-                                                       session.client("dynamodb", SECONDARY))
+            current, timer.note = failover.copy_status(
+                self.stack, session.outdir, session.client("s3", SECONDARY), session.client("dynamodb", SECONDARY)
+            )
             if not current:
                 raise DrillFailed(timer.note)
         with session.step("`make failover-backend`: init on the state's copy in us-east-1") as timer:
@@ -107,15 +112,20 @@ class Drill:
         if touched:
             raise DrillFailed(f"{len(touched)} request(s) reached eu-west-1 during the drill: {touched[:3]}")
         refused = sum(1 for r in session.proxy.traffic.requests[before:] if r.status == "cut")
-        self.report.checks.append(("eu-west-1 not needed", f"no request reached it during the drill ({refused} "
-                                   "refused: the cut's proof plan alone)"))
+        self.report.checks.append(
+            (
+                "eu-west-1 not needed",
+                f"no request reached it during the drill ({refused} refused: the cut's proof plan alone)",
+            )
+        )
 
     def _cut(self) -> None:
         session = self.session
         assert session.proxy is not None
         with session.step("eu-west-1 cut off (every request signed for it refused, its buckets too)") as timer:
-            buckets = [self.backend["bucket"]] + [b["bucket"] for _, _, b in self.stack.each("aws_s3_bucket")
-                                                  if "provider" not in b]
+            buckets = [self.backend["bucket"]] + [
+                b["bucket"] for _, _, b in self.stack.each("aws_s3_bucket") if "provider" not in b
+            ]
             session.proxy.cut(PRIMARY, buckets)
             refused = session.tf(["plan", "-lock-timeout=0s"], self.workdir, timeout=600)
             if refused.ok:
@@ -127,14 +137,21 @@ class Drill:
         # What moto could not create in the set-up (EKS, ElastiCache...) it cannot create now either.
         applicable = set(emulation.emulated_targets(switched.document))
         targets = [t for t in planned if t in applicable]
-        self.session.must(self.session.tf(["plan", "-refresh=false", "-out=failover.tfplan",
-                                           *[f"-target={t}" for t in targets]], self.failover_dir, timeout=900),
-                          "failover plan")
+        self.session.must(
+            self.session.tf(
+                ["plan", "-refresh=false", "-out=failover.tfplan", *[f"-target={t}" for t in targets]],
+                self.failover_dir,
+                timeout=900,
+            ),
+            "failover plan",
+        )
         self.report.plan = saved_plan.summary(self.failover_dir, self.session.env(), "failover.tfplan")
         self._check_plan()
-        return (f"{len(planned)} plannable in us-east-1 ({len(planned) - len(targets)} of them not applicable on "
-                f"moto), {len(left_out)} left for eu-west-1's return; "
-                + ", ".join(f"{k}: {len(v)}" for k, v in sorted(self.report.plan.items()) if k != "no-op"))
+        return (
+            f"{len(planned)} plannable in us-east-1 ({len(planned) - len(targets)} of them not applicable on "
+            f"moto), {len(left_out)} left for eu-west-1's return; "
+            + ", ".join(f"{k}: {len(v)}" for k, v in sorted(self.report.plan.items()) if k != "no-op")
+        )
 
     def _synth_with_switches(self) -> Path:
         environments = self.session.work / "failover-environments"
@@ -151,8 +168,12 @@ class Drill:
 
     def _check_plan(self) -> None:
         plan = self.report.plan
-        dropped = [a for kind in ("delete", "delete+create", "create+delete") for a in plan.get(kind, [])
-                   if a.split(".")[0] in STATEFUL_TYPES]
+        dropped = [
+            a
+            for kind in ("delete", "delete+create", "create+delete")
+            for a in plan.get(kind, [])
+            if a.split(".")[0] in STATEFUL_TYPES
+        ]
         if dropped:
             raise DrillFailed(f"the failover plan destroys or replaces stateful resources: {dropped}")
         if "aws_db_instance.postgres-replica_instance" not in plan.get("update", []) + plan.get("no-op", []):
@@ -167,26 +188,41 @@ class Drill:
         answers = served_record(client("route53", SECONDARY), zone, records["dns_primary-record"]["name"])
         if answers != {secondary}:
             raise DrillFailed(f"DNS can still answer {sorted(answers - {secondary})}, not only {secondary}")
-        checks.append(("DNS", f"the failover record answers {secondary} whether or not the primary's health "
-                              "check passes (dns_force_failover)"))
+        checks.append(
+            (
+                "DNS",
+                f"the failover record answers {secondary} whether or not the primary's health "
+                "check passes (dns_force_failover)",
+            )
+        )
         secret = self.stack.resources["aws_secretsmanager_secret"]["db-credentials_secret"]["name"]
         value = json.loads(client("secretsmanager", SECONDARY).get_secret_value(SecretId=secret)["SecretString"])
         if set(value) != {"engine", "username", "password", "port", "dbname"} or not value["password"]:
             raise DrillFailed(f"the secret's replica in {SECONDARY} is not readable")
         checks.append(("database credentials", f"secret {secret} read in {SECONDARY} (its replica)"))
         db = client("rds", SECONDARY).describe_db_instances()["DBInstances"]
-        checks.append(("database", f"{[d['DBInstanceIdentifier'] for d in db]} in {SECONDARY}, promoted by the "
-                                   "plan (replicate_source_db removed)"))
+        checks.append(
+            (
+                "database",
+                f"{[d['DBInstanceIdentifier'] for d in db]} in {SECONDARY}, promoted by the "
+                "plan (replicate_source_db removed)",
+            )
+        )
         ecr = client("ecr", SECONDARY)
         repositories = [r["repositoryName"] for r in ecr.describe_repositories()["repositories"]]
         images = {r: len(ecr.list_images(repositoryName=r)["imageIds"]) for r in repositories}
         if not repositories or not all(images.values()):
             raise DrillFailed(f"images missing in {SECONDARY}: {images}")
         checks.append(("images", f"{images} in {SECONDARY}"))
-        checks.append(("cache", "a Global Datastore secondary in us-east-1"
-                       if self.stack.resources.get("aws_elasticache_global_replication_group") else
-                       "none in this environment (redis_global_datastore = false): the cache starts empty in "
-                       "us-east-1; prod's datastore is asserted on its synthesized JSON"))
+        checks.append(
+            (
+                "cache",
+                "a Global Datastore secondary in us-east-1"
+                if self.stack.resources.get("aws_elasticache_global_replication_group")
+                else "none in this environment (redis_global_datastore = false): the cache starts empty in "
+                "us-east-1; prod's datastore is asserted on its synthesized JSON",
+            )
+        )
 
     def _check_state_copy(self) -> str:
         replica_bucket = replica_bucket_name(self.backend["bucket"], SECONDARY)
@@ -197,8 +233,10 @@ class Drill:
         digest = items.get(f"{replica_bucket}/{key}-md5", {}).get("Digest", {}).get("S")
         if digest != hashlib.md5(state).hexdigest() or f"{replica_bucket}/{key}" in items:
             raise DrillFailed(f"the us-east-1 lock table does not hold the state's digest, or holds a lock: {items}")
-        return (f"s3://{replica_bucket}/{key}, serial {json.loads(state)['serial']}, locked and digested in {table} "
-                f"({SECONDARY}); no lock left")
+        return (
+            f"s3://{replica_bucket}/{key}, serial {json.loads(state)['serial']}, locked and digested in {table} "
+            f"({SECONDARY}); no lock left"
+        )
 
     # --- back: eu-west-1 has returned ---
 
@@ -210,12 +248,11 @@ class Drill:
             session.proxy.heal()
         with session.step("`make failback-backend`: init -migrate-state to the primary backend") as timer:
             flags = failover.backend_config(self.stack, session.outdir, failover=False)
-            session.must(self.init(self.failover_dir, ["-migrate-state", "-force-copy", *flags]),
-                         "init -migrate-state")
+            session.must(self.init(self.failover_dir, ["-migrate-state", "-force-copy", *flags]), "init -migrate-state")
             state = session.client("s3").get_object(Bucket=backend["bucket"], Key=backend["key"])["Body"].read()
             digest = session.client("dynamodb").get_item(
-                TableName=backend["dynamodb_table"],
-                Key={"LockID": {"S": f"{backend['bucket']}/{backend['key']}-md5"}})["Item"]["Digest"]["S"]
+                TableName=backend["dynamodb_table"], Key={"LockID": {"S": f"{backend['bucket']}/{backend['key']}-md5"}}
+            )["Item"]["Digest"]["S"]
             if digest != hashlib.md5(state).hexdigest():
                 raise DrillFailed("the primary lock table's digest does not match the state moved back")
             timer.note = f"serial {json.loads(state)['serial']} in s3://{backend['bucket']}, digest matches"
@@ -227,18 +264,24 @@ def served_record(route53: Any, zone_name: str, record_name: str) -> set[str]:
     healthy), so the drill reads the records and returns the answers of both outcomes: a region cut
     off may still half-answer its health checkers, and the failover must not depend on which."""
     zone = next(z for z in route53.list_hosted_zones()["HostedZones"] if z["Name"].rstrip(".") == zone_name)
-    records = [r for r in route53.list_resource_record_sets(HostedZoneId=zone["Id"])["ResourceRecordSets"]
-               if r["Name"].rstrip(".") == record_name and r.get("Failover")]
+    records = [
+        r
+        for r in route53.list_resource_record_sets(HostedZoneId=zone["Id"])["ResourceRecordSets"]
+        if r["Name"].rstrip(".") == record_name and r.get("Failover")
+    ]
     return {value["Value"].rstrip(".") for r in records for value in r["ResourceRecords"]}
 
 
 def _first_error(output: str) -> str:
-    return next((line.strip() for line in output.splitlines() if "Error" in line or "error" in line),
-                output.strip().splitlines()[-1] if output.strip() else "")[:160]
+    return next(
+        (line.strip() for line in output.splitlines() if "Error" in line or "error" in line),
+        output.strip().splitlines()[-1] if output.strip() else "",
+    )[:160]
 
 
-def run(stack_name: str = "luneo-staging", outdir: Path = OUTDIR, work: Path = WORK,
-        log: Any = lambda line: None) -> Report:
+def run(
+    stack_name: str = "luneo-staging", outdir: Path = OUTDIR, work: Path = WORK, log: Any = lambda line: None
+) -> Report:
     """The whole drill in a fresh `work` directory; the report, or DrillFailed / RehearsalFailed."""
     if work.exists():
         shutil.rmtree(work)

@@ -25,31 +25,49 @@ def replication(session: Session, workdir: Any) -> list[str]:
     for listed in s3.list_objects_v2(Bucket=backend["bucket"]).get("Contents", []):
         body = s3.get_object(Bucket=backend["bucket"], Key=listed["Key"])["Body"].read()
         s3_us.put_object(Bucket=replica, Key=listed["Key"], Body=body)
-    said.append(f"S3 replication (RTC): moto copies no object; the drill copied the state objects of "
-                f"{backend['bucket']} to {replica}")
+    said.append(
+        f"S3 replication (RTC): moto copies no object; the drill copied the state objects of "
+        f"{backend['bucket']} to {replica}"
+    )
     table = backend["dynamodb_table"]
     ddb, ddb_us = session.client("dynamodb"), session.client("dynamodb", SECONDARY)
-    ddb_us.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
-                        AttributeDefinitions=[{"AttributeName": "LockID", "AttributeType": "S"}],
-                        KeySchema=[{"AttributeName": "LockID", "KeyType": "HASH"}])
+    ddb_us.create_table(
+        TableName=table,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "LockID", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "LockID", "KeyType": "HASH"}],
+    )
     for item in ddb.scan(TableName=table)["Items"]:
         ddb_us.put_item(TableName=table, Item=item)
-    said.append(f"DynamoDB global table: moto has no replicas (the provider would wait 30 minutes for one); the "
-                f"drill created {table} in {SECONDARY} with the items")
+    said.append(
+        f"DynamoDB global table: moto has no replicas (the provider would wait 30 minutes for one); the "
+        f"drill created {table} in {SECONDARY} with the items"
+    )
     return [line for line in said if line]
 
 
 def images(session: Session) -> str:
-    manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-                           "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "size": 2,
-                                      "digest": "sha256:" + hashlib.sha256(b"{}").hexdigest()}, "layers": []})
+    manifest = json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {
+                "mediaType": "application/vnd.oci.image.config.v1+json",
+                "size": 2,
+                "digest": "sha256:" + hashlib.sha256(b"{}").hexdigest(),
+            },
+            "layers": [],
+        }
+    )
     for region in (PRIMARY, SECONDARY):
         ecr = session.client("ecr", region)
         for _, _, repository in session.stack.each("aws_ecr_repository"):
             if (repository.get("provider") == "aws.secondary") == (region == SECONDARY):
                 ecr.put_image(repositoryName=repository["name"], imageManifest=manifest, imageTag="drill")
-    return ("ECR replication: moto stores the registry's replication configuration but copies no image; the drill "
-            "pushed the image to both regions' repositories")
+    return (
+        "ECR replication: moto stores the registry's replication configuration but copies no image; the drill "
+        "pushed the image to both regions' repositories"
+    )
 
 
 def read_replica(session: Session, workdir: Any) -> str:
@@ -65,17 +83,32 @@ def read_replica(session: Session, workdir: Any) -> str:
 
     key = body["kms_key_id"].split(".")[1]
     session.client("rds", SECONDARY).create_db_instance(
-        DBInstanceIdentifier=body["identifier"], Engine="postgres", DBInstanceClass=body["instance_class"],
-        AllocatedStorage=20, MasterUsername="luneo_admin", MasterUserPassword="drill-only-" + os.urandom(8).hex(),
-        StorageEncrypted=True, KmsKeyId=value(f"aws_kms_key.{key}", "arn"), StorageType="gp3",
+        DBInstanceIdentifier=body["identifier"],
+        Engine="postgres",
+        DBInstanceClass=body["instance_class"],
+        AllocatedStorage=20,
+        MasterUsername="luneo_admin",
+        MasterUserPassword="drill-only-" + os.urandom(8).hex(),
+        StorageEncrypted=True,
+        KmsKeyId=value(f"aws_kms_key.{key}", "arn"),
+        StorageType="gp3",
         DBSubnetGroupName=value("aws_db_subnet_group.postgres-replica_subnet-group", "name"),
         VpcSecurityGroupIds=[value("aws_security_group.postgres-replica_security-group", "id")],
         DBParameterGroupName=value("aws_db_parameter_group.postgres-replica_parameter-group", "name"),
-        BackupRetentionPeriod=body.get("backup_retention_period", 7), DeletionProtection=True)
-    session.must(session.tf(["import", "-no-color", "-input=false", "aws_db_instance.postgres-replica_instance",
-                             body["identifier"]], workdir), "import of the read replica")
-    return ("RDS cross-region read replica: moto cannot create one; the drill created the us-east-1 instance and "
-            "imported it as the replica")
+        BackupRetentionPeriod=body.get("backup_retention_period", 7),
+        DeletionProtection=True,
+    )
+    session.must(
+        session.tf(
+            ["import", "-no-color", "-input=false", "aws_db_instance.postgres-replica_instance", body["identifier"]],
+            workdir,
+        ),
+        "import of the read replica",
+    )
+    return (
+        "RDS cross-region read replica: moto cannot create one; the drill created the us-east-1 instance and "
+        "imported it as the replica"
+    )
 
 
 def _state_resources(session: Session, workdir: Any) -> Iterator[dict]:

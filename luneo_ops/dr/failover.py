@@ -41,8 +41,11 @@ def backend_config(stack: SynthesizedStack, outdir: Path, *, failover: bool) -> 
         bucket = replica_bucket_name(s3["bucket"], region)
     else:
         region, bucket = s3["region"], s3["bucket"]
-    return [f"-backend-config=bucket={bucket}", f"-backend-config=region={region}",
-            f"-backend-config=dynamodb_table={s3['dynamodb_table']}"]
+    return [
+        f"-backend-config=bucket={bucket}",
+        f"-backend-config=region={region}",
+        f"-backend-config=dynamodb_table={s3['dynamodb_table']}",
+    ]
 
 
 def failover_targets(stack: SynthesizedStack, lost_region: str) -> tuple[list[str], list[str]]:
@@ -71,9 +74,13 @@ def copy_status(stack: SynthesizedStack, outdir: Path, s3: Any, dynamodb: Any) -
     digest = (item or {}).get("Digest", {}).get("S")
     serial = json.loads(body).get("serial")
     if digest is None:
-        return False, (f"{table} in {region} holds no digest of {backend['bucket']}/{key}: cannot tell whether "
-                       f"the copy (serial {serial}) is current")
+        return False, (
+            f"{table} in {region} holds no digest of {backend['bucket']}/{key}: cannot tell whether "
+            f"the copy (serial {serial}) is current"
+        )
     if digest != hashlib.md5(body).hexdigest():
-        return False, (f"s3://{bucket}/{key} (serial {serial}) is not the state last written to "
-                       f"{backend['bucket']}: replication lags; wait (RTC: 15 minutes) and check again")
+        return False, (
+            f"s3://{bucket}/{key} (serial {serial}) is not the state last written to "
+            f"{backend['bucket']}: replication lags; wait (RTC: 15 minutes) and check again"
+        )
     return True, f"s3://{bucket}/{key} (serial {serial}) is the state last written to {backend['bucket']}"

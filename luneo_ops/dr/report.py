@@ -28,8 +28,12 @@ class Report:
         for phase in PHASES:
             out.append(f"{phase}:")
             out += lines([s for s in self.steps if s.phase == phase])
-        out += ["", f"recovery time of the steps we control (drill): {self.recovery_seconds():.0f} s", "",
-                "what the secondary region needs, checked there with eu-west-1 cut off:"]
+        out += [
+            "",
+            f"recovery time of the steps we control (drill): {self.recovery_seconds():.0f} s",
+            "",
+            "what the secondary region needs, checked there with eu-west-1 cut off:",
+        ]
         out += [f"  {what}: {evidence}" for what, evidence in self.checks]
         out += ["", "emulated (moto cannot do it; the drill did what AWS would have done):"]
         out += [f"  - {line}" for line in self.emulated]

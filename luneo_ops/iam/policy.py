@@ -21,9 +21,12 @@ MAX_POLICY_CHARACTERS = 6144
 
 def replica_regions(stacks: dict[str, dict]) -> set[str]:
     """The regions luneo-bootstrap keeps the state's copies in (its lock table's replicas)."""
-    return {replica["region_name"] for stack in stacks.values()
-            for table in stack.get("resource", {}).get("aws_dynamodb_table", {}).values()
-            for replica in table.get("replica") or []}
+    return {
+        replica["region_name"]
+        for stack in stacks.values()
+        for table in stack.get("resource", {}).get("aws_dynamodb_table", {}).values()
+        for replica in table.get("replica") or []
+    }
 
 
 def backend_statements(stacks: dict[str, dict]) -> list[dict]:
@@ -38,8 +41,9 @@ def backend_statements(stacks: dict[str, dict]) -> list[dict]:
         s3 = stack.get("terraform", {}).get("backend", {}).get("s3")
         if not s3:
             continue
-        for bucket, region in [(s3["bucket"], s3["region"])] + [(replica_bucket_name(s3["bucket"], r), r)
-                                                                  for r in sorted(copies)]:
+        for bucket, region in [(s3["bucket"], s3["region"])] + [
+            (replica_bucket_name(s3["bucket"], r), r) for r in sorted(copies)
+        ]:
             objects.add(f"arn:aws:s3:::{bucket}/{s3['key']}")
             buckets.add(f"arn:aws:s3:::{bucket}")
             tables.add(f"arn:aws:dynamodb:{region}:*:table/{s3['dynamodb_table']}")
@@ -47,16 +51,36 @@ def backend_statements(stacks: dict[str, dict]) -> list[dict]:
         return []
     return [
         {"Sid": "StateBucketList", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": sorted(buckets)},
-        {"Sid": "StateObjects", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
-         "Resource": sorted(objects)},
-        {"Sid": "StateLocks", "Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem",
-                                                            "dynamodb:DeleteItem", "dynamodb:DescribeTable"],
-         "Resource": sorted(tables)},
-        {"Sid": "StateEncryption", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-         "Resource": "*", "Condition": {"StringLike": {"kms:ViaService": sorted(
-             {f"s3.{stack['terraform']['backend']['s3']['region']}.amazonaws.com" for stack in stacks.values()
-              if "s3" in stack.get("terraform", {}).get("backend", {})}
-             | {f"s3.{region}.amazonaws.com" for region in replica_regions(stacks)})}}},
+        {
+            "Sid": "StateObjects",
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:PutObject"],
+            "Resource": sorted(objects),
+        },
+        {
+            "Sid": "StateLocks",
+            "Effect": "Allow",
+            "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:DescribeTable"],
+            "Resource": sorted(tables),
+        },
+        {
+            "Sid": "StateEncryption",
+            "Effect": "Allow",
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+            "Resource": "*",
+            "Condition": {
+                "StringLike": {
+                    "kms:ViaService": sorted(
+                        {
+                            f"s3.{stack['terraform']['backend']['s3']['region']}.amazonaws.com"
+                            for stack in stacks.values()
+                            if "s3" in stack.get("terraform", {}).get("backend", {})
+                        }
+                        | {f"s3.{region}.amazonaws.com" for region in replica_regions(stacks)}
+                    )
+                }
+            },
+        },
     ]
 
 
@@ -81,31 +105,73 @@ def policy(stacks: dict[str, dict]) -> dict:
     statements = backend_statements(stacks)
     passrole = by_service.pop("iam", set())
     for service, actions in sorted(by_service.items()):
-        statements.append({"Sid": f"Manage{service.title().replace('-', '')}", "Effect": "Allow",
-                           "Action": sorted(actions), "Resource": "*"})
+        statements.append(
+            {
+                "Sid": f"Manage{service.title().replace('-', '')}",
+                "Effect": "Allow",
+                "Action": sorted(actions),
+                "Resource": "*",
+            }
+        )
     if passrole:
         # IAM: only the platform's own roles (every role name starts with luneo-), and PassRole only
         # to the services that run them.
-        statements.append({"Sid": "ManageLuneoRoles", "Effect": "Allow", "Action": sorted(passrole - {"iam:PassRole"}),
-                           "Resource": ["arn:aws:iam::*:role/luneo-*", "arn:aws:iam::*:oidc-provider/*"]})
-        statements.append({"Sid": "AttachOnlyAwsManagedPolicies", "Effect": "Allow",
-                           "Action": ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
-                           "Resource": "arn:aws:iam::*:role/luneo-*",
-                           "Condition": {"ArnLike": {"iam:PolicyARN": "arn:aws:iam::aws:policy/*"}}})
+        statements.append(
+            {
+                "Sid": "ManageLuneoRoles",
+                "Effect": "Allow",
+                "Action": sorted(passrole - {"iam:PassRole"}),
+                "Resource": ["arn:aws:iam::*:role/luneo-*", "arn:aws:iam::*:oidc-provider/*"],
+            }
+        )
+        statements.append(
+            {
+                "Sid": "AttachOnlyAwsManagedPolicies",
+                "Effect": "Allow",
+                "Action": ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
+                "Resource": "arn:aws:iam::*:role/luneo-*",
+                "Condition": {"ArnLike": {"iam:PolicyARN": "arn:aws:iam::aws:policy/*"}},
+            }
+        )
         linked = sorted({name for t in resource_types(stacks) for name in SERVICE_LINKED_ROLES.get(t, [])})
         if linked:
-            statements.append({"Sid": "CreateServiceLinkedRoles", "Effect": "Allow",
-                               "Action": "iam:CreateServiceLinkedRole",
-                               "Resource": "arn:aws:iam::*:role/aws-service-role/*",
-                               "Condition": {"StringEquals": {"iam:AWSServiceName": linked}}})
+            statements.append(
+                {
+                    "Sid": "CreateServiceLinkedRoles",
+                    "Effect": "Allow",
+                    "Action": "iam:CreateServiceLinkedRole",
+                    "Resource": "arn:aws:iam::*:role/aws-service-role/*",
+                    "Condition": {"StringEquals": {"iam:AWSServiceName": linked}},
+                }
+            )
         if "aws_iam_session_context" in resource_types(stacks):
-            statements.append({"Sid": "ReadCallerRole", "Effect": "Allow", "Action": "iam:GetRole",
-                               "Resource": "arn:aws:iam::*:role/*"})
-        statements.append({"Sid": "PassLuneoRoles", "Effect": "Allow", "Action": "iam:PassRole",
-                           "Resource": "arn:aws:iam::*:role/luneo-*",
-                           "Condition": {"StringEquals": {"iam:PassedToService": [
-                               "eks.amazonaws.com", "ec2.amazonaws.com", "monitoring.rds.amazonaws.com",
-                               "s3.amazonaws.com", "vpc-flow-logs.amazonaws.com"]}}})
+            statements.append(
+                {
+                    "Sid": "ReadCallerRole",
+                    "Effect": "Allow",
+                    "Action": "iam:GetRole",
+                    "Resource": "arn:aws:iam::*:role/*",
+                }
+            )
+        statements.append(
+            {
+                "Sid": "PassLuneoRoles",
+                "Effect": "Allow",
+                "Action": "iam:PassRole",
+                "Resource": "arn:aws:iam::*:role/luneo-*",
+                "Condition": {
+                    "StringEquals": {
+                        "iam:PassedToService": [
+                            "eks.amazonaws.com",
+                            "ec2.amazonaws.com",
+                            "monitoring.rds.amazonaws.com",
+                            "s3.amazonaws.com",
+                            "vpc-flow-logs.amazonaws.com",
+                        ]
+                    }
+                },
+            }
+        )
         statements = [s for s in statements if not (s.get("Sid") == "ManageLuneoRoles" and not s["Action"])]
     return {"Version": "2012-10-17", "Statement": statements}
 
@@ -129,8 +195,10 @@ def render(document: dict) -> str:
 
 
 def outputs(stacks: dict[str, dict]) -> dict[Path, str]:
-    return {OUTPUT_DIR / f"terraform-execution-policy-{i}.json": render(doc)
-            for i, doc in enumerate(split(policy(stacks)), start=1)}
+    return {
+        OUTPUT_DIR / f"terraform-execution-policy-{i}.json": render(doc)
+        for i, doc in enumerate(split(policy(stacks)), start=1)
+    }
 
 
 def stale(files: dict[Path, str]) -> bool:
@@ -147,6 +215,8 @@ def write(files: dict[Path, str]) -> list[str]:
     said = []
     for path, text in files.items():
         path.write_text(text)
-        said.append(f"{path.relative_to(OUTPUT_DIR.parent)}: {len(json.loads(text)['Statement'])} statements, "
-                    f"{len(''.join(text.split()))} characters (limit {MAX_POLICY_CHARACTERS})")
+        said.append(
+            f"{path.relative_to(OUTPUT_DIR.parent)}: {len(json.loads(text)['Statement'])} statements, "
+            f"{len(''.join(text.split()))} characters (limit {MAX_POLICY_CHARACTERS})"
+        )
     return said

@@ -15,28 +15,28 @@ from ..terraform import plan as saved_plan
 #: refers to them) are still planned, but not applied, by `make local`.
 UNSUPPORTED = {
     "aws_cloudfront_response_headers_policy": "CreateResponseHeadersPolicy: StatusCode 404, error while "
-                                              "deserializing xml error response (not implemented)",
+    "deserializing xml error response (not implemented)",
     "aws_elasticache_user_group": "CreateUserGroup never reports the group active: the apply waits until "
-                                  "its 30-minute timeout",
+    "its 30-minute timeout",
     "aws_elasticache_replication_group": "DescribeCacheClusters: CacheClusterNotFound: moto creates no member "
-                                         "clusters (luneo-<env>-redis-001), which the provider reads after creating",
+    "clusters (luneo-<env>-redis-001), which the provider reads after creating",
     "aws_eks_cluster": "DescribeCluster returns no accessConfig: every plan replaces the cluster "
-                       "(bootstrap_cluster_creator_admin_permissions forces replacement)",
+    "(bootstrap_cluster_creator_admin_permissions forces replacement)",
     "aws_eks_node_group": "DescribeNodegroup reports remoteAccess with an ec2SshKey 'eksKeypair' it made up: "
-                          "every plan replaces the node group",
+    "every plan replaces the node group",
     "aws_launch_template": "DescribeLaunchTemplateVersions adds a 'launch-template' tag specification: every "
-                           "plan updates the template",
+    "plan updates the template",
     "aws_elasticache_global_replication_group": "CreateGlobalReplicationGroup: 500 NotImplementedError",
 }
 #: Resources moto cannot create for a reason other than their type.
 UNSUPPORTED_WHEN = {
     "replica": "CreateDBInstanceReadReplica: DBSubnetGroupNotFoundFault: moto looks a cross-region replica's "
-               "subnet group up in the source's region",
+    "subnet group up in the source's region",
     "tls-only": "moto applies a bucket policy's Principal-* Deny without its condition: the TLS-only "
-                "statement (aws:SecureTransport = false) would deny every request, Terraform's included "
-                "(HeadObject: 403 Forbidden)",
+    "statement (aws:SecureTransport = false) would deny every request, Terraform's included "
+    "(HeadObject: 403 Forbidden)",
     "global-table": "moto ignores UpdateTable's ReplicaUpdates: the provider waits for a replica that never "
-                    "becomes ACTIVE (a 30-minute floor) and fails",
+    "becomes ACTIVE (a 30-minute floor) and fails",
 }
 
 
@@ -44,7 +44,7 @@ UNSUPPORTED_WHEN = {
 #: changing: (resource type, top-level attribute) -> the moto behaviour.
 KNOWN_DRIFT = {
     ("aws_dynamodb_table", "server_side_encryption"): "UpdateTable ignores SSESpecification (CreateTable keeps it): "
-                                                      "an adopted table's encryption change is never stored",
+    "an adopted table's encryption change is never stored",
     ("aws_vpc_security_group_ingress_rule", "description"): "security group rule descriptions are not stored",
     ("aws_vpc_security_group_egress_rule", "description"): "security group rule descriptions are not stored",
     ("aws_db_instance", "performance_insights_enabled"): "Performance Insights settings are not stored",
@@ -52,9 +52,9 @@ KNOWN_DRIFT = {
     ("aws_db_instance", "performance_insights_retention_period"): "Performance Insights settings are not stored",
     ("aws_db_parameter_group", "parameter"): "parameters are not returned as set",
     ("aws_s3_bucket_replication_configuration", "rule"): "GetBucketReplication returns every rule with "
-                                                         "DeleteMarkerReplication Disabled and an empty filter",
+    "DeleteMarkerReplication Disabled and an empty filter",
     ("aws_secretsmanager_secret", "replica"): "DescribeSecret reports each replica's KmsKeyId as "
-                                              "alias/aws/secretsmanager, whatever key it was created with",
+    "alias/aws/secretsmanager, whatever key it was created with",
 }
 
 
@@ -85,8 +85,7 @@ def unsupported(stack: dict) -> dict[str, str]:
 
 def emulated_targets(stack: dict) -> list[str]:
     skip = unsupported(stack)
-    return sorted(f"{t}.{n}" for t, items in stack.get("resource", {}).items() for n in items
-                  if f"{t}.{n}" not in skip)
+    return sorted(f"{t}.{n}" for t, items in stack.get("resource", {}).items() for n in items if f"{t}.{n}" not in skip)
 
 
 def changed_attributes(change: dict) -> list[str]:
@@ -94,8 +93,11 @@ def changed_attributes(change: dict) -> list[str]:
     unknown (computed again at apply)."""
     before, after = change["change"].get("before") or {}, change["change"].get("after") or {}
     unknown = change["change"].get("after_unknown") or {}
-    return sorted(k for k in set(before) | set(after)
-                  if (before.get(k) != after.get(k) and not unknown.get(k)) or (unknown.get(k) and k in before))
+    return sorted(
+        k
+        for k in set(before) | set(after)
+        if (before.get(k) != after.get(k) and not unknown.get(k)) or (unknown.get(k) and k in before)
+    )
 
 
 def unexplained_changes(workdir: Path, env: dict[str, str], plan_file: str) -> tuple[list[str], list[str]]:

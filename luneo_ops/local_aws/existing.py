@@ -8,17 +8,28 @@ from typing import Iterable
 from .server import LocalAws, boto3_client
 
 
-def create_legacy_backend(url: LocalAws, bucket: str = "luneo-terraform-state", table: str = "luneo-terraform-locks",
-                          region: str = "eu-west-1") -> None:
+def create_legacy_backend(
+    url: LocalAws,
+    bucket: str = "luneo-terraform-state",
+    table: str = "luneo-terraform-locks",
+    region: str = "eu-west-1",
+) -> None:
     """What the infrastructure docs' one-time CLI commands created: the backend as it exists today."""
     s3 = boto3_client("s3", url, region)
     s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
-    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={
-        "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
+    s3.put_bucket_encryption(
+        Bucket=bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+        },
+    )
     boto3_client("dynamodb", url, region).create_table(
-        TableName=table, AttributeDefinitions=[{"AttributeName": "LockID", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "LockID", "KeyType": "HASH"}], BillingMode="PAY_PER_REQUEST")
+        TableName=table,
+        AttributeDefinitions=[{"AttributeName": "LockID", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "LockID", "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
 
 
 def create_existing_zones(url: LocalAws, stacks: Iterable[dict]) -> list[str]:

@@ -50,8 +50,9 @@ def enforce_iam(url: LocalAws, on: bool = True) -> None:
     """From now on every request is authenticated and authorized (moto's POST /moto-api/reset-auth);
     only keys of IAM users created in the local AWS are valid then."""
 
-    request = urllib.request.Request(f"{url}/moto-api/reset-auth", data=b"0" if on else b"inf", method="POST",
-                                     headers={"Content-Type": "text/plain"})
+    request = urllib.request.Request(
+        f"{url}/moto-api/reset-auth", data=b"0" if on else b"inf", method="POST", headers={"Content-Type": "text/plain"}
+    )
     urllib.request.urlopen(request, timeout=10, context=ssl.create_default_context(cafile=url.ca_bundle)).close()
 
 

@@ -34,8 +34,20 @@ from pathlib import Path
 SCOPE = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([a-z0-9-]+)/([a-z0-9-]+)/aws4_request")
 DENIED = re.compile(r"is not authorized to perform: ([\w-]+:[\w*-]+)")
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade"}
-GLOBAL_SERVICES = {"iam", "cloudfront", "route53", "organizations", "waf", "budgets", "ce", "globalaccelerator",
-                   "shield", "health", "support", "route53domains"}
+GLOBAL_SERVICES = {
+    "iam",
+    "cloudfront",
+    "route53",
+    "organizations",
+    "waf",
+    "budgets",
+    "ce",
+    "globalaccelerator",
+    "shield",
+    "health",
+    "support",
+    "route53domains",
+}
 
 
 @dataclass
@@ -84,10 +96,14 @@ def error_body(content_type: str, service: str | None, message: str) -> tuple[st
     if service == "s3":
         return "application/xml", f"<Error><Code>ServiceUnavailable</Code><Message>{message}</Message></Error>".encode()
     if service == "ec2":
-        return "text/xml", (f"<Response><Errors><Error><Code>ServiceUnavailable</Code><Message>{message}</Message>"
-                            "</Error></Errors></Response>").encode()
-    return "text/xml", (f"<ErrorResponse><Error><Type>Receiver</Type><Code>ServiceUnavailable</Code>"
-                        f"<Message>{message}</Message></Error></ErrorResponse>").encode()
+        return "text/xml", (
+            f"<Response><Errors><Error><Code>ServiceUnavailable</Code><Message>{message}</Message>"
+            "</Error></Errors></Response>"
+        ).encode()
+    return "text/xml", (
+        f"<ErrorResponse><Error><Type>Receiver</Type><Code>ServiceUnavailable</Code>"
+        f"<Message>{message}</Message></Error></ErrorResponse>"
+    ).encode()
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -141,8 +157,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         connection = self.server.connections.get(key)
         if connection is None:
             host, port = self.server.proxy.upstream
-            connection = http.client.HTTPSConnection(host, port, context=self.server.proxy.upstream_context,
-                                                     timeout=120)
+            connection = http.client.HTTPSConnection(
+                host, port, context=self.server.proxy.upstream_context, timeout=120
+            )
             self.server.connections[key] = connection
         return connection
 
@@ -170,8 +187,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                     return
         proxy = self.server.proxy
         with proxy.lock:
-            proxy.traffic.requests.append(Request(region, service, operation(self.headers, self.path, body),
-                                                  response.status))
+            proxy.traffic.requests.append(
+                Request(region, service, operation(self.headers, self.path, body), response.status)
+            )
             if response.status == 403:
                 proxy.traffic.denied += DENIED.findall(data.decode("utf-8", "replace"))
         self.send_response(response.status, response.reason)

@@ -17,7 +17,7 @@ import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 from ..terraform import cli
 
@@ -34,28 +34,37 @@ def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
     """A certificate for 127.0.0.1 (and localhost): the local AWS speaks TLS like the real one, so
     TLS-only bucket policies (aws:SecureTransport) hold there too."""
     import datetime
+    import ipaddress
 
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
-    import ipaddress
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "luneo local AWS")])
     now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
-            .not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
-                                                        x509.DNSName("localhost")]), critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
     directory.mkdir(parents=True, exist_ok=True)
     cert_file, key_file = directory / "moto.crt", directory / "moto.key"
     cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     key_file.chmod(0o600)
     return cert_file, key_file
 
@@ -80,8 +89,12 @@ def moto_server(workdir: Path, log: Path | None = None) -> Iterator[LocalAws]:
     # moto only knows AWS-managed IAM policies (AmazonEKSClusterPolicy, ...) when asked to load them.
     env = dict(os.environ, MOTO_IAM_LOAD_MANAGED_POLICIES="true")
     out = open(log, "w") if log else open(os.devnull, "w")
-    proc = subprocess.Popen([str(MOTO_SERVER), "-H", "127.0.0.1", "-p", str(port), "-c", str(cert), "-k", str(key)],
-                            stdout=out, stderr=subprocess.STDOUT, env=env)
+    proc = subprocess.Popen(
+        [str(MOTO_SERVER), "-H", "127.0.0.1", "-p", str(port), "-c", str(cert), "-k", str(key)],
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
     context = ssl.create_default_context(cafile=str(cert))
     try:
         deadline = time.monotonic() + 60
@@ -110,17 +123,29 @@ def aws_env(url: LocalAws, region: str = "eu-west-1") -> dict[str, str]:
     for name in list(env):
         if name.startswith("AWS_") or name.startswith("TF_VAR_"):
             del env[name]
-    env.update(AWS_ENDPOINT_URL=str(url), AWS_CA_BUNDLE=url.ca_bundle, AWS_ACCESS_KEY_ID="test",
-               AWS_SECRET_ACCESS_KEY="test", AWS_REGION=region, AWS_DEFAULT_REGION=region,
-               AWS_EC2_METADATA_DISABLED="true")
+    env.update(
+        AWS_ENDPOINT_URL=str(url),
+        AWS_CA_BUNDLE=url.ca_bundle,
+        AWS_ACCESS_KEY_ID="test",
+        AWS_SECRET_ACCESS_KEY="test",
+        AWS_REGION=region,
+        AWS_DEFAULT_REGION=region,
+        AWS_EC2_METADATA_DISABLED="true",
+    )
     return env
 
 
 def boto3_client(service: str, url: LocalAws, region: str = "eu-west-1"):
     import boto3
 
-    return boto3.client(service, endpoint_url=str(url), region_name=region, aws_access_key_id="test",
-                        aws_secret_access_key="test", verify=url.ca_bundle)
+    return boto3.client(
+        service,
+        endpoint_url=str(url),
+        region_name=region,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        verify=url.ca_bundle,
+    )
 
 
 def prepare_workdir(stack_file: Path, workdir: Path) -> Path:

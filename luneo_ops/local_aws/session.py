@@ -64,8 +64,16 @@ class Timer:
 class Session:
     """A local AWS holding luneo-bootstrap and one environment stack, applied (see the module)."""
 
-    def __init__(self, outdir: Path, stack_name: str, work: Path, *, iam_enforced: bool = False,
-                 region_cut: bool = False, log: Callable[[str], None] = lambda line: None) -> None:
+    def __init__(
+        self,
+        outdir: Path,
+        stack_name: str,
+        work: Path,
+        *,
+        iam_enforced: bool = False,
+        region_cut: bool = False,
+        log: Callable[[str], None] = lambda line: None,
+    ) -> None:
         from ..paths import load_stack
 
         self.outdir, self.work, self.log = outdir, work, log
@@ -93,8 +101,9 @@ class Session:
     def env(self, keys: tuple[str, str] | None = None) -> dict[str, str]:
         return iam.with_keys(self.base_env, keys or self.keys)
 
-    def tf(self, args: list[str], workdir: Path, *, keys: tuple[str, str] | None = None,
-           timeout: int = 1800) -> cli.Result:
+    def tf(
+        self, args: list[str], workdir: Path, *, keys: tuple[str, str] | None = None, timeout: int = 1800
+    ) -> cli.Result:
         if args[0] in ("plan", "apply"):  # options before a plan file's name
             args = [args[0], "-no-color", "-input=false", *args[1:]]
         return cli.run(args, workdir, env=self.env(keys), timeout=timeout)
@@ -103,17 +112,26 @@ class Session:
         if not result.ok:
             denied = sorted(set(self.proxy.traffic.denied)) if self.proxy else []
             errors = [line for line in result.output.splitlines() if line.startswith("Error")][:20]
-            raise RehearsalFailed(f"{what} failed" + (f"; the local AWS denied {denied}" if denied else "") + ":\n"
-                                  + "\n".join(errors or [result.output.strip()[-3000:]]))
+            raise RehearsalFailed(
+                f"{what} failed"
+                + (f"; the local AWS denied {denied}" if denied else "")
+                + ":\n"
+                + "\n".join(errors or [result.output.strip()[-3000:]])
+            )
         return result
 
     def client(self, service: str, region: str | None = None) -> Any:
         """A boto3 client of the local AWS with administrator keys (whatever IAM enforces)."""
         import boto3
 
-        return boto3.client(service, endpoint_url=str(self.url), region_name=region or self.backend["region"],
-                            verify=self.url.ca_bundle, aws_access_key_id=self.admin_keys[0],
-                            aws_secret_access_key=self.admin_keys[1])
+        return boto3.client(
+            service,
+            endpoint_url=str(self.url),
+            region_name=region or self.backend["region"],
+            verify=self.url.ca_bundle,
+            aws_access_key_id=self.admin_keys[0],
+            aws_secret_access_key=self.admin_keys[1],
+        )
 
     # --- the session ---
 
@@ -137,11 +155,14 @@ class Session:
                 self.url = server.LocalAws(self._exit.enter_context(self.proxy))
                 self.url.ca_bundle = moto.ca_bundle
             self.base_env = {**server.aws_env(self.url, self.backend["region"]), "AWS_MAX_ATTEMPTS": "2"}
-            existing.create_legacy_backend(self.url, self.backend["bucket"], self.backend["dynamodb_table"],
-                                           self.backend["region"])
+            existing.create_legacy_backend(
+                self.url, self.backend["bucket"], self.backend["dynamodb_table"], self.backend["region"]
+            )
             zones = existing.create_existing_zones(self.url, [self.stack.document])
-            timer.note = (f"{self.url}; s3://{self.backend['bucket']} and {self.backend['dynamodb_table']} as the "
-                          f"docs' one-time commands made them" + (f"; hosted zone(s) {', '.join(zones)}" if zones else ""))
+            timer.note = (
+                f"{self.url}; s3://{self.backend['bucket']} and {self.backend['dynamodb_table']} as the "
+                f"docs' one-time commands made them" + (f"; hosted zone(s) {', '.join(zones)}" if zones else "")
+            )
         if self.iam_enforced:
             self._enforce_iam()
 
@@ -152,19 +173,25 @@ class Session:
         with self.step("IAM: the Terraform role with exactly the generated policies, enforced"):
             documents = [iam.moto_readable(d) for d in split(policy(stack_documents(self.outdir)))]
             self.keys = iam.create_iam_user(self.url, "luneo-terraform", documents)
-            self.admin_keys = iam.create_iam_user(self.url, "rehearsal-admin", [
-                {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}])
+            self.admin_keys = iam.create_iam_user(
+                self.url,
+                "rehearsal-admin",
+                [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}],
+            )
             iam.enforce_iam(self.url)
 
     def apply_bootstrap(self) -> Path:
         """luneo-bootstrap applied (local state) and planned again."""
         with self.step("luneo-bootstrap: init, apply (import blocks adopt the existing bucket and table)") as timer:
-            workdir = server.prepare_workdir(self.outdir / "stacks" / "luneo-bootstrap" / "cdk.tf.json",
-                                             self.work / "luneo-bootstrap")
+            workdir = server.prepare_workdir(
+                self.outdir / "stacks" / "luneo-bootstrap" / "cdk.tf.json", self.work / "luneo-bootstrap"
+            )
             self.must(server.init(workdir, self.env()), "terraform init (luneo-bootstrap)")
             targets = emulation.emulated_targets(self.bootstrap.document)
-            applied = self.must(self.tf(["apply", "-auto-approve", *[f"-target={t}" for t in targets]], workdir),
-                                "terraform apply (luneo-bootstrap)")
+            applied = self.must(
+                self.tf(["apply", "-auto-approve", *[f"-target={t}" for t in targets]], workdir),
+                "terraform apply (luneo-bootstrap)",
+            )
             timer.note = _apply_line(applied.output)
         self.second_plan(workdir, targets, "luneo-bootstrap")
         return workdir
@@ -180,11 +207,14 @@ class Session:
         with self.step(f"{name}: init on s3://{backend['bucket']}/{backend['key']}, plan") as timer:
             self.must(server.init(workdir, self.env()), f"terraform init ({name})")
             planned_targets = [f"-target={a}" for a in self.stack.addresses(data=False) if a not in outside]
-            self.must(self.tf(["plan", "-out=full.tfplan", *(planned_targets if outside else [])], workdir),
-                      f"terraform plan ({name})")
+            self.must(
+                self.tf(["plan", "-out=full.tfplan", *(planned_targets if outside else [])], workdir),
+                f"terraform plan ({name})",
+            )
             planned = saved_plan.summary(workdir, self.env(), "full.tfplan")
             timer.note = f"{len(planned.get('create', []))} to create" + (
-                f" ({len(outside)} Route 53 and CloudFront addresses planned at their apply)" if outside else "")
+                f" ({len(outside)} Route 53 and CloudFront addresses planned at their apply)" if outside else ""
+            )
         targets = emulation.emulated_targets(self.stack.document)
         with self.step(f"{name}: apply what moto emulates") as timer:
             timer.note = self._apply_targets(workdir, targets)
@@ -194,29 +224,46 @@ class Session:
     def _apply_targets(self, workdir: Path, targets: list[str]) -> str:
         skipped = len(emulation.unsupported(self.stack.document))
         if not self.iam_enforced:
-            applied = self.must(self.tf(["apply", "-auto-approve", "-parallelism=20",
-                                         *[f"-target={t}" for t in targets]], workdir, timeout=3600), "terraform apply")
+            applied = self.must(
+                self.tf(
+                    ["apply", "-auto-approve", "-parallelism=20", *[f"-target={t}" for t in targets]],
+                    workdir,
+                    timeout=3600,
+                ),
+                "terraform apply",
+            )
             return f"{_apply_line(applied.output)} ({len(targets)} targets, {skipped} planned only)"
         dns = global_services_and_dependents(self.stack)
         enforced = [t for t in targets if t not in dns]
-        self.must(self.tf(["apply", "-auto-approve", "-parallelism=20", *[f"-target={t}" for t in enforced]],
-                          workdir, timeout=3600), "terraform apply")
+        self.must(
+            self.tf(
+                ["apply", "-auto-approve", "-parallelism=20", *[f"-target={t}" for t in enforced]],
+                workdir,
+                timeout=3600,
+            ),
+            "terraform apply",
+        )
         denied = sorted(set(self.proxy.traffic.denied)) if self.proxy else []
         if denied:
             raise RehearsalFailed(f"the Terraform role was denied {denied}: a missing action in iam/")
         # moto fails the SigV4 check of Route 53 and CloudFront requests under IAM enforcement, whoever signs.
         iam.enforce_iam(self.url, on=False)
         rest = [t for t in targets if t in dns]
-        self.must(self.tf(["apply", "-auto-approve", *[f"-target={t}" for t in rest]], workdir),
-                  "apply of the DNS records")
-        return (f"{len(enforced)} resources applied with the Terraform role's keys under IAM enforcement, "
-                f"then {len(rest)} Route 53 and CloudFront ones without; {skipped} planned only")
+        self.must(
+            self.tf(["apply", "-auto-approve", *[f"-target={t}" for t in rest]], workdir), "apply of the DNS records"
+        )
+        return (
+            f"{len(enforced)} resources applied with the Terraform role's keys under IAM enforcement, "
+            f"then {len(rest)} Route 53 and CloudFront ones without; {skipped} planned only"
+        )
 
     def second_plan(self, workdir: Path, targets: list[str], name: str) -> None:
         """A plan after the apply changes nothing, but what moto is known not to store."""
         with self.step(f"{name}: second plan") as timer:
-            self.must(self.tf(["plan", "-out=second.tfplan", *[f"-target={t}" for t in targets]], workdir),
-                      f"second terraform plan ({name})")
+            self.must(
+                self.tf(["plan", "-out=second.tfplan", *[f"-target={t}" for t in targets]], workdir),
+                f"second terraform plan ({name})",
+            )
             unexplained, explained = emulation.unexplained_changes(workdir, self.env(), "second.tfplan")
             if unexplained:
                 raise RehearsalFailed(f"{name}'s second plan is not empty:\n   " + "\n   ".join(unexplained))
@@ -237,9 +284,11 @@ class Session:
                 raise RehearsalFailed(f"the lock table holds no digest for the state ({lock_ids})")
             if any(not i.endswith("-md5") for i in lock_ids):
                 raise RehearsalFailed(f"a lock was left behind: {lock_ids}")
-            timer.note = (f"s3://{backend['bucket']}/{backend['key']}: {head['ContentLength']} bytes, "
-                          f"{len(versions)} versions, encryption {head.get('ServerSideEncryption')}; "
-                          f"{backend['dynamodb_table']}: {lock_ids} (no lock left)")
+            timer.note = (
+                f"s3://{backend['bucket']}/{backend['key']}: {head['ContentLength']} bytes, "
+                f"{len(versions)} versions, encryption {head.get('ServerSideEncryption')}; "
+                f"{backend['dynamodb_table']}: {lock_ids} (no lock left)"
+            )
         return timer.note
 
     def planned_only(self) -> dict[str, str]:

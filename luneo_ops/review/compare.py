@@ -38,16 +38,19 @@ def compare(revision: str) -> Comparison:
     with tempfile.TemporaryDirectory(prefix="luneo-diff-") as tmp:
         tmp_path = Path(tmp)
         with worktree(revision, tmp_path / "base") as base_tree:
-            jobs = {revision: start(tmp_path / "base.out", source=base_tree),
-                    "the working tree": start(tmp_path / "head.out")}
+            jobs = {
+                revision: start(tmp_path / "base.out", source=base_tree),
+                "the working tree": start(tmp_path / "head.out"),
+            }
             for label, job in jobs.items():
                 _, stderr = job.communicate()
                 if job.returncode != 0:
                     raise SynthFailed(f"synthesizing {label} failed:\n{stderr.strip()}")
             result = Comparison(stack_documents(tmp_path / "base.out"), stack_documents(tmp_path / "head.out"))
             try:
-                result.costs = cost_changes(result.base, result.head, base_tree, ROOT,
-                                            cost.PriceTable.load(), cost.Usage.load())
+                result.costs = cost_changes(
+                    result.base, result.head, base_tree, ROOT, cost.PriceTable.load(), cost.Usage.load()
+                )
             except cost.CostError as exc:
                 result.cost_error = str(exc)
     return result
@@ -59,16 +62,23 @@ def report(comparison: Comparison) -> tuple[list[str], int]:
     out, dangerous = [], 0
     for stack in sorted(set(base) | set(head)):
         changes = diff_stack(base.get(stack), head.get(stack))
-        counts = (f"{len(changes['added'])} added, {len(changes['removed'])} removed, "
-                  f"{len(changes['changed'])} changed, {len(changes['moved'])} moved")
-        out.append(f"== {stack}: {counts}" + ("" if stack in base else " (new stack)")
-                   + ("" if stack in head else " (stack removed)"))
+        counts = (
+            f"{len(changes['added'])} added, {len(changes['removed'])} removed, "
+            f"{len(changes['changed'])} changed, {len(changes['moved'])} moved"
+        )
+        out.append(
+            f"== {stack}: {counts}"
+            + ("" if stack in base else " (new stack)")
+            + ("" if stack in head else " (stack removed)")
+        )
         if stack in costs:
             out.append(f"  cost: {costs[stack]}")
         out += [f"  + {address}" for address in changes["added"]]
         out += [f"  - {address}" for address in changes["removed"]]
-        out += [f"  ~ {address}: {', '.join(paths[:12])}{' ...' if len(paths) > 12 else ''}"
-                for address, paths in changes["changed"].items()]
+        out += [
+            f"  ~ {address}: {', '.join(paths[:12])}{' ...' if len(paths) > 12 else ''}"
+            for address, paths in changes["changed"].items()
+        ]
         out += [f"  > moved {source} -> {target}" for source, target in changes["moved"].items()]
         out += [f"  ? removed from state, not destroyed: {address}" for address in changes["forgotten"]]
         out += [f"  WARNING: {warning}" for warning in changes["warnings"]]

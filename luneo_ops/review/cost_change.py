@@ -14,7 +14,7 @@ from .diff import tfvars_changes, tfvars_values
 @dataclass(frozen=True)
 class CostChange:
     summary: str  # `luneo-prod: +$312.00/month (eks_primary_desired_size 3 -> 5)`
-    totals: str   # `$1,950.98 -> $2,262.98 a month`
+    totals: str  # `$1,950.98 -> $2,262.98 a month`
     not_priced: tuple[str, ...]  # addresses newly not priced in head
 
     def __str__(self) -> str:
@@ -24,8 +24,14 @@ class CostChange:
         return text
 
 
-def cost_changes(base: dict[str, dict], head: dict[str, dict], base_root: Path, head_root: Path,
-                 prices: cost.PriceTable, usage: cost.Usage) -> dict[str, CostChange]:
+def cost_changes(
+    base: dict[str, dict],
+    head: dict[str, dict],
+    base_root: Path,
+    head_root: Path,
+    prices: cost.PriceTable,
+    usage: cost.Usage,
+) -> dict[str, CostChange]:
     """Per stack, the monthly cost change between two synthesized trees and the tfvars changes behind it."""
     base_values, head_values = tfvars_values(base_root), tfvars_values(head_root)
     changes = {}

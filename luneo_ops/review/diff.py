@@ -15,8 +15,7 @@ from constructs_luneo.support.synthesized import SynthesizedStack
 
 def resources(stack: dict) -> dict[str, dict]:
     """Address -> arguments (without cdktf's metadata) of every resource and data source."""
-    return {address: {k: v for k, v in body.items() if k != "//"}
-            for address, body in SynthesizedStack(stack).items()}
+    return {address: {k: v for k, v in body.items() if k != "//"} for address, body in SynthesizedStack(stack).items()}
 
 
 def changed_paths(before: Any, after: Any, path: str = "") -> Iterator[str]:
@@ -34,8 +33,14 @@ def diff_stack(base: dict | None, head: dict | None) -> dict[str, Any]:
     before, after = resources(base or {}), resources(head or {})
     moved = {m["from"]: m["to"] for m in (head or {}).get("moved", [])}
     removed_blocks = {r["from"] for r in (head or {}).get("removed", [])}
-    report: dict[str, Any] = {"added": [], "removed": [], "changed": {}, "moved": moved, "forgotten": sorted(removed_blocks),
-              "warnings": []}
+    report: dict[str, Any] = {
+        "added": [],
+        "removed": [],
+        "changed": {},
+        "moved": moved,
+        "forgotten": sorted(removed_blocks),
+        "warnings": [],
+    }
     for address in sorted(set(after) - set(before)):
         if address not in moved.values():
             report["added"].append(address)
@@ -45,8 +50,9 @@ def diff_stack(base: dict | None, head: dict | None) -> dict[str, Any]:
         report["removed"].append(address)
         resource_type = address.split(".")[0]
         if resource_type in STATEFUL_TYPES:
-            report["warnings"].append(f"{address} is REMOVED: Terraform will DESTROY it (and its data) unless a "
-                                      "`moved` block maps it")
+            report["warnings"].append(
+                f"{address} is REMOVED: Terraform will DESTROY it (and its data) unless a `moved` block maps it"
+            )
     for source, target in moved.items():
         if source in before and target in after:
             paths = list(changed_paths(before[source], after[target]))
@@ -57,7 +63,9 @@ def diff_stack(base: dict | None, head: dict | None) -> dict[str, Any]:
         if paths:
             report["changed"][address] = paths
             resource_type = address.split(".")[0]
-            replaced = sorted({p.split(".")[0].split("[")[0] for p in paths} & FORCES_REPLACEMENT.get(resource_type, frozenset()))
+            replaced = sorted(
+                {p.split(".")[0].split("[")[0] for p in paths} & FORCES_REPLACEMENT.get(resource_type, frozenset())
+            )
             if replaced and resource_type in STATEFUL_TYPES:
                 report["warnings"].append(f"{address} would be REPLACED (destroyed and recreated): {replaced} changed")
     return report
@@ -72,8 +80,8 @@ def _raw_tfvars(path: Path) -> dict[str, Any]:
 
 def tfvars_values(root: Path) -> dict[str, dict[str, Any]]:
     """Stack name -> the values of its tfvars file in a source tree (environments, with defaults; bootstrap)."""
-    from constructs_luneo.support.errors import LuneoError
     from constructs_luneo.config import load_environment
+    from constructs_luneo.support.errors import LuneoError
 
     values: dict[str, dict[str, Any]] = {}
     for path in sorted((root / "environments").glob("*.tfvars")):
@@ -98,5 +106,8 @@ def _show(value: Any) -> str:
 def tfvars_changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
     """`name old -> new` for every value that differs, sorted by name."""
     before, after = before or {}, after or {}
-    return [f"{name} {_show(before.get(name))} -> {_show(after.get(name))}"
-            for name in sorted(set(before) | set(after)) if before.get(name) != after.get(name)]
+    return [
+        f"{name} {_show(before.get(name))} -> {_show(after.get(name))}"
+        for name in sorted(set(before) | set(after))
+        if before.get(name) != after.get(name)
+    ]

@@ -60,10 +60,15 @@ def build_comment(stack: str, plan: str | None, offline: str | None) -> str:
     plan = strip_ansi(plan) if plan else ""
     section = stack_section(strip_ansi(offline), stack) if offline else ""
     cost = cost_line(section)
-    lines = [f"<!-- luneo-plan:{stack} -->", f"### {stack}",
-             f"**monthly cost**: {cost}" if cost else "**monthly cost**: unknown (the offline diff did not run; see the job log)"]
+    lines = [
+        f"<!-- luneo-plan:{stack} -->",
+        f"### {stack}",
+        f"**monthly cost**: {cost}"
+        if cost
+        else "**monthly cost**: unknown (the offline diff did not run; see the job log)",
+    ]
     if plan:
-        summary = "; ".join(l.strip() for l in plan.splitlines() if re.search(r"Plan:|No changes|Error", l))
+        summary = "; ".join(line.strip() for line in plan.splitlines() if re.search(r"Plan:|No changes|Error", line))
         lines.append(f"**cdktf diff**: {summary or 'see the job log'}")
         details = plan
     else:

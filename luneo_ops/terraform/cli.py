@@ -20,8 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROVIDER = "registry.terraform.io/hashicorp/aws"
-INSTALL_HINT = ("terraform (>= 1.11) was not found on PATH. Install it from your package manager or "
-                "https://developer.hashicorp.com/terraform/install and make sure `terraform version` works.")
+INSTALL_HINT = (
+    "terraform (>= 1.11) was not found on PATH. Install it from your package manager or "
+    "https://developer.hashicorp.com/terraform/install and make sure `terraform version` works."
+)
 
 
 class TerraformMissing(RuntimeError):
@@ -99,8 +101,14 @@ class Result:
 
 
 def run(args: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: int = 600) -> Result:
-    proc = subprocess.run([terraform_binary(), *args], cwd=cwd, env=env or terraform_env(),
-                          capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(
+        [terraform_binary(), *args],
+        cwd=cwd,
+        env=env or terraform_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     return Result(proc.returncode == 0, proc.stdout + proc.stderr, proc.stdout, proc.returncode)
 
 

@@ -52,9 +52,11 @@ def summary_rows(stacks: dict[str, Path], results: dict[str, Result]) -> list[tu
     for name, path in stacks.items():
         data = json.loads(path.read_text())
         backend = data["terraform"]["backend"]
-        where = (f"s3://{backend['s3']['bucket']}/{backend['s3']['key']}" if "s3" in backend
-                 else f"local: {backend['local']['path']}")
+        where = (
+            f"s3://{backend['s3']['bucket']}/{backend['s3']['key']}"
+            if "s3" in backend
+            else f"local: {backend['local']['path']}"
+        )
         count = sum(len(v) for v in data.get("resource", {}).values())
         rows.append((name, str(count), where, "valid" if results[name].ok else "INVALID"))
     return rows
-

@@ -22,27 +22,51 @@ def _node_group(stack: PricedStack, name: str, body: dict, region: str) -> list[
         return [Line("nodes", 0, None, f"scaling_config.desired_size is not a number ({desired!r})")]
     types = body.get("instance_types") or ["t3.medium"]  # EKS's default
     spot = body.get("capacity_type") == "SPOT"
-    label = f"{desired} x {types[0]}" + (f" SPOT (first of {len(types)} types)" if spot and len(types) > 1 else
-                                         " SPOT" if spot else " on-demand")
+    label = f"{desired} x {types[0]}" + (
+        f" SPOT (first of {len(types)} types)" if spot and len(types) > 1 else " SPOT" if spot else " on-demand"
+    )
     lines = [stack.hours(label, desired, f"ec2:{types[0]}", region)]
     if spot and lines[0].price:
         discount = float(stack.use("spot_discount"))
-        spot_price = Price(lines[0].price.key + " spot", region, round(lines[0].price.usd * (1 - discount), 6), "hour",
-                           lines[0].price.as_of, lines[0].price.source)
-        lines[0] = Line(f"{label} at on-demand x (1 - {discount:g}): {desired} x {HOURS_PER_MONTH} h",
-                        desired * HOURS_PER_MONTH, spot_price)
+        spot_price = Price(
+            lines[0].price.key + " spot",
+            region,
+            round(lines[0].price.usd * (1 - discount), 6),
+            "hour",
+            lines[0].price.as_of,
+            lines[0].price.source,
+        )
+        lines[0] = Line(
+            f"{label} at on-demand x (1 - {discount:g}): {desired} x {HOURS_PER_MONTH} h",
+            desired * HOURS_PER_MONTH,
+            spot_price,
+        )
     template = _launch_template(stack, body)
     volumes = [m.get("ebs") or {} for m in template.get("block_device_mappings") or []]
     if not volumes:
         volumes = [{"volume_size": body.get("disk_size", 20), "volume_type": "gp2"}]
     for volume in volumes:
         kind = volume.get("volume_type", "gp2")
-        lines.append(stack.line(f"{desired} x {volume.get('volume_size', 8)} GiB {kind} root volume",
-                                desired * float(volume.get("volume_size", 8)), f"ebs:{kind}", region, "GB-month"))
+        lines.append(
+            stack.line(
+                f"{desired} x {volume.get('volume_size', 8)} GiB {kind} root volume",
+                desired * float(volume.get("volume_size", 8)),
+                f"ebs:{kind}",
+                region,
+                "GB-month",
+            )
+        )
     if (template.get("monitoring") or {}).get("enabled") in (True, "true"):
         metrics = stack.use("ec2_detailed_monitoring_metrics")
-        lines.append(stack.line(f"detailed monitoring: {desired} x {metrics} metrics", desired * metrics,
-                                "cloudwatch:metric", region, "month"))
+        lines.append(
+            stack.line(
+                f"detailed monitoring: {desired} x {metrics} metrics",
+                desired * metrics,
+                "cloudwatch:metric",
+                region,
+                "month",
+            )
+        )
     return lines
 
 
@@ -58,9 +82,12 @@ def _nat_gateway(stack: PricedStack, name: str, body: dict, region: str) -> list
     # The traffic is the region's, whatever the number of gateways: each gets its share.
     gateways = sum(1 for b in stack.resources["aws_nat_gateway"].values() if stack.region(b) == region)
     gb = stack.use("nat_gb_processed") / gateways
-    return [stack.hours("gateway", 1, "vpc:nat-gateway", region),
-            stack.line(f"data processed: {gb:g} GB (1/{gateways} of the region's)", gb, "vpc:nat-gateway-data", region,
-                       "GB")]
+    return [
+        stack.hours("gateway", 1, "vpc:nat-gateway", region),
+        stack.line(
+            f"data processed: {gb:g} GB (1/{gateways} of the region's)", gb, "vpc:nat-gateway-data", region, "GB"
+        ),
+    ]
 
 
 @pricer("aws_eip", "Public IPv4 addresses")
@@ -77,5 +104,7 @@ def _vpc_endpoint(stack: PricedStack, name: str, body: dict, region: str) -> lis
         return [Line(f"{kind} endpoint", 0, None, f"vpc_endpoint_type {kind!r} has no row")]
     zones = len(body.get("subnet_ids") or []) or 1
     gb = stack.use("vpce_gb_processed")
-    return [stack.hours(f"interface endpoint in {zones} AZ(s)", zones, "vpc:interface-endpoint", region),
-            stack.line(f"data processed: {gb:g} GB", gb, "vpc:interface-endpoint-data", region, "GB")]
+    return [
+        stack.hours(f"interface endpoint in {zones} AZ(s)", zones, "vpc:interface-endpoint", region),
+        stack.line(f"data processed: {gb:g} GB", gb, "vpc:interface-endpoint-data", region, "GB"),
+    ]

@@ -32,8 +32,15 @@ def _log_group(stack: PricedStack, name: str, body: dict, region: str) -> list[L
     lines = []
     if name not in _flow_log_destinations(stack):  # a flow log's ingestion is priced on the flow log (vended rate)
         lines.append(stack.line(f"ingestion: {gb:g} GB", gb, "logs:ingestion", region, "GB"))
-    lines.append(stack.line(f"storage at steady state: {gb:g} GB x {months:.1f} months x {stack.use('log_archive_ratio')} "
-                            "compressed", stored, "logs:storage", region, "GB-month"))
+    lines.append(
+        stack.line(
+            f"storage at steady state: {gb:g} GB x {months:.1f} months x {stack.use('log_archive_ratio')} compressed",
+            stored,
+            "logs:storage",
+            region,
+            "GB-month",
+        )
+    )
     return lines
 
 
@@ -44,8 +51,11 @@ def _alarm(stack: PricedStack, name: str, body: dict, region: str) -> list[Line]
     periods = [body.get("period")] + [(q.get("metric") or {}).get("period") for q in queries]
     high = any(isinstance(p, int) and p < 60 for p in periods)
     key = "cloudwatch:alarm-high-resolution" if high else "cloudwatch:alarm-standard"
-    return [stack.line(f"{'high-resolution' if high else 'standard'} alarm: {metrics} metric(s)", metrics, key, region,
-                       "month")]
+    return [
+        stack.line(
+            f"{'high-resolution' if high else 'standard'} alarm: {metrics} metric(s)", metrics, key, region, "month"
+        )
+    ]
 
 
 @pricer("aws_kms_key", "KMS keys")
@@ -73,4 +83,6 @@ def _subscription(stack: PricedStack, name: str, body: dict, region: str) -> lis
     if protocol not in ("email", "email-json"):
         return [Line(f"{protocol} deliveries", 0, None, f"protocol {protocol!r} has no row")]
     thousands = stack.use("sns_email_deliveries_thousands")
-    return [stack.line(f"e-mail deliveries: {thousands:g}K", thousands / 100, "sns:email", region, "100K notifications")]
+    return [
+        stack.line(f"e-mail deliveries: {thousands:g}K", thousands / 100, "sns:email", region, "100K notifications")
+    ]

@@ -11,8 +11,9 @@ def _secret(stack: PricedStack, name: str, body: dict, region: str) -> list[Line
     """Each replica is billed as a secret in its region."""
     lines = [stack.line("secret", 1, "secretsmanager:secret", region, "month")]
     for replica in body.get("replica") or []:
-        lines.append(stack.line(f"replica in {replica['region']}", 1, "secretsmanager:secret", replica["region"],
-                                "month"))
+        lines.append(
+            stack.line(f"replica in {replica['region']}", 1, "secretsmanager:secret", replica["region"], "month")
+        )
     return lines
 
 
@@ -20,10 +21,16 @@ def _secret(stack: PricedStack, name: str, body: dict, region: str) -> list[Line
 def _ecr_replication(stack: PricedStack, name: str, body: dict, region: str) -> list[Line]:
     """Replicated image layers cross regions (storage is priced on the destination repositories)."""
     gb = stack.use("ecr_replication_gb")
-    destinations = {d["region"] for rule in (body.get("replication_configuration") or {}).get("rule") or []
-                    for d in rule.get("destination") or [] if d.get("region") != region}
-    return [stack.line(f"replication {region} -> {destination}: {gb:g} GB", gb, "transfer:inter-region", region, "GB")
-            for destination in sorted(destinations)]
+    destinations = {
+        d["region"]
+        for rule in (body.get("replication_configuration") or {}).get("rule") or []
+        for d in rule.get("destination") or []
+        if d.get("region") != region
+    }
+    return [
+        stack.line(f"replication {region} -> {destination}: {gb:g} GB", gb, "transfer:inter-region", region, "GB")
+        for destination in sorted(destinations)
+    ]
 
 
 def _replication_sources(stack: PricedStack) -> dict[str, dict]:
@@ -45,10 +52,17 @@ def _bucket(stack: PricedStack, name: str, body: dict, region: str) -> list[Line
     stored_as = (source.get("bucket") if source else None) or bucket
     gb = stack.use("s3_gb_stored", stored_as)
     puts, gets = stack.use("s3_put_requests_thousands", bucket), stack.use("s3_get_requests_thousands", bucket)
-    return [stack.line(f"Standard storage: {gb:g} GB" + (f" (a replica of {stored_as})" if source else ""), gb,
-                       "s3:standard-storage", region, "GB-month"),
-            stack.line(f"PUT/LIST requests: {puts:g}K", puts, "s3:put-requests", region, "1K requests"),
-            stack.line(f"GET requests: {gets:g}K", gets, "s3:get-requests", region, "1K requests")]
+    return [
+        stack.line(
+            f"Standard storage: {gb:g} GB" + (f" (a replica of {stored_as})" if source else ""),
+            gb,
+            "s3:standard-storage",
+            region,
+            "GB-month",
+        ),
+        stack.line(f"PUT/LIST requests: {puts:g}K", puts, "s3:put-requests", region, "1K requests"),
+        stack.line(f"GET requests: {gets:g}K", gets, "s3:get-requests", region, "1K requests"),
+    ]
 
 
 @pricer("aws_s3_bucket_replication_configuration", "S3")
@@ -58,13 +72,22 @@ def _replication(stack: PricedStack, name: str, body: dict, region: str) -> list
     for rule in body.get("rule") or []:
         destination = rule.get("destination") or {}
         if (destination.get("replication_time") or {}).get("status") == "Enabled":
-            lines.append(stack.line(f"Replication Time Control: {gb:g} GB", gb, "s3:replication-time-control", region, "GB"))
+            lines.append(
+                stack.line(f"Replication Time Control: {gb:g} GB", gb, "s3:replication-time-control", region, "GB")
+            )
         target = stack.target(destination.get("bucket"), "aws_s3_bucket")
         if target is None:
             lines.append(Line("replication transfer", 0, None, "destination bucket outside this stack: region unknown"))
         elif stack.region(target[1]) != region:
-            lines.append(stack.line(f"transfer {region} -> {stack.region(target[1])}: {gb:g} GB", gb,
-                                    "transfer:inter-region", region, "GB"))
+            lines.append(
+                stack.line(
+                    f"transfer {region} -> {stack.region(target[1])}: {gb:g} GB",
+                    gb,
+                    "transfer:inter-region",
+                    region,
+                    "GB",
+                )
+            )
     return lines
 
 
