@@ -63,39 +63,46 @@ class FailoverDns(Construct):
         provider: TerraformProvider | None = None,
         metrics_provider: TerraformProvider | None = None,
     ) -> None:
-        who = construct_label(FailoverDns, scope, id)
-        for label, value in (("primary_hostname", primary_hostname), ("secondary_hostname", secondary_hostname)):
-            require(isinstance(value, str) and bool(HOSTNAME.match(value)), who, label, "a DNS hostname", value)
-        require(
-            primary_hostname != secondary_hostname,
-            who,
-            "secondary_hostname",
-            "a hostname other than primary_hostname",
+        _check(
+            construct_label(FailoverDns, scope, id),
+            primary_hostname,
             secondary_hostname,
-        )
-        require(
-            (zone_id is None) == (record_name is None), who, "record_name", "given together with zone_id", record_name
-        )
-        require(record_name is None or bool(HOSTNAME.match(record_name)), who, "record_name", "a DNS name", record_name)
-        require(
-            isinstance(health_check_path, str) and health_check_path.startswith("/"),
-            who,
-            "health_check_path",
-            'a path starting with "/"',
+            zone_id,
+            record_name,
             health_check_path,
-        )
-        require(request_interval in (10, 30), who, "request_interval", "10 or 30", request_interval)
-        require(
-            isinstance(failure_threshold, int) and 1 <= failure_threshold <= 10,
-            who,
-            "failure_threshold",
-            "1-10",
+            request_interval,
             failure_threshold,
+            ttl,
         )
-        require(isinstance(ttl, int) and 1 <= ttl <= 300, who, "ttl", "1-300 seconds", ttl)
         super().__init__(scope, id)
         tags = dict(tags or {})
 
+        checks = self._health_checks(
+            primary_hostname, secondary_hostname, health_check_path, request_interval, failure_threshold, tags, provider
+        )
+        self._checks, self._metrics_provider = checks, metrics_provider
+        self.primary_health_check_id: str = checks["primary"].id
+        self.secondary_health_check_id: str = checks["secondary"].id
+
+        self.record_fqdn: str | None = None
+        if zone_id is not None and record_name is not None:
+            answers = {
+                "primary": secondary_hostname if force_failover else primary_hostname,
+                "secondary": secondary_hostname,
+            }
+            self.record_fqdn = self._failover_records(zone_id, record_name, ttl, answers, provider)
+
+    def _health_checks(
+        self,
+        primary_hostname: str,
+        secondary_hostname: str,
+        health_check_path: str,
+        request_interval: int,
+        failure_threshold: int,
+        tags: dict[str, str],
+        provider: TerraformProvider | None,
+    ) -> dict[str, Route53HealthCheck]:
+        """An HTTPS health check of each region's ingress, by role ("primary", "secondary")."""
         checks = {}
         for role, hostname in (("primary", primary_hostname), ("secondary", secondary_hostname)):
             checks[role] = Route53HealthCheck(
@@ -113,32 +120,34 @@ class FailoverDns(Construct):
                 tags={**tags, "Name": f"{role}: {hostname}"},
                 provider=provider,
             )
-        self._checks, self._metrics_provider = checks, metrics_provider
-        self.primary_health_check_id: str = checks["primary"].id
-        self.secondary_health_check_id: str = checks["secondary"].id
+        return checks
 
-        self.record_fqdn: str | None = None
-        if zone_id is not None and record_name is not None:
-            records = {}
-            answers = {
-                "primary": secondary_hostname if force_failover else primary_hostname,
-                "secondary": secondary_hostname,
-            }
-            for role, hostname in answers.items():
-                records[role] = Route53Record(
-                    self,
-                    f"{role}-record",
-                    zone_id=zone_id,
-                    name=record_name,
-                    type="CNAME",
-                    ttl=ttl,
-                    records=[hostname],
-                    set_identifier=role,
-                    health_check_id=checks[role].id,
-                    failover_routing_policy={"type": role.upper()},
-                    provider=provider,
-                )
-            self.record_fqdn = records["primary"].fqdn
+    def _failover_records(
+        self,
+        zone_id: str,
+        record_name: str,
+        ttl: int,
+        answers: dict[str, str],
+        provider: TerraformProvider | None,
+    ) -> str:
+        """The PRIMARY and SECONDARY CNAMEs, each answering `answers[role]` behind its role's health
+        check; the record's FQDN."""
+        records = {}
+        for role, hostname in answers.items():
+            records[role] = Route53Record(
+                self,
+                f"{role}-record",
+                zone_id=zone_id,
+                name=record_name,
+                type="CNAME",
+                ttl=ttl,
+                records=[hostname],
+                set_identifier=role,
+                health_check_id=self._checks[role].id,
+                failover_routing_policy={"type": role.upper()},
+                provider=provider,
+            )
+        return records["primary"].fqdn
 
     def metric_health_check_status(self, role: str) -> Metric:
         """Whether `role`'s ingress passes its health check: 1 or 0; the worst of each minute."""
@@ -150,3 +159,43 @@ class FailoverDns(Construct):
             period=60,
             provider=self._metrics_provider,
         )
+
+
+def _check(
+    who: str,
+    primary_hostname: str,
+    secondary_hostname: str,
+    zone_id: str | None,
+    record_name: str | None,
+    health_check_path: str,
+    request_interval: int,
+    failure_threshold: int,
+    ttl: int,
+) -> None:
+    for label, value in (("primary_hostname", primary_hostname), ("secondary_hostname", secondary_hostname)):
+        require(isinstance(value, str) and bool(HOSTNAME.match(value)), who, label, "a DNS hostname", value)
+    require(
+        primary_hostname != secondary_hostname,
+        who,
+        "secondary_hostname",
+        "a hostname other than primary_hostname",
+        secondary_hostname,
+    )
+    require((zone_id is None) == (record_name is None), who, "record_name", "given together with zone_id", record_name)
+    require(record_name is None or bool(HOSTNAME.match(record_name)), who, "record_name", "a DNS name", record_name)
+    require(
+        isinstance(health_check_path, str) and health_check_path.startswith("/"),
+        who,
+        "health_check_path",
+        'a path starting with "/"',
+        health_check_path,
+    )
+    require(request_interval in (10, 30), who, "request_interval", "10 or 30", request_interval)
+    require(
+        isinstance(failure_threshold, int) and 1 <= failure_threshold <= 10,
+        who,
+        "failure_threshold",
+        "1-10",
+        failure_threshold,
+    )
+    require(isinstance(ttl, int) and 1 <= ttl <= 300, who, "ttl", "1-300 seconds", ttl)

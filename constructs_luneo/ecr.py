@@ -69,43 +69,14 @@ class EcrRepository(Construct):
         prevent_destroy: bool = False,
         provider: TerraformProvider | None = None,
     ) -> None:
-        who = construct_label(EcrRepository, scope, id)
-        require(
-            isinstance(repository_name, str)
-            and 2 <= len(repository_name) <= 256
-            and bool(REPOSITORY.match(repository_name)),
-            who,
-            "repository_name",
-            "2-256 lowercase letters, digits and single '.', '_', '-' or '/' separators",
+        _check(
+            construct_label(EcrRepository, scope, id),
             repository_name,
-        )
-        require(isinstance(scan_on_push, bool), who, "scan_on_push", "true or false", scan_on_push)
-        require(
-            encryption_type in ("KMS", "AES256") and (encryption_type == "KMS" or kms_key_arn is None),
-            who,
-            "encryption_type",
-            '"KMS", or "AES256" without kms_key_arn',
+            scan_on_push,
             encryption_type,
-        )
-        require(
-            image_tag_mutability in ("IMMUTABLE", "MUTABLE"),
-            who,
-            "image_tag_mutability",
-            '"IMMUTABLE" or "MUTABLE"',
+            kms_key_arn,
             image_tag_mutability,
-        )
-        require(
-            isinstance(untagged_image_expiry_days, int) and untagged_image_expiry_days >= 1,
-            who,
-            "untagged_image_expiry_days",
-            "a whole number >= 1",
             untagged_image_expiry_days,
-        )
-        require(
-            isinstance(tagged_images_to_keep, int) and tagged_images_to_keep >= 1,
-            who,
-            "tagged_images_to_keep",
-            "a whole number >= 1",
             tagged_images_to_keep,
         )
         super().__init__(scope, id)
@@ -166,4 +137,54 @@ def lifecycle_policy(untagged_image_expiry_days: int, tagged_images_to_keep: int
             ]
         },
         indent=None,
+    )
+
+
+def _check(
+    who: str,
+    repository_name: str,
+    scan_on_push: bool,
+    encryption_type: str,
+    kms_key_arn: str | None,
+    image_tag_mutability: str,
+    untagged_image_expiry_days: int,
+    tagged_images_to_keep: int,
+) -> None:
+    require(
+        isinstance(repository_name, str)
+        and 2 <= len(repository_name) <= 256
+        and bool(REPOSITORY.match(repository_name)),
+        who,
+        "repository_name",
+        "2-256 lowercase letters, digits and single '.', '_', '-' or '/' separators",
+        repository_name,
+    )
+    require(isinstance(scan_on_push, bool), who, "scan_on_push", "true or false", scan_on_push)
+    require(
+        encryption_type in ("KMS", "AES256") and (encryption_type == "KMS" or kms_key_arn is None),
+        who,
+        "encryption_type",
+        '"KMS", or "AES256" without kms_key_arn',
+        encryption_type,
+    )
+    require(
+        image_tag_mutability in ("IMMUTABLE", "MUTABLE"),
+        who,
+        "image_tag_mutability",
+        '"IMMUTABLE" or "MUTABLE"',
+        image_tag_mutability,
+    )
+    require(
+        isinstance(untagged_image_expiry_days, int) and untagged_image_expiry_days >= 1,
+        who,
+        "untagged_image_expiry_days",
+        "a whole number >= 1",
+        untagged_image_expiry_days,
+    )
+    require(
+        isinstance(tagged_images_to_keep, int) and tagged_images_to_keep >= 1,
+        who,
+        "tagged_images_to_keep",
+        "a whole number >= 1",
+        tagged_images_to_keep,
     )

@@ -29,19 +29,17 @@ from cdktf_cdktf_provider_aws.launch_template import (
     LaunchTemplateBlockDeviceMappings,
     LaunchTemplateTagSpecifications,
 )
-from cdktf_cdktf_provider_aws.security_group import SecurityGroup
-from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
-from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from constructs import Construct
 
 from .config.environment import NodeGroupScaling
 from .config.variables import default
+from .eks_network import CONTROL_PLANE_TO_NODE_PORTS as CONTROL_PLANE_TO_NODE_PORTS
+from .eks_network import cluster_security_groups
 from .support.common import account_context, construct_label, deployer_role_arn, is_token, lifecycle, require
 from .support.patterns import INSTANCE_TYPE, ROLE_ARN
 
 NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]{0,99}$")
 VERSION = re.compile(r"^1\.\d{2}$")
-CONTROL_PLANE_TO_NODE_PORTS = (443, 4443, 6443, 8443, 9443, 10250)
 #: All five control-plane log types.
 LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
 NODE_POLICIES = (
@@ -115,25 +113,11 @@ class EksCluster(Construct):
         self.prevent_destroy = prevent_destroy
         self.account = account_context(self, provider)
 
-        cluster_role = self._role("cluster-role", "cluster", "eks.amazonaws.com")
-        IamRolePolicyAttachment(
-            self,
-            "cluster-policy",
-            role=cluster_role.name,
-            provider=provider,
-            policy_arn=f"arn:{self.account.partition}:iam::aws:policy/AmazonEKSClusterPolicy",
+        cluster_role = self._cluster_role()
+        self.cluster_security_group, self.node_security_group = cluster_security_groups(
+            self, name, vpc_id, self.tags, provider
         )
-        self._security_groups(vpc_id)
-        log_group = CloudwatchLogGroup(
-            self,
-            "log-group",
-            name=f"/aws/eks/{name}/cluster",
-            retention_in_days=log_retention_in_days,
-            kms_key_id=logs_kms_key_arn,
-            tags=self.tags or None,
-            lifecycle=lifecycle(prevent_destroy),
-            provider=provider,
-        )
+        log_group = self._log_group(log_retention_in_days, logs_kms_key_arn)
         self.cluster = self._cluster(
             kubernetes_version, cluster_role, subnet_ids, public_access_cidrs, secrets_kms_key_arn, log_group
         )
@@ -141,12 +125,7 @@ class EksCluster(Construct):
         self.oidc_provider = IamOpenidConnectProvider(
             self, "oidc", url=issuer, client_id_list=["sts.amazonaws.com"], tags=self.tags or None, provider=provider
         )
-        if admin_for_deployer:
-            # Whoever applies the stack administers the cluster, without anyone typing its ARN:
-            # there is no creator bootstrap (rule LUNEO-AWS-15).
-            self.grant_cluster_admin("deployer", deployer_role_arn(self, provider))
-        for i, role_arn in enumerate(admin_role_arns):
-            self.grant_cluster_admin(f"admin-{i}", role_arn)
+        self._grant_admins(admin_for_deployer, admin_role_arns)
         self._node_groups(
             subnet_ids,
             NodeGroupScaling(desired_size, min_size, max_size),
@@ -154,7 +133,42 @@ class EksCluster(Construct):
             system_instance_type,
             system_node_count,
         )
+        self._expose(issuer)
 
+    def _cluster_role(self) -> IamRole:
+        """The control plane's role, with AmazonEKSClusterPolicy."""
+        role = self._role("cluster-role", "cluster", "eks.amazonaws.com")
+        IamRolePolicyAttachment(
+            self,
+            "cluster-policy",
+            role=role.name,
+            provider=self.provider,
+            policy_arn=f"arn:{self.account.partition}:iam::aws:policy/AmazonEKSClusterPolicy",
+        )
+        return role
+
+    def _log_group(self, retention_in_days: int, kms_key_arn: str | None) -> CloudwatchLogGroup:
+        """The control-plane log group, made first (the cluster depends on it) with our retention and key."""
+        return CloudwatchLogGroup(
+            self,
+            "log-group",
+            name=f"/aws/eks/{self.name}/cluster",
+            retention_in_days=retention_in_days,
+            kms_key_id=kms_key_arn,
+            tags=self.tags or None,
+            lifecycle=lifecycle(self.prevent_destroy),
+            provider=self.provider,
+        )
+
+    def _grant_admins(self, admin_for_deployer: bool, admin_role_arns: Sequence[str]) -> None:
+        if admin_for_deployer:
+            # Whoever applies the stack administers the cluster, without anyone typing its ARN:
+            # there is no creator bootstrap (rule LUNEO-AWS-15).
+            self.grant_cluster_admin("deployer", deployer_role_arn(self, self.provider))
+        for i, role_arn in enumerate(admin_role_arns):
+            self.grant_cluster_admin(f"admin-{i}", role_arn)
+
+    def _expose(self, issuer: str) -> None:
         self.cluster_name: str = self.cluster.name
         self.endpoint: str = self.cluster.endpoint
         self.arn: str = self.cluster.arn
@@ -174,82 +188,6 @@ class EksCluster(Construct):
             provider=self.provider,
             assume_role_policy=_trust(service),
         )
-
-    def _security_groups(self, vpc_id: str) -> None:
-        """The control plane's and the nodes' groups: they talk only on the ports they need."""
-        name, tags, provider = self.name, self.tags, self.provider
-        self.cluster_security_group = SecurityGroup(
-            self,
-            "cluster-sg",
-            name_prefix=f"{name}-cluster-",
-            vpc_id=vpc_id,
-            provider=provider,
-            description=f"EKS {name} control plane",
-            tags={**tags, "Name": f"{name}-cluster"},
-            lifecycle={"create_before_destroy": True},
-        )
-        self.node_security_group = SecurityGroup(
-            self,
-            "node-sg",
-            name_prefix=f"{name}-node-",
-            vpc_id=vpc_id,
-            provider=provider,
-            description=f"EKS {name} nodes",
-            tags={**tags, "Name": f"{name}-node", f"kubernetes.io/cluster/{name}": "owned"},
-            lifecycle={"create_before_destroy": True},
-        )
-        cluster_sg, node_sg = self.cluster_security_group.id, self.node_security_group.id
-        # Node ports the control plane needs: kubelet (10250) and the usual admission-webhook ports
-        # (443, 4443 metrics-server, 6443, 8443, 9443 load balancer controller): the same narrow set
-        # terraform-aws-eks opens, not a 1025-65535 range.
-        rules = [("cluster-from-nodes", cluster_sg, node_sg, 443, "API server from nodes")]
-        rules += [
-            (f"nodes-from-cluster-{port}", node_sg, cluster_sg, port, f"port {port} from the control plane")
-            for port in CONTROL_PLANE_TO_NODE_PORTS
-        ]
-        for rule_id, group, source, port, text in rules:
-            VpcSecurityGroupIngressRule(
-                self,
-                rule_id,
-                security_group_id=group,
-                referenced_security_group_id=source,
-                ip_protocol="tcp",
-                from_port=port,
-                to_port=port,
-                description=text,
-                provider=provider,
-            )
-        VpcSecurityGroupIngressRule(
-            self,
-            "nodes-from-nodes",
-            security_group_id=node_sg,
-            referenced_security_group_id=node_sg,
-            ip_protocol="-1",
-            description="node to node (pods, DNS)",
-            provider=provider,
-        )
-        # Nodes pull images, reach AWS APIs and the internet through the NAT gateways.
-        VpcSecurityGroupEgressRule(
-            self,
-            "nodes-egress",
-            security_group_id=node_sg,
-            ip_protocol="-1",
-            cidr_ipv4="0.0.0.0/0",
-            description="nodes to AWS APIs, registries, NAT",
-            provider=provider,
-        )
-        for port in CONTROL_PLANE_TO_NODE_PORTS:
-            VpcSecurityGroupEgressRule(
-                self,
-                f"cluster-to-nodes-{port}",
-                security_group_id=cluster_sg,
-                ip_protocol="tcp",
-                from_port=port,
-                to_port=port,
-                referenced_security_group_id=node_sg,
-                description=f"control plane to nodes on {port}",
-                provider=provider,
-            )
 
     def _cluster(
         self,
@@ -308,6 +246,19 @@ class EksCluster(Construct):
         )
         return entry
 
+    def _node_policies(self) -> list[IamRolePolicyAttachment]:
+        """The node role's managed policies (NODE_POLICIES): the node groups depend on them."""
+        return [
+            IamRolePolicyAttachment(
+                self,
+                f"node-{policy}",
+                role=self.node_role.name,
+                provider=self.provider,
+                policy_arn=f"arn:{self.account.partition}:iam::aws:policy/{policy}",
+            )
+            for policy in NODE_POLICIES
+        ]
+
     def _launch_template(self) -> LaunchTemplate:
         """IMDSv2 only, and one hop: pods cannot borrow the node's credentials. Encrypted gp3 volumes."""
         return LaunchTemplate(
@@ -349,16 +300,7 @@ class EksCluster(Construct):
         CriticalAddonsOnly for system pods, on one launch template and one node role."""
         name, tags, provider = self.name, self.tags, self.provider
         self.node_role = self._role("node-role", "node", "ec2.amazonaws.com")
-        attachments = [
-            IamRolePolicyAttachment(
-                self,
-                f"node-{policy}",
-                role=self.node_role.name,
-                provider=provider,
-                policy_arn=f"arn:{self.account.partition}:iam::aws:policy/{policy}",
-            )
-            for policy in NODE_POLICIES
-        ]
+        attachments = self._node_policies()
         template = self._launch_template()
         launch_template = {"id": template.id, "version": Fn.tostring(template.latest_version)}
         common: dict[str, Any] = dict(

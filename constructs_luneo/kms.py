@@ -84,50 +84,8 @@ class KmsKey(Construct):
         prevent_destroy: bool = False,
         provider: TerraformProvider | None = None,
     ) -> None:
-        who = construct_label(KmsKey, scope, id)
-        require(
-            isinstance(name, str) and bool(NAME.match(name)) and not name.startswith(("alias/", "aws/")),
-            who,
-            "name",
-            "1-250 characters of letters, digits, '/', '_' or '-', without the 'alias/' prefix "
-            "and not starting with 'aws/'",
-            name,
-        )
-        require(
-            not isinstance(allowed_services, str),
-            who,
-            "allowed_services",
-            "a list of service principals",
-            allowed_services,
-        )
-        for service in allowed_services:
-            require(
-                isinstance(service, str) and bool(SERVICE.match(service)),
-                who,
-                "allowed_services",
-                'service principals such as "rds.amazonaws.com"',
-                service,
-            )
-        require(
-            len(set(allowed_services)) == len(list(allowed_services)),
-            who,
-            "allowed_services",
-            "no duplicates",
-            list(allowed_services),
-        )
-        require(
-            isinstance(deletion_window_in_days, int) and 7 <= deletion_window_in_days <= 30,
-            who,
-            "deletion_window_in_days",
-            "a whole number from 7 to 30",
-            deletion_window_in_days,
-        )
-        require(
-            isinstance(rotation_period_in_days, int) and 90 <= rotation_period_in_days <= 2560,
-            who,
-            "rotation_period_in_days",
-            "a whole number from 90 to 2560",
-            rotation_period_in_days,
+        _check(
+            construct_label(KmsKey, scope, id), name, allowed_services, deletion_window_in_days, rotation_period_in_days
         )
         super().__init__(scope, id)
         account = account_context(self, provider)
@@ -205,3 +163,56 @@ def key_policy(account: AccountContext, allowed_services: Sequence[str]) -> dict
             }
         )
     return {"Version": "2012-10-17", "Statement": statements}
+
+
+def _check(
+    who: str,
+    name: str,
+    allowed_services: Sequence[str],
+    deletion_window_in_days: int,
+    rotation_period_in_days: int,
+) -> None:
+    require(
+        isinstance(name, str) and bool(NAME.match(name)) and not name.startswith(("alias/", "aws/")),
+        who,
+        "name",
+        "1-250 characters of letters, digits, '/', '_' or '-', without the 'alias/' prefix "
+        "and not starting with 'aws/'",
+        name,
+    )
+    require(
+        not isinstance(allowed_services, str),
+        who,
+        "allowed_services",
+        "a list of service principals",
+        allowed_services,
+    )
+    for service in allowed_services:
+        require(
+            isinstance(service, str) and bool(SERVICE.match(service)),
+            who,
+            "allowed_services",
+            'service principals such as "rds.amazonaws.com"',
+            service,
+        )
+    require(
+        len(set(allowed_services)) == len(list(allowed_services)),
+        who,
+        "allowed_services",
+        "no duplicates",
+        list(allowed_services),
+    )
+    require(
+        isinstance(deletion_window_in_days, int) and 7 <= deletion_window_in_days <= 30,
+        who,
+        "deletion_window_in_days",
+        "a whole number from 7 to 30",
+        deletion_window_in_days,
+    )
+    require(
+        isinstance(rotation_period_in_days, int) and 90 <= rotation_period_in_days <= 2560,
+        who,
+        "rotation_period_in_days",
+        "a whole number from 90 to 2560",
+        rotation_period_in_days,
+    )

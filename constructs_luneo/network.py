@@ -260,6 +260,7 @@ class Network(Construct):
         provider: TerraformProvider | None,
         prevent_destroy: bool,
     ) -> None:
+        """All the VPC's traffic, logged to an encrypted log group through a role that can only write there."""
         group = CloudwatchLogGroup(
             self,
             "flow-log-group",
@@ -276,39 +277,9 @@ class Network(Construct):
             name_prefix=f"{name}-flow-logs-"[:38],
             provider=provider,
             tags=tags or None,
-            assume_role_policy=Fn.jsonencode(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                            "Condition": {"StringEquals": {"aws:SourceAccount": account.account_id}},
-                        }
-                    ],
-                }
-            ),
+            assume_role_policy=_flow_log_trust(account.account_id),
         )
-        IamRolePolicy(
-            self,
-            "flow-log-policy",
-            role=role.id,
-            provider=provider,
-            policy=Fn.jsonencode(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Sid": "WriteFlowLogs",
-                            "Effect": "Allow",
-                            "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                            "Resource": [group.arn, f"{group.arn}:*"],
-                        }
-                    ],
-                }
-            ),
-        )
+        IamRolePolicy(self, "flow-log-policy", role=role.id, provider=provider, policy=_flow_log_writes(group.arn))
         FlowLog(
             self,
             "flow-log",
@@ -321,6 +292,40 @@ class Network(Construct):
             tags={**(tags or {}), "Name": f"{name}-flow-logs"},
             provider=provider,
         )
+
+
+def _flow_log_trust(account_id: str) -> str:
+    """The flow-log service may take the role, only on behalf of this account (the confused-deputy guard)."""
+    return Fn.jsonencode(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+                }
+            ],
+        }
+    )
+
+
+def _flow_log_writes(group_arn: str) -> str:
+    """Writing to the one flow-log group and its streams, nothing else."""
+    return Fn.jsonencode(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "WriteFlowLogs",
+                    "Effect": "Allow",
+                    "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                    "Resource": [group_arn, f"{group_arn}:*"],
+                }
+            ],
+        }
+    )
 
 
 def _check(

@@ -36,6 +36,7 @@ from cdktf_cdktf_provider_aws.elasticache_replication_group import (
 from cdktf_cdktf_provider_aws.elasticache_subnet_group import ElasticacheSubnetGroup
 from cdktf_cdktf_provider_aws.elasticache_user import ElasticacheUser
 from cdktf_cdktf_provider_aws.elasticache_user_group import ElasticacheUserGroup
+from cdktf_cdktf_provider_aws.security_group import SecurityGroup
 from constructs import Construct
 
 from .config.variables import default
@@ -126,57 +127,10 @@ class RedisCluster(Construct):
         self.name, self.provider, self.num_cache_clusters = name, provider, num_cache_clusters
         tags = dict(tags or {})
 
-        self.subnet_group = ElasticacheSubnetGroup(
-            self,
-            "subnet-group",
-            name=name,
-            description=f"{name} subnets",
-            subnet_ids=subnet_ids,
-            tags=tags or None,
-            provider=provider,
-        )
-        self.security_group = ingress_security_group(
-            self,
-            "security-group",
-            name=f"{name}-redis",
-            description=f"Redis {name}: {PORT} from allowed sources",
-            vpc_id=vpc_id,
-            port=PORT,
-            allowed_security_group_ids=allowed_security_group_ids,
-            allowed_cidr_blocks=allowed_cidr_blocks,
-            tags=tags,
-            provider=provider,
-        )
+        self.subnet_group = self._subnet_group(subnet_ids, tags)
+        self.security_group = self._security_group(vpc_id, allowed_security_group_ids, allowed_cidr_blocks, tags)
         self.user_group = self._users(app_user_name, tags)
-        slow_log = CloudwatchLogGroup(
-            self,
-            "slow-log",
-            name=f"/aws/elasticache/{name}/slow-log",
-            retention_in_days=log_retention_in_days,
-            kms_key_id=logs_kms_key_arn,
-            tags=tags or None,
-            lifecycle=lifecycle(prevent_destroy),
-            provider=provider,
-        )
-        # A global datastore's secondary takes engine, node type and encryption from the primary and
-        # refuses them (rule LUNEO-AWS-12). It inherits Multi-AZ and failover too ("the secondary cluster
-        # inherits the Multi-AZ and automatic failover settings from the primary cluster",
-        # https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Redis-Global-Datastores-Getting-Started.html),
-        # which the provider reads back: stating them keeps the next plan empty.
-        inherited = dict(automatic_failover_enabled=automatic_failover_enabled, multi_az_enabled=multi_az_enabled)
-        own: dict[str, Any] = (
-            dict(
-                engine="redis",
-                engine_version=engine_version,
-                node_type=node_type,
-                **inherited,
-                at_rest_encryption_enabled="true",  # a string in this provider version
-                transit_encryption_enabled=True,
-                transit_encryption_mode="required",
-            )
-            if global_replication_group_id is None
-            else dict(global_replication_group_id=global_replication_group_id, **inherited)
-        )
+        slow_log = self._slow_log(logs_kms_key_arn, log_retention_in_days, tags, prevent_destroy)
         self.replication_group = ElasticacheReplicationGroup(
             self,
             "replication-group",
@@ -184,7 +138,9 @@ class RedisCluster(Construct):
             description=f"{name} (Redis {engine_version})",
             auto_minor_version_upgrade="true",  # a string in this provider version
             num_cache_clusters=num_cache_clusters,
-            **own,
+            **_engine(
+                engine_version, node_type, automatic_failover_enabled, multi_az_enabled, global_replication_group_id
+            ),
             port=PORT,
             subnet_group_name=self.subnet_group.name,
             security_group_ids=[self.security_group.id],
@@ -207,12 +163,62 @@ class RedisCluster(Construct):
             lifecycle=lifecycle(prevent_destroy),
             provider=provider,
         )
+        self._expose(app_user_name)
+
+    def _expose(self, app_user_name: str) -> None:
         self.endpoint: str = self.replication_group.primary_endpoint_address
         self.reader_endpoint: str = self.replication_group.reader_endpoint_address
         self.port: int = PORT
         self.arn: str = self.replication_group.arn
         self.security_group_id: str = self.security_group.id
         self.app_user_name: str = app_user_name
+
+    def _subnet_group(self, subnet_ids: Sequence[str], tags: dict[str, str]) -> ElasticacheSubnetGroup:
+        return ElasticacheSubnetGroup(
+            self,
+            "subnet-group",
+            name=self.name,
+            description=f"{self.name} subnets",
+            subnet_ids=subnet_ids,
+            tags=tags or None,
+            provider=self.provider,
+        )
+
+    def _security_group(
+        self,
+        vpc_id: str,
+        allowed_security_group_ids: Sequence[str],
+        allowed_cidr_blocks: Sequence[str],
+        tags: dict[str, str],
+    ) -> SecurityGroup:
+        """Who may connect: the allowed security groups and CIDR blocks, on the Redis port only."""
+        return ingress_security_group(
+            self,
+            "security-group",
+            name=f"{self.name}-redis",
+            description=f"Redis {self.name}: {PORT} from allowed sources",
+            vpc_id=vpc_id,
+            port=PORT,
+            allowed_security_group_ids=allowed_security_group_ids,
+            allowed_cidr_blocks=allowed_cidr_blocks,
+            tags=tags,
+            provider=self.provider,
+        )
+
+    def _slow_log(
+        self, kms_key_arn: str | None, retention_in_days: int, tags: dict[str, str], prevent_destroy: bool
+    ) -> CloudwatchLogGroup:
+        """The log group ElastiCache delivers the slow log to."""
+        return CloudwatchLogGroup(
+            self,
+            "slow-log",
+            name=f"/aws/elasticache/{self.name}/slow-log",
+            retention_in_days=retention_in_days,
+            kms_key_id=kms_key_arn,
+            tags=tags or None,
+            lifecycle=lifecycle(prevent_destroy),
+            provider=self.provider,
+        )
 
     def _users(self, app_user_name: str, tags: dict[str, str]) -> ElasticacheUserGroup:
         """RBAC: the mandatory `default` user is switched off; applications use an IAM-authenticated
@@ -283,6 +289,33 @@ class RedisCluster(Construct):
             period=60,
             provider=self.provider,
         )
+
+
+def _engine(
+    engine_version: str,
+    node_type: str,
+    automatic_failover_enabled: bool,
+    multi_az_enabled: bool,
+    global_replication_group_id: str | None,
+) -> dict[str, Any]:
+    """The replication group's engine, node type, encryption and failover arguments."""
+    # A global datastore's secondary takes engine, node type and encryption from the primary and
+    # refuses them (rule LUNEO-AWS-12). It inherits Multi-AZ and failover too ("the secondary cluster
+    # inherits the Multi-AZ and automatic failover settings from the primary cluster",
+    # https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Redis-Global-Datastores-Getting-Started.html),
+    # which the provider reads back: stating them keeps the next plan empty.
+    inherited = dict(automatic_failover_enabled=automatic_failover_enabled, multi_az_enabled=multi_az_enabled)
+    if global_replication_group_id is not None:
+        return dict(global_replication_group_id=global_replication_group_id, **inherited)
+    return dict(
+        engine="redis",
+        engine_version=engine_version,
+        node_type=node_type,
+        **inherited,
+        at_rest_encryption_enabled="true",  # a string in this provider version
+        transit_encryption_enabled=True,
+        transit_encryption_mode="required",
+    )
 
 
 def _check(

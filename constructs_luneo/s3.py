@@ -234,18 +234,16 @@ class CrossRegionReplication:
         )
 
     def _role(self, scope: Construct, source_key: str, replica_key: str, tags: dict[str, str]) -> IamRole:
-        """The role S3 assumes to replicate: read the source's versions, write the replica, use both keys
-        only through S3 in their regions. Its name starts with the bucket's (luneo-...): the Terraform
-        role may manage only roles named so."""
-        source, replica = self.source, self.replica
-        source_account = account_context(scope, source.provider)
-        replica_account = account_context(scope, replica.provider)
+        """The role S3 assumes to replicate, with the permissions of _permissions(). Its name starts with
+        the bucket's (luneo-...): the Terraform role may manage only roles named so."""
+        source_account = account_context(scope, self.source.provider)
+        replica_account = account_context(scope, self.replica.provider)
         role = IamRole(
             scope,
             "replication-role",
-            name_prefix=f"{source.name}-replication-"[:38],
+            name_prefix=f"{self.source.name}-replication-"[:38],
             tags=tags or None,
-            provider=source.provider,
+            provider=self.source.provider,
             assume_role_policy=Fn.jsonencode(
                 {
                     "Version": "2012-10-17",
@@ -264,56 +262,60 @@ class CrossRegionReplication:
             scope,
             "replication-policy",
             role=role.id,
-            provider=source.provider,
+            provider=self.source.provider,
             policy=Fn.jsonencode(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Sid": "ReadSourceConfiguration",
-                            "Effect": "Allow",
-                            "Action": ["s3:GetReplicationConfiguration", "s3:ListBucket"],
-                            "Resource": source.arn,
-                        },
-                        {
-                            "Sid": "ReadSourceVersions",
-                            "Effect": "Allow",
-                            "Action": [
-                                "s3:GetObjectVersionForReplication",
-                                "s3:GetObjectVersionAcl",
-                                "s3:GetObjectVersionTagging",
-                            ],
-                            "Resource": f"{source.arn}/*",
-                        },
-                        {
-                            "Sid": "WriteReplica",
-                            "Effect": "Allow",
-                            "Action": ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
-                            "Resource": f"{replica.arn}/*",
-                        },
-                        {
-                            "Sid": "DecryptSource",
-                            "Effect": "Allow",
-                            "Action": "kms:Decrypt",
-                            "Resource": source_key,
-                            "Condition": {
-                                "StringEquals": {"kms:ViaService": f"s3.{source_account.region}.amazonaws.com"}
-                            },
-                        },
-                        {
-                            "Sid": "EncryptReplica",
-                            "Effect": "Allow",
-                            "Action": ["kms:Encrypt", "kms:GenerateDataKey"],
-                            "Resource": replica_key,
-                            "Condition": {
-                                "StringEquals": {"kms:ViaService": f"s3.{replica_account.region}.amazonaws.com"}
-                            },
-                        },
-                    ],
-                }
+                self._permissions(source_key, source_account.region, replica_key, replica_account.region)
             ),
         )
         return role
+
+    def _permissions(
+        self, source_key: str, source_region: str, replica_key: str, replica_region: str
+    ) -> dict[str, Any]:
+        """The replication role's policy: read the source's versions, write the replica, use both keys
+        only through S3 in their regions."""
+        source, replica = self.source, self.replica
+        return {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "ReadSourceConfiguration",
+                    "Effect": "Allow",
+                    "Action": ["s3:GetReplicationConfiguration", "s3:ListBucket"],
+                    "Resource": source.arn,
+                },
+                {
+                    "Sid": "ReadSourceVersions",
+                    "Effect": "Allow",
+                    "Action": [
+                        "s3:GetObjectVersionForReplication",
+                        "s3:GetObjectVersionAcl",
+                        "s3:GetObjectVersionTagging",
+                    ],
+                    "Resource": f"{source.arn}/*",
+                },
+                {
+                    "Sid": "WriteReplica",
+                    "Effect": "Allow",
+                    "Action": ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
+                    "Resource": f"{replica.arn}/*",
+                },
+                {
+                    "Sid": "DecryptSource",
+                    "Effect": "Allow",
+                    "Action": "kms:Decrypt",
+                    "Resource": source_key,
+                    "Condition": {"StringEquals": {"kms:ViaService": f"s3.{source_region}.amazonaws.com"}},
+                },
+                {
+                    "Sid": "EncryptReplica",
+                    "Effect": "Allow",
+                    "Action": ["kms:Encrypt", "kms:GenerateDataKey"],
+                    "Resource": replica_key,
+                    "Condition": {"StringEquals": {"kms:ViaService": f"s3.{replica_region}.amazonaws.com"}},
+                },
+            ],
+        }
 
     def metric_replication_latency(self) -> Metric:
         """Seconds the slowest object took to replicate (Replication Time Control's metric), per rule."""

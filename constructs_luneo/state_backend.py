@@ -66,77 +66,24 @@ class StateBackend(Construct):
         tags: Mapping[str, str] | None = None,
         provider: TerraformProvider | None = None,
     ) -> None:
-        who = construct_label(StateBackend, scope, id)
-        require(
-            isinstance(bucket_name, str) and bool(BUCKET.match(bucket_name)),
-            who,
-            "bucket_name",
-            "an S3 bucket name",
+        _check(
+            construct_label(StateBackend, scope, id),
             bucket_name,
-        )
-        require(
-            isinstance(table_name, str) and bool(re.match(r"^[A-Za-z0-9_.-]{3,255}$", table_name)),
-            who,
-            "table_name",
-            "a DynamoDB table name",
             table_name,
-        )
-        require(
-            isinstance(noncurrent_version_expiration_days, int) and noncurrent_version_expiration_days >= 30,
-            who,
-            "noncurrent_version_expiration_days",
-            "at least 30 days (restores need old versions)",
             noncurrent_version_expiration_days,
-        )
-        replicated = (replica_provider, replica_region, replica_kms_key_arn, replica_bucket_name)
-        require(
-            all(r is None for r in replicated) or all(r is not None for r in replicated),
-            who,
-            "replica_bucket_name",
-            "replica_provider, replica_region, replica_kms_key_arn and replica_bucket_name together",
-            replica_bucket_name,
+            (replica_provider, replica_region, replica_kms_key_arn, replica_bucket_name),
         )
         super().__init__(scope, id)
         tags = dict(tags or {})
         self._prevent_destroy, self._tags = prevent_destroy, tags
         rules = _state_lifecycle_rules(noncurrent_version_expiration_days)
 
-        self.state_bucket = PrivateBucket(
-            self,
-            "",
-            name=bucket_name,
-            kms_key_id=kms_key_arn,
-            tags=tags,
-            prevent_destroy=prevent_destroy,
-            provider=provider,
-        )
-        for part in (self.state_bucket.bucket, self.state_bucket.versioning, self.state_bucket.encryption):
-            if adopt_existing:
-                part.import_from(bucket_name, provider)
+        self.state_bucket = self._state_bucket(bucket_name, kms_key_arn, rules, adopt_existing, provider)
         self.bucket = self.state_bucket.bucket
-        self.state_bucket.add_lifecycle_rules(rules)
-        self.state_bucket.attach_policy()
-
         self.replica: PrivateBucket | None = None
         if replica_bucket_name is not None and replica_kms_key_arn is not None:
-            self.replica = PrivateBucket(
-                self,
-                "replica-",
-                name=replica_bucket_name,
-                kms_key_id=replica_kms_key_arn,
-                tags=tags,
-                prevent_destroy=prevent_destroy,
-                provider=replica_provider,
-            )
-            self.replica.add_lifecycle_rules(rules, after_versioning=True)
-            self.replica.attach_policy()
-            CrossRegionReplication(
-                self,
-                source=self.state_bucket,
-                replica=self.replica,
-                source_kms_key_id=kms_key_arn,
-                replica_kms_key_id=replica_kms_key_arn,
-                tags=tags,
+            self.replica = self._replica_bucket(
+                replica_bucket_name, kms_key_arn, replica_kms_key_arn, rules, replica_provider
             )
 
         self.table = self._lock_table(table_name, kms_key_arn, replica_region, replica_kms_key_arn, provider)
@@ -145,6 +92,62 @@ class StateBackend(Construct):
         self.bucket_arn: str = self.bucket.arn
         self.table_arn: str = self.table.arn
         self.replica_bucket_arn: str | None = self.replica.arn if self.replica else None
+
+    def _state_bucket(
+        self,
+        name: str,
+        kms_key_arn: str,
+        rules: list[S3BucketLifecycleConfigurationRule],
+        adopt_existing: bool,
+        provider: TerraformProvider | None,
+    ) -> PrivateBucket:
+        """The state bucket, adopted (bucket, versioning, encryption) when it exists, with its
+        lifecycle rules and its TLS-only policy."""
+        bucket = PrivateBucket(
+            self,
+            "",
+            name=name,
+            kms_key_id=kms_key_arn,
+            tags=self._tags,
+            prevent_destroy=self._prevent_destroy,
+            provider=provider,
+        )
+        for part in (bucket.bucket, bucket.versioning, bucket.encryption):
+            if adopt_existing:
+                part.import_from(name, provider)
+        bucket.add_lifecycle_rules(rules)
+        bucket.attach_policy()
+        return bucket
+
+    def _replica_bucket(
+        self,
+        name: str,
+        kms_key_arn: str,
+        replica_kms_key_arn: str,
+        rules: list[S3BucketLifecycleConfigurationRule],
+        replica_provider: TerraformProvider | None,
+    ) -> PrivateBucket:
+        """The state bucket's copy in the replica region (always new), and the replication to it."""
+        replica = PrivateBucket(
+            self,
+            "replica-",
+            name=name,
+            kms_key_id=replica_kms_key_arn,
+            tags=self._tags,
+            prevent_destroy=self._prevent_destroy,
+            provider=replica_provider,
+        )
+        replica.add_lifecycle_rules(rules, after_versioning=True)
+        replica.attach_policy()
+        CrossRegionReplication(
+            self,
+            source=self.state_bucket,
+            replica=replica,
+            source_kms_key_id=kms_key_arn,
+            replica_kms_key_id=replica_kms_key_arn,
+            tags=self._tags,
+        )
+        return replica
 
     def _lock_table(
         self,
@@ -204,3 +207,40 @@ def _state_lifecycle_rules(noncurrent_days: int) -> list[S3BucketLifecycleConfig
             ],
         ),
     ]
+
+
+def _check(
+    who: str,
+    bucket_name: str,
+    table_name: str,
+    noncurrent_version_expiration_days: int,
+    replicated: tuple[TerraformProvider | None, str | None, str | None, str | None],
+) -> None:
+    require(
+        isinstance(bucket_name, str) and bool(BUCKET.match(bucket_name)),
+        who,
+        "bucket_name",
+        "an S3 bucket name",
+        bucket_name,
+    )
+    require(
+        isinstance(table_name, str) and bool(re.match(r"^[A-Za-z0-9_.-]{3,255}$", table_name)),
+        who,
+        "table_name",
+        "a DynamoDB table name",
+        table_name,
+    )
+    require(
+        isinstance(noncurrent_version_expiration_days, int) and noncurrent_version_expiration_days >= 30,
+        who,
+        "noncurrent_version_expiration_days",
+        "at least 30 days (restores need old versions)",
+        noncurrent_version_expiration_days,
+    )
+    require(
+        all(r is None for r in replicated) or all(r is not None for r in replicated),
+        who,
+        "replica_bucket_name",
+        "replica_provider, replica_region, replica_kms_key_arn and replica_bucket_name together",
+        replicated[3],
+    )

@@ -21,15 +21,7 @@ from __future__ import annotations
 from typing import Any, Mapping, Sequence
 
 from cdktf import TerraformProvider
-from cdktf_cdktf_provider_aws.cloudfront_distribution import (
-    CloudfrontDistribution,
-    CloudfrontDistributionOrigin,
-    CloudfrontDistributionOriginGroup,
-    CloudfrontDistributionOriginGroupFailoverCriteria,
-    CloudfrontDistributionOriginGroupMember,
-)
-from cdktf_cdktf_provider_aws.cloudfront_origin_access_control import CloudfrontOriginAccessControl
-from cdktf_cdktf_provider_aws.cloudfront_response_headers_policy import CloudfrontResponseHeadersPolicy
+from cdktf_cdktf_provider_aws.cloudfront_distribution import CloudfrontDistribution
 from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
     S3BucketLifecycleConfigurationRule,
     S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload,
@@ -41,16 +33,20 @@ from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
 from cdktf_cdktf_provider_aws.s3_bucket_logging import S3BucketLoggingA
 from constructs import Construct
 
+from .cdn import (
+    STATIC_ASSETS_CSP,
+    check_cdn,
+    cloudfront_distribution,
+    s3_origin_access_control,
+    s3_origins,
+    security_headers_policy,
+    standard_logging,
+)
 from .s3 import CrossRegionReplication, PrivateBucket
 from .support.common import construct_label, require
 from .support.patterns import BUCKET
 
-PRICE_CLASSES = ("PriceClass_100", "PriceClass_200", "PriceClass_All")
 STORAGE_CLASSES = ("STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR")
-# AWS managed cache policy "Managed-CachingOptimized".
-CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
-STATIC_ASSETS_CSP = "default-src 'none'; img-src 'self'; style-src 'self'; font-src 'self'; frame-ancestors 'none'"
-ORIGIN_ID = "assets-s3"
 
 
 class AssetStorage(Construct):
@@ -132,7 +128,7 @@ class AssetStorage(Construct):
             transition_days,
             transition_storage_class,
         )
-        _check_cdn(who, price_class, aliases, acm_certificate_arn)
+        check_cdn(who, price_class, aliases, acm_certificate_arn)
         super().__init__(scope, id)
         tags = dict(tags or {})
         rules = _lifecycle_rules(
@@ -143,47 +139,18 @@ class AssetStorage(Construct):
         )
         prefix = logging_prefix if logging_prefix is not None else f"{bucket_name}/"
 
-        self.primary = PrivateBucket(
-            self,
-            "",
-            name=bucket_name,
-            kms_key_id=kms_key_id,
-            tags=tags,
-            prevent_destroy=prevent_destroy,
-            provider=provider,
+        self.primary = self._bucket("", bucket_name, kms_key_id, rules, tags, prevent_destroy, provider)
+        self._access_logging(logging_bucket, prefix, provider)
+        self._replicate(
+            replica_bucket_name or f"{bucket_name}-replica",
+            kms_key_id,
+            replica_kms_key_id,
+            rules,
+            replication_time_minutes,
+            tags,
+            prevent_destroy,
+            replica_provider,
         )
-        self.primary.add_lifecycle_rules(rules, after_versioning=True)
-        if logging_bucket:
-            S3BucketLoggingA(
-                self,
-                "access-logging",
-                bucket=self.primary.bucket.id,
-                target_bucket=logging_bucket,
-                target_prefix=f"{prefix}s3/",
-                provider=provider,
-            )
-        self.replica: PrivateBucket | None = None
-        self.replication: CrossRegionReplication | None = None
-        if replica_kms_key_id is not None:
-            self.replica = PrivateBucket(
-                self,
-                "replica-",
-                name=replica_bucket_name or f"{bucket_name}-replica",
-                kms_key_id=replica_kms_key_id,
-                tags=tags,
-                prevent_destroy=prevent_destroy,
-                provider=replica_provider,
-            )
-            self.replica.add_lifecycle_rules(rules, after_versioning=True)
-            self.replication = CrossRegionReplication(
-                self,
-                source=self.primary,
-                replica=self.replica,
-                source_kms_key_id=kms_key_id,
-                replica_kms_key_id=replica_kms_key_id,
-                minutes=replication_time_minutes,
-                tags=tags,
-            )
 
         self.distribution = self._distribution(
             bucket_name,
@@ -194,21 +161,75 @@ class AssetStorage(Construct):
             content_security_policy=content_security_policy,
             tags=tags,
             provider=provider,
-            logging_config=(
-                {
-                    "bucket": f"{logging_bucket}.s3.amazonaws.com",
-                    "prefix": f"{prefix}cloudfront/",
-                    "include_cookies": False,
-                }
-                if logging_bucket
-                else None
-            ),
+            logging_config=standard_logging(logging_bucket, prefix),
         )
-        # Only this distribution may read, and only over TLS.
-        for part in (self.primary, self.replica):
-            if part is not None:
-                part.attach_policy([self._cloudfront_read(part)])
+        self._attach_policies()
         self._expose()
+
+    def _bucket(
+        self,
+        prefix: str,
+        name: str,
+        kms_key_id: str,
+        rules: list[S3BucketLifecycleConfigurationRule],
+        tags: dict[str, str],
+        prevent_destroy: bool,
+        provider: TerraformProvider | None,
+    ) -> PrivateBucket:
+        """The primary (prefix "") or the replica ("replica-") bucket, with the lifecycle rules."""
+        bucket = PrivateBucket(
+            self,
+            prefix,
+            name=name,
+            kms_key_id=kms_key_id,
+            tags=tags,
+            prevent_destroy=prevent_destroy,
+            provider=provider,
+        )
+        bucket.add_lifecycle_rules(rules, after_versioning=True)
+        return bucket
+
+    def _access_logging(self, logging_bucket: str | None, prefix: str, provider: TerraformProvider | None) -> None:
+        """S3 server access logs of the primary bucket, under `<prefix>s3/` (none without logging_bucket)."""
+        if logging_bucket:
+            S3BucketLoggingA(
+                self,
+                "access-logging",
+                bucket=self.primary.bucket.id,
+                target_bucket=logging_bucket,
+                target_prefix=f"{prefix}s3/",
+                provider=provider,
+            )
+
+    def _replicate(
+        self,
+        replica_bucket_name: str,
+        kms_key_id: str,
+        replica_kms_key_id: str | None,
+        rules: list[S3BucketLifecycleConfigurationRule],
+        replication_time_minutes: int,
+        tags: dict[str, str],
+        prevent_destroy: bool,
+        replica_provider: TerraformProvider | None,
+    ) -> None:
+        """The replica bucket in the replica provider's region, and the replication into it (none
+        without replica_kms_key_id)."""
+        self.replica: PrivateBucket | None = None
+        self.replication: CrossRegionReplication | None = None
+        if replica_kms_key_id is None:
+            return
+        self.replica = self._bucket(
+            "replica-", replica_bucket_name, replica_kms_key_id, rules, tags, prevent_destroy, replica_provider
+        )
+        self.replication = CrossRegionReplication(
+            self,
+            source=self.primary,
+            replica=self.replica,
+            source_kms_key_id=kms_key_id,
+            replica_kms_key_id=replica_kms_key_id,
+            minutes=replication_time_minutes,
+            tags=tags,
+        )
 
     def _expose(self) -> None:
         self.bucket = self.primary.bucket
@@ -221,39 +242,6 @@ class AssetStorage(Construct):
         self.distribution_domain_name: str = self.distribution.domain_name
         self.replica_bucket_name: str | None = self.replica_bucket.bucket if self.replica_bucket else None
         self.replica_bucket_arn: str | None = self.replica_bucket.arn if self.replica_bucket else None
-
-    def _origins(
-        self,
-    ) -> tuple[list[CloudfrontDistributionOrigin], list[CloudfrontDistributionOriginGroup] | None, str]:
-        """The S3 origin(s), and with a replica an origin group that retries on the replica when the
-        primary bucket's region answers with an error."""
-        origins = [
-            CloudfrontDistributionOrigin(
-                domain_name=self.primary.bucket.bucket_regional_domain_name,
-                origin_id=ORIGIN_ID,
-                origin_access_control_id=self.origin_access_control.id,
-            )
-        ]
-        if self.replica is None:
-            return origins, None, ORIGIN_ID
-        origins.append(
-            CloudfrontDistributionOrigin(
-                domain_name=self.replica.bucket.bucket_regional_domain_name,
-                origin_id=f"{ORIGIN_ID}-replica",
-                origin_access_control_id=self.origin_access_control.id,
-            )
-        )
-        group = CloudfrontDistributionOriginGroup(
-            origin_id="assets-failover",
-            failover_criteria=CloudfrontDistributionOriginGroupFailoverCriteria(
-                status_codes=[403, 404, 500, 502, 503, 504]
-            ),
-            member=[
-                CloudfrontDistributionOriginGroupMember(origin_id=ORIGIN_ID),
-                CloudfrontDistributionOriginGroupMember(origin_id=f"{ORIGIN_ID}-replica"),
-            ],
-        )
-        return origins, [group], "assets-failover"
 
     def _distribution(
         self,
@@ -268,45 +256,29 @@ class AssetStorage(Construct):
         provider: TerraformProvider | None,
         logging_config: dict[str, Any] | None,
     ) -> CloudfrontDistribution:
-        self.origin_access_control = CloudfrontOriginAccessControl(
+        """CloudFront (constructs_luneo/cdn.py) reading the bucket(s) through Origin Access Control,
+        failing over to the replica when there is one."""
+        self.origin_access_control = s3_origin_access_control(self, bucket_name, provider)
+        self.response_headers_policy = security_headers_policy(self, bucket_name, content_security_policy, provider)
+        return cloudfront_distribution(
             self,
-            "oac",
-            name=bucket_name,
-            description=f"CloudFront access to {bucket_name}",
-            origin_access_control_origin_type="s3",
-            signing_behavior="always",
-            signing_protocol="sigv4",
-            provider=provider,
-        )
-        self.response_headers_policy = _security_headers(self, bucket_name, content_security_policy, provider)
-        origins, origin_groups, target = self._origins()
-        return CloudfrontDistribution(
-            self,
-            "distribution",
-            enabled=True,
-            is_ipv6_enabled=True,
-            http_version="http2and3",
-            comment=f"Assets: {bucket_name}",
+            bucket_name,
+            s3_origins(self.primary, self.replica, self.origin_access_control.id),
+            response_headers_policy_id=self.response_headers_policy.id,
             price_class=price_class,
-            aliases=list(aliases) or None,
+            aliases=aliases,
+            acm_certificate_arn=acm_certificate_arn,
             web_acl_id=web_acl_id,
-            origin=origins,
-            origin_group=origin_groups,
-            default_cache_behavior={
-                "target_origin_id": target,
-                "viewer_protocol_policy": "redirect-to-https",
-                "allowed_methods": ["GET", "HEAD", "OPTIONS"],
-                "cached_methods": ["GET", "HEAD"],
-                "compress": True,
-                "cache_policy_id": CACHING_OPTIMIZED,
-                "response_headers_policy_id": self.response_headers_policy.id,
-            },
-            restrictions={"geo_restriction": {"restriction_type": "none"}},
-            viewer_certificate=_viewer_certificate(acm_certificate_arn),
-            logging_config=logging_config,
-            tags=tags or None,
+            tags=tags,
             provider=provider,
+            logging_config=logging_config,
         )
+
+    def _attach_policies(self) -> None:
+        """Only this distribution may read, and only over TLS."""
+        for part in (self.primary, self.replica):
+            if part is not None:
+                part.attach_policy([self._cloudfront_read(part)])
 
     def _cloudfront_read(self, part: PrivateBucket) -> dict[str, Any]:
         return {
@@ -317,44 +289,6 @@ class AssetStorage(Construct):
             "Resource": f"{part.arn}/*",
             "Condition": {"StringEquals": {"AWS:SourceArn": self.distribution.arn}},
         }
-
-
-def _viewer_certificate(acm_certificate_arn: str | None) -> dict[str, Any]:
-    """TLS 1.2 or newer needs a custom domain and its certificate. With the default *.cloudfront.net
-    certificate AWS sets the security policy to TLSv1 whatever is asked, so asking for more would
-    only show as a diff on every plan (rule LUNEO-AWS-3)."""
-    if acm_certificate_arn:
-        return {
-            "acm_certificate_arn": acm_certificate_arn,
-            "ssl_support_method": "sni-only",
-            "minimum_protocol_version": "TLSv1.2_2021",
-        }
-    return {"cloudfront_default_certificate": True}
-
-
-def _security_headers(
-    scope: Construct, bucket_name: str, content_security_policy: str, provider: TerraformProvider | None
-) -> CloudfrontResponseHeadersPolicy:
-    return CloudfrontResponseHeadersPolicy(
-        scope,
-        "security-headers",
-        name=f"{bucket_name.replace('.', '-')}-security-headers",
-        comment=f"Security headers for {bucket_name}",
-        provider=provider,
-        security_headers_config={
-            "strict_transport_security": {
-                "access_control_max_age_sec": 63072000,
-                "include_subdomains": True,
-                "preload": True,
-                "override": True,
-            },
-            "content_type_options": {"override": True},
-            "frame_options": {"frame_option": "DENY", "override": True},
-            "referrer_policy": {"referrer_policy": "strict-origin-when-cross-origin", "override": True},
-            "xss_protection": {"protection": True, "mode_block": True, "override": True},
-            "content_security_policy": {"content_security_policy": content_security_policy, "override": True},
-        },
-    )
 
 
 def _lifecycle_rules(
@@ -490,16 +424,4 @@ def _check_lifecycle(
         "transition_days",
         f"at least 30 for {transition_storage_class} (an S3 rule)",
         transition_days,
-    )
-
-
-def _check_cdn(who: str, price_class: str, aliases: Sequence[str], acm_certificate_arn: str | None) -> None:
-    require(price_class in PRICE_CLASSES, who, "price_class", f"one of {', '.join(PRICE_CLASSES)}", price_class)
-    require(not isinstance(aliases, str), who, "aliases", "a list of domain names", aliases)
-    require(
-        bool(aliases) == bool(acm_certificate_arn),
-        who,
-        "acm_certificate_arn",
-        "given together with aliases (a custom domain needs its ACM certificate in us-east-1)",
-        acm_certificate_arn,
     )

@@ -1,4 +1,4 @@
-"""For each AWS API rule (constructs_luneo/rules/aws_api.py): a construct AWS would refuse, and the
+"""For each AWS API rule (constructs_luneo/rules/aws/): a construct AWS would refuse, and the
 compliant shape next to it. tests/test_policy.py synthesizes both."""
 
 from __future__ import annotations

@@ -4,9 +4,12 @@ file, the variable and what was expected (:class:`ConfigError`).
 
 - tfvars.py: reading one tfvars file against a table of variables;
 - variables.py: the environment variables table, the single source of defaults;
-- environment.py: the typed sections an environment loads into;
+- sections.py: the typed sections an environment loads into, each with its checks across variables;
+- environment.py: one environment file loaded into them (EnvironmentConfig);
+- cross.py: the registry of the checks across variables (docs/CONFIGURATION.md lists it);
 - bootstrap.py, migration.py: bootstrap.tfvars and migrations/<stack>.json;
-- reference.py: docs/CONFIGURATION.md and terraform.tfvars.example, generated from the tables.
+- reference.py: docs/CONFIGURATION.md and terraform.tfvars.example, generated from the tables
+  (`make docs` writes them).
 
 Cheap to import: no cdktf, no AWS provider, so `python -m constructs_luneo.config` and a failing
 `main.py` answer in well under a second.

@@ -1,4 +1,5 @@
-"""An environment file loaded into frozen, typed sections, each with its own cross-field checks.
+"""An environment file loaded into frozen, typed sections (sections.py), each with its own checks
+across variables.
 
 The tfvars names stay exactly as operators know them (variables.py); the stacks read the sections
 (`config.eks.primary.desired_size`, `config.database.dr_mode`), never the raw names.
@@ -6,21 +7,51 @@ The tfvars names stay exactly as operators know them (variables.py); the stacks 
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal, Mapping
+from typing import Any, Mapping
 
 from ..support.errors import ConfigError
 from .cross import cross_check
-from .tfvars import Where, load_values
+from .sections import (
+    ROLES,
+    AlarmSettings,
+    AssetSettings,
+    DatabaseSettings,
+    DnsSettings,
+    EksSettings,
+    ExistingEncryption,
+    NetworkSettings,
+    NodeGroupScaling,
+    RedisSettings,
+    RegionSettings,
+    Role,
+)
+from .tfvars import load_values
 from .variables import LEGACY_PROD_STATE_KEY, REMOVED, VARIABLES
 
 ENV_NAME = re.compile(r"^[a-z][a-z0-9-]{1,20}$")
-Role = Literal["primary", "secondary"]
-ROLES: tuple[Role, Role] = ("primary", "secondary")
+
+__all__ = [
+    "ROLES",
+    "AlarmSettings",
+    "AssetSettings",
+    "DatabaseSettings",
+    "DnsSettings",
+    "EksSettings",
+    "EnvironmentConfig",
+    "ExistingEncryption",
+    "NetworkSettings",
+    "NodeGroupScaling",
+    "RedisSettings",
+    "RegionSettings",
+    "Role",
+    "StateSettings",
+    "load_environment",
+    "load_environments",
+]
 
 
 @dataclass(frozen=True)
@@ -39,355 +70,6 @@ class StateSettings:
         )
         return cls(
             bucket=values["state_bucket"], key=key, region=values["state_region"], lock_table=values["state_lock_table"]
-        )
-
-
-@dataclass(frozen=True)
-class RegionSettings:
-    """One region of the pair: its role, its name, its VPC range."""
-
-    role: Role
-    name: str
-    vpc_cidr: str
-
-
-@dataclass(frozen=True)
-class NetworkSettings:
-    primary: RegionSettings
-    secondary: RegionSettings
-    single_nat_gateway: bool
-
-    @property
-    def regions(self) -> tuple[RegionSettings, RegionSettings]:
-        return self.primary, self.secondary
-
-    @classmethod
-    def load(cls, values: Mapping[str, Any], where: Where) -> NetworkSettings:
-        primary = RegionSettings("primary", values["primary_region"], values["vpc_primary_cidr"])
-        secondary = RegionSettings("secondary", values["secondary_region"], values["vpc_secondary_cidr"])
-        _check_regions(primary, secondary, where)
-        _check_ranges(primary, secondary, where)
-        return cls(primary=primary, secondary=secondary, single_nat_gateway=values["single_nat_gateway"])
-
-
-@cross_check("`secondary_region` differs from `primary_region`, and one of the two is `us-east-1`.")
-def _check_regions(primary: RegionSettings, secondary: RegionSettings, where: Where) -> None:
-    if primary.name == secondary.name:
-        raise ConfigError(
-            f"{where('secondary_region')}: secondary_region: expected a region other than "
-            f"primary_region ({primary.name!r})"
-        )
-    if "us-east-1" not in (primary.name, secondary.name):
-        raise ConfigError(
-            f"{where('secondary_region')}: secondary_region: expected one of the regions to be "
-            "us-east-1 (Route53 health-check metrics and CloudFront's certificates live there)"
-        )
-
-
-@cross_check("`vpc_secondary_cidr` does not overlap `vpc_primary_cidr`.")
-def _check_ranges(primary: RegionSettings, secondary: RegionSettings, where: Where) -> None:
-    if ipaddress.IPv4Network(primary.vpc_cidr).overlaps(ipaddress.IPv4Network(secondary.vpc_cidr)):
-        raise ConfigError(
-            f"{where('vpc_secondary_cidr')}: vpc_secondary_cidr: expected a range that does not "
-            f"overlap vpc_primary_cidr ({primary.vpc_cidr}), got {secondary.vpc_cidr!r}"
-        )
-
-
-@dataclass(frozen=True)
-class NodeGroupScaling:
-    desired_size: int
-    min_size: int
-    max_size: int
-
-
-@dataclass(frozen=True)
-class EksSettings:
-    """Both clusters share a version and node shapes; each region scales its SPOT group itself."""
-
-    primary: NodeGroupScaling
-    secondary: NodeGroupScaling
-    kubernetes_version: str
-    spot_instance_types: tuple[str, ...]
-    system_instance_type: str
-    system_node_count: int
-    public_access_cidrs: tuple[str, ...]
-    admin_role_arns: tuple[str, ...]
-
-    def scaling(self, role: Role) -> NodeGroupScaling:
-        return self.primary if role == "primary" else self.secondary
-
-    @classmethod
-    def load(cls, values: Mapping[str, Any], where: Where) -> EksSettings:
-        scaling = {role: _scaling(values, where, role) for role in ROLES}
-        return cls(
-            primary=scaling["primary"],
-            secondary=scaling["secondary"],
-            kubernetes_version=values["eks_kubernetes_version"],
-            spot_instance_types=tuple(values["eks_spot_instance_types"]),
-            system_instance_type=values["eks_system_instance_type"],
-            system_node_count=values["eks_system_node_count"],
-            public_access_cidrs=tuple(values["eks_public_access_cidrs"]),
-            admin_role_arns=tuple(values["eks_admin_role_arns"]),
-        )
-
-
-@cross_check("`eks_<region>_min_size <= eks_<region>_desired_size <= eks_<region>_max_size`, per region.")
-def _scaling(values: Mapping[str, Any], where: Where, role: Role) -> NodeGroupScaling:
-    prefix = f"eks_{role}"
-    low, want, high = (values[f"{prefix}_{s}_size"] for s in ("min", "desired", "max"))
-    if not low <= want <= high:
-        raise ConfigError(
-            f"{where(f'{prefix}_desired_size')}: {prefix}_desired_size: expected a value between "
-            f"{prefix}_min_size ({low}) and {prefix}_max_size ({high}), got {want}"
-        )
-    return NodeGroupScaling(desired_size=want, min_size=low, max_size=high)
-
-
-@dataclass(frozen=True)
-class ExistingEncryption:
-    """How stores adopted from the HCL state were encrypted (`make migrate-plan`): None when ours
-    are new, "default" for the AWS-managed key, or a key ARN. ECR cannot change it in place."""
-
-    db: str | None = None
-    redis: str | None = None
-    ecr: str | None = None
-
-    def key_for(self, store: str, ours: str) -> str | None:
-        """The key a store keeps: ours for a new store, None for the AWS default, or the old ARN."""
-        existing = getattr(self, store)
-        if existing is None:
-            return ours
-        return None if existing == "default" else existing
-
-
-PasswordSource = Literal["generated", "variable", "rds-managed"]
-
-
-@dataclass(frozen=True)
-class DatabaseSettings:
-    primary_instance_class: str
-    replica_instance_class: str  # db_replica_instance_class, or the primary's class
-    allocated_storage: int
-    multi_az: bool
-    master_password_source: PasswordSource
-    master_password_version: int
-    dr_mode: Literal["replica", "aurora-global"]
-    replica_promoted: bool
-    backup_retention_period: int
-    backup_window: str
-
-    @classmethod
-    def load(cls, values: Mapping[str, Any], where: Where) -> DatabaseSettings:
-        source, mode = values["db_master_password_source"], values["db_dr_mode"]
-        _check_password_source(source, mode, where)
-        _check_promoted(values["db_replica_promoted"], mode, where)
-        return cls(
-            primary_instance_class=values["db_primary_instance_class"],
-            replica_instance_class=values["db_replica_instance_class"] or values["db_primary_instance_class"],
-            allocated_storage=values["db_allocated_storage"],
-            multi_az=values["db_multi_az"],
-            master_password_source=source,
-            master_password_version=values["db_master_password_version"],
-            dr_mode=mode,
-            replica_promoted=values["db_replica_promoted"],
-            backup_retention_period=values["backup_retention_period"],
-            backup_window=values["backup_window"],
-        )
-
-
-@cross_check(
-    '`db_master_password_source = "rds-managed"` is refused with both DR modes: AWS does not support a '
-    "read replica, or an Aurora global database, of a database whose password RDS manages."
-)
-def _check_password_source(source: str, mode: str, where: Where) -> None:
-    if source == "rds-managed":
-        # AWS: "Managing master user passwords with Secrets Manager isn't supported for ... creating a
-        # read replica" and "DB clusters that are part of an Aurora global database" (RDS and Aurora
-        # user guides, "Limitations for Secrets Manager integration"); rule LUNEO-AWS-1/2 at synth.
-        shape = "a read replica" if mode == "replica" else "an Aurora global database"
-        raise ConfigError(
-            f"{where('db_master_password_source')}: db_master_password_source: expected "
-            f'"generated" or "variable" with db_dr_mode = "{mode}", got "rds-managed" '
-            f"(AWS does not support {shape} of a database whose password RDS manages)"
-        )
-
-
-@cross_check('`db_replica_promoted = true` only with `db_dr_mode = "replica"`.')
-def _check_promoted(promoted: bool, mode: str, where: Where) -> None:
-    if promoted and mode != "replica":
-        raise ConfigError(
-            f"{where('db_replica_promoted')}: db_replica_promoted: expected false with "
-            f'db_dr_mode = "{mode}" (it describes a promoted read replica)'
-        )
-
-
-GLOBAL_DATASTORE_FAMILIES = ("m5", "m6g", "m7g", "r5", "r6g", "r6gd", "r7g", "c7gn")
-
-
-@dataclass(frozen=True)
-class RedisSettings:
-    node_type: str
-    num_cache_clusters: int
-    global_datastore: bool
-
-    @classmethod
-    def load(cls, values: Mapping[str, Any], where: Where) -> RedisSettings:
-        settings = cls(
-            node_type=values["redis_node_type"],
-            num_cache_clusters=values["redis_num_cache_clusters"],
-            global_datastore=values["redis_global_datastore"],
-        )
-        if settings.global_datastore:
-            _check_datastore_node_type(settings.node_type, where)
-            _check_datastore_replicas(settings.num_cache_clusters, where)
-        return settings
-
-    @property
-    def replicated(self) -> bool:
-        """Two nodes or more: automatic failover and Multi-AZ (an ElastiCache rule ties them)."""
-        return self.num_cache_clusters >= 2
-
-
-@cross_check(
-    "`redis_global_datastore = true` needs a `redis_node_type` of the M5, M6g, M7g, R5, R6g, R6gd, R7g or "
-    "C7gn family, size large or above."
-)
-def _check_datastore_node_type(node_type: str, where: Where) -> None:
-    family, size = (node_type.split(".") + ["", ""])[1:3]
-    # "Global datastores are supported on the following instance families in size large and above: M5, M6g,
-    # M7g, R5, R6g, R6gd, R7g, and C7gn" (ElastiCache user guide); rule LUNEO-AWS-12 at synth.
-    if family not in GLOBAL_DATASTORE_FAMILIES or size in ("micro", "small", "medium"):
-        raise ConfigError(
-            f"{where('redis_global_datastore')}: redis_global_datastore: expected redis_node_type of "
-            "the M5, M6g, M7g, R5, R6g, R6gd, R7g or C7gn family, size large or above (what a "
-            f"Global Datastore supports), got {node_type!r}"
-        )
-
-
-@cross_check("`redis_global_datastore = true` needs `redis_num_cache_clusters >= 2`.")
-def _check_datastore_replicas(num_cache_clusters: int, where: Where) -> None:
-    if num_cache_clusters < 2:
-        raise ConfigError(
-            f"{where('redis_global_datastore')}: redis_global_datastore: expected "
-            "redis_num_cache_clusters >= 2 (the secondary inherits automatic failover, which needs "
-            "a replica)"
-        )
-
-
-@dataclass(frozen=True)
-class DnsSettings:
-    """Route53 health checks on both ingresses, and the failover record when a zone is given."""
-
-    primary_ingress_hostname: str | None
-    secondary_ingress_hostname: str | None
-    zone_name: str | None
-    zone_id: str | None
-    record_name: str | None
-    health_check_path: str
-    force_failover: bool
-
-    @property
-    def enabled(self) -> bool:
-        return bool(self.primary_ingress_hostname and self.secondary_ingress_hostname)
-
-    @classmethod
-    def load(cls, values: Mapping[str, Any], where: Where) -> DnsSettings:
-        settings = cls(
-            primary_ingress_hostname=values["primary_ingress_hostname"],
-            secondary_ingress_hostname=values["secondary_ingress_hostname"],
-            zone_name=values["dns_zone_name"],
-            zone_id=values["route53_zone_id"],
-            record_name=values["dns_record_name"],
-            health_check_path=values["health_check_path"],
-            force_failover=values["dns_force_failover"],
-        )
-        _check_dns(settings, where)
-        return settings
-
-
-@cross_check(
-    "`dns_zone_name` or `route53_zone_id` (not both) goes with `dns_record_name` and both ingress "
-    "hostnames; `dns_record_name` is a name in `dns_zone_name`."
-)
-def _check_dns(settings: DnsSettings, where: Where) -> None:
-    if settings.zone_name and settings.zone_id:
-        raise ConfigError(
-            f"{where('route53_zone_id')}: route53_zone_id: expected either dns_zone_name or route53_zone_id, not both"
-        )
-    zone = "dns_zone_name" if settings.zone_name else "route53_zone_id"
-    if (settings.zone_name or settings.zone_id) and not (settings.record_name and settings.enabled):
-        raise ConfigError(
-            f"{where(zone)}: {zone}: expected dns_record_name, primary_ingress_hostname and "
-            "secondary_ingress_hostname to be set with it"
-        )
-    if settings.record_name and not (settings.zone_name or settings.zone_id):
-        raise ConfigError(
-            f"{where('dns_record_name')}: dns_record_name: expected dns_zone_name (or "
-            "route53_zone_id) to be set with it"
-        )
-    if (
-        settings.record_name
-        and settings.zone_name
-        and not (settings.record_name == settings.zone_name or settings.record_name.endswith(f".{settings.zone_name}"))
-    ):
-        raise ConfigError(
-            f"{where('dns_record_name')}: dns_record_name: expected a name in {settings.zone_name}, "
-            f"got {settings.record_name!r}"
-        )
-
-
-@dataclass(frozen=True)
-class AlarmSettings:
-    emails: tuple[str, ...]
-    https_endpoints: tuple[str, ...]
-
-    @classmethod
-    def load(cls, values: Mapping[str, Any], where: Where, environment: str) -> AlarmSettings:
-        settings = cls(emails=tuple(values["alarm_emails"]), https_endpoints=tuple(values["alarm_https_endpoints"]))
-        _check_subscribers(settings, environment, where)
-        return settings
-
-
-@cross_check("prod has at least one alarm subscriber (`alarm_emails` or `alarm_https_endpoints`).")
-def _check_subscribers(settings: AlarmSettings, environment: str, where: Where) -> None:
-    if environment == "prod" and not (settings.emails or settings.https_endpoints):
-        raise ConfigError(
-            f"{where('alarm_emails')}: alarm_emails: expected at least one e-mail address (or "
-            "alarm_https_endpoints) in prod: an alarm that notifies nobody is not an alarm"
-        )
-
-
-@dataclass(frozen=True)
-class AssetSettings:
-    """The assets CDN: its own domain names and certificate (TLS 1.2+), and where its logs go."""
-
-    aliases: tuple[str, ...]
-    certificate_arn: str | None
-    logging_bucket: str | None
-
-    @classmethod
-    def load(cls, values: Mapping[str, Any], where: Where) -> AssetSettings:
-        settings = cls(
-            aliases=tuple(values["assets_aliases"]),
-            certificate_arn=values["assets_certificate_arn"],
-            logging_bucket=values["logging_bucket"],
-        )
-        _check_custom_domain(settings, where)
-        return settings
-
-
-@cross_check("`assets_aliases` and `assets_certificate_arn` go together; the certificate is in us-east-1.")
-def _check_custom_domain(settings: AssetSettings, where: Where) -> None:
-    if bool(settings.aliases) != bool(settings.certificate_arn):
-        missing, present = (
-            ("assets_certificate_arn", "assets_aliases")
-            if settings.aliases
-            else ("assets_aliases", "assets_certificate_arn")
-        )
-        raise ConfigError(
-            f"{where(present)}: {missing}: expected assets_aliases and assets_certificate_arn "
-            f"together, got only {present} (a custom domain needs its us-east-1 ACM certificate, "
-            "and the reverse)"
         )
 
 

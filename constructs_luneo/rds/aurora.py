@@ -20,6 +20,7 @@ from ._shared import (
     CA_CERTIFICATE,
     MAINTENANCE_WINDOW,
     Placement,
+    Support,
     check_backups,
     check_credentials,
     check_identifier,
@@ -102,21 +103,7 @@ class AuroraGlobalDatabase(Construct):
         check_credentials(who, database_name, master_username)
         check_instance_class(who, "instance_class", instance_class)
         check_instance_class(who, "secondary_instance_class", secondary_instance_class or instance_class)
-        require(isinstance(instances, int) and 1 <= instances <= 15, who, "instances", "1-15", instances)
-        require(
-            isinstance(secondary_instances, int) and 1 <= secondary_instances <= 15,
-            who,
-            "secondary_instances",
-            "1-15 (a secondary with no instance cannot serve reads or take over)",
-            secondary_instances,
-        )
-        require(
-            isinstance(engine_version, str) and bool(re.match(r"^1[3-9]\.\d+$", engine_version)),
-            who,
-            "engine_version",
-            'a full Aurora PostgreSQL version such as "16.6"',
-            engine_version,
-        )
+        _check_shape(who, instances, secondary_instances, engine_version)
         check_backups(who, backup_retention_period, backup_window, maintenance_window)
         for side in (primary, secondary):
             check_sources(who, side.allowed_security_group_ids, side.allowed_cidr_blocks)
@@ -133,18 +120,7 @@ class AuroraGlobalDatabase(Construct):
         )
         self._log_retention = log_retention_in_days
 
-        self.global_cluster = RdsGlobalCluster(
-            self,
-            "global",
-            global_cluster_identifier=name,
-            engine="aurora-postgresql",
-            engine_version=engine_version,
-            database_name=database_name,
-            storage_encrypted=True,
-            deletion_protection=deletion_protection,
-            lifecycle=lifecycle(prevent_destroy),
-            provider=primary.provider,
-        )
+        self.global_cluster = self._global_cluster(database_name, deletion_protection)
         writer = self._cluster(
             "primary",
             primary,
@@ -166,6 +142,21 @@ class AuroraGlobalDatabase(Construct):
         )
         self._expose(writer, reader)
 
+    def _global_cluster(self, database_name: str, deletion_protection: bool) -> RdsGlobalCluster:
+        """The global cluster, in the primary region: the two regional clusters join it."""
+        return RdsGlobalCluster(
+            self,
+            "global",
+            global_cluster_identifier=self.name,
+            engine="aurora-postgresql",
+            engine_version=self._engine_version,
+            database_name=database_name,
+            storage_encrypted=True,
+            deletion_protection=deletion_protection,
+            lifecycle=lifecycle(self._prevent_destroy),
+            provider=self._providers[0],
+        )
+
     def _cluster(
         self,
         role: str,
@@ -177,22 +168,7 @@ class AuroraGlobalDatabase(Construct):
         after: Sequence[ITerraformDependable] = (),
     ) -> _Cluster:
         scope, cluster_name, tags = Construct(self, role), f"{self.name}-{role}", self._tags
-        placement = Placement(
-            side.vpc_id, side.subnet_ids, side.allowed_security_group_ids, side.allowed_cidr_blocks, side.provider
-        )
-        parts = support(
-            scope,
-            cluster_name,
-            placement,
-            engine_version=self._engine_version,
-            logs=["postgresql"],
-            logs_kms_key_arn=side.logs_kms_key_arn,
-            log_retention_in_days=self._log_retention,
-            monitoring=True,
-            tags=tags,
-            aurora=True,
-            prevent_destroy=self._prevent_destroy,
-        )
+        parts = self._support(scope, cluster_name, side)
         assert parts.monitoring_role is not None
         cluster = RdsCluster(
             scope,
@@ -220,7 +196,40 @@ class AuroraGlobalDatabase(Construct):
             ),
             provider=side.provider,
         )
-        members = [
+        members = self._members(scope, cluster_name, cluster, side, count, instance_class, parts.monitoring_role.arn)
+        return _Cluster(cluster, members, parts.security_group)
+
+    def _support(self, scope: Construct, cluster_name: str, side: AuroraRegion) -> Support:
+        """The support parts of one regional cluster (see `support`), with enhanced monitoring."""
+        placement = Placement(
+            side.vpc_id, side.subnet_ids, side.allowed_security_group_ids, side.allowed_cidr_blocks, side.provider
+        )
+        return support(
+            scope,
+            cluster_name,
+            placement,
+            engine_version=self._engine_version,
+            logs=["postgresql"],
+            logs_kms_key_arn=side.logs_kms_key_arn,
+            log_retention_in_days=self._log_retention,
+            monitoring=True,
+            tags=self._tags,
+            aurora=True,
+            prevent_destroy=self._prevent_destroy,
+        )
+
+    def _members(
+        self,
+        scope: Construct,
+        cluster_name: str,
+        cluster: RdsCluster,
+        side: AuroraRegion,
+        count: int,
+        instance_class: str,
+        monitoring_role_arn: str,
+    ) -> list[RdsClusterInstance]:
+        """The `count` instances of one regional cluster: "<cluster_name>-0" onwards."""
+        return [
             RdsClusterInstance(
                 scope,
                 f"instance-{i}",
@@ -235,15 +244,14 @@ class AuroraGlobalDatabase(Construct):
                 performance_insights_kms_key_id=side.kms_key_arn,
                 performance_insights_retention_period=7,
                 monitoring_interval=60,
-                monitoring_role_arn=parts.monitoring_role.arn,
+                monitoring_role_arn=monitoring_role_arn,
                 ca_cert_identifier=CA_CERTIFICATE,
                 copy_tags_to_snapshot=True,
-                tags=tags or None,
+                tags=self._tags or None,
                 provider=side.provider,
             )
             for i in range(count)
         ]
-        return _Cluster(cluster, members, parts.security_group)
 
     def _expose(self, writer: _Cluster, reader: _Cluster) -> None:
         self.global_cluster_id: str = self.global_cluster.id
@@ -280,3 +288,21 @@ class AuroraGlobalDatabase(Construct):
             statistic="Maximum",
             provider=self._providers[1],
         )
+
+
+def _check_shape(who: str, instances: Any, secondary_instances: Any, engine_version: Any) -> None:
+    require(isinstance(instances, int) and 1 <= instances <= 15, who, "instances", "1-15", instances)
+    require(
+        isinstance(secondary_instances, int) and 1 <= secondary_instances <= 15,
+        who,
+        "secondary_instances",
+        "1-15 (a secondary with no instance cannot serve reads or take over)",
+        secondary_instances,
+    )
+    require(
+        isinstance(engine_version, str) and bool(re.match(r"^1[3-9]\.\d+$", engine_version)),
+        who,
+        "engine_version",
+        'a full Aurora PostgreSQL version such as "16.6"',
+        engine_version,
+    )

@@ -73,24 +73,13 @@ class DatabaseCredentials(Construct):
         tags: Mapping[str, str] | None = None,
         provider: TerraformProvider | None = None,
     ) -> None:
-        who = construct_label(DatabaseCredentials, scope, id)
-        require(isinstance(version, int) and version >= 1, who, "version", "a whole number >= 1", version)
-        require(
-            password is None or is_expression(password),
-            who,
-            "password",
-            'a reference such as "${var.db_master_password}" to a sensitive ephemeral variable, never a '
-            "literal; or None for a generated password",
-        )
-        require(
-            (replica_region is None) == (replica_kms_key_arn is None),
-            who,
-            "replica_kms_key_arn",
-            "given with replica_region (a key of that region: KMS keys are regional)",
+        _check(
+            construct_label(DatabaseCredentials, scope, id),
+            password,
+            version,
+            replica_region,
             replica_kms_key_arn,
-        )
-        require(
-            7 <= recovery_window_in_days <= 30, who, "recovery_window_in_days", "7-30 days", recovery_window_in_days
+            recovery_window_in_days,
         )
         super().__init__(scope, id)
         stack = TerraformStack.of(self)
@@ -113,17 +102,37 @@ class DatabaseCredentials(Construct):
             provider=provider,
         )
         if password is None:
-            stack.add_override(
-                f"ephemeral.aws_secretsmanager_random_password.{self._logical}_password",
-                {
-                    "password_length": 32,
-                    "exclude_characters": EXCLUDED_CHARACTERS,
-                    "include_space": False,
-                    "require_each_included_type": True,
-                    **self._provider,
-                },
-            )
-            password = f"${{ephemeral.aws_secretsmanager_random_password.{self._logical}_password.random_password}}"
+            password = self._draw_password(stack)
+        self._write(password, engine, username, database_name, port, version, provider)
+        self.password: str = self._read_back(stack)
+        self.secret_arn: str = self.secret.arn
+        self.secret_name: str = self.secret.name
+
+    def _draw_password(self, stack: TerraformStack) -> str:
+        """An ephemeral random password (never in the JSON, a plan or the state); its reference."""
+        stack.add_override(
+            f"ephemeral.aws_secretsmanager_random_password.{self._logical}_password",
+            {
+                "password_length": 32,
+                "exclude_characters": EXCLUDED_CHARACTERS,
+                "include_space": False,
+                "require_each_included_type": True,
+                **self._provider,
+            },
+        )
+        return f"${{ephemeral.aws_secretsmanager_random_password.{self._logical}_password.random_password}}"
+
+    def _write(
+        self,
+        password: str,
+        engine: str,
+        username: str,
+        database_name: str,
+        port: int,
+        version: int,
+        provider: TerraformProvider | None,
+    ) -> None:
+        """The credentials JSON, written (write-only, once per version) into the secret."""
         # Written as one expression: Fn.jsonencode would quote the ephemeral reference as a literal.
         document = (
             f'{{engine = "{engine}", username = "{username}", password = {password[2:-1]}, port = {port}, '
@@ -137,15 +146,42 @@ class DatabaseCredentials(Construct):
             provider=provider,
             secret_string_wo=f"${{jsonencode({document})}}",
         )
+
+    def _read_back(self, stack: TerraformStack) -> str:
+        """The password reference a database's write-only argument takes: an ephemeral read of the secret."""
         # The database reads the password back from the secret, after it is written.
         written = f"aws_secretsmanager_secret_version.{self.secret_version.friendly_unique_id}"
         stack.add_override(
             f"ephemeral.aws_secretsmanager_secret_version.{self._logical}_current",
             {"secret_id": self.secret.id, "depends_on": [written], **self._provider},
         )
-        self.password: str = (
+        return (
             f"${{jsondecode(ephemeral.aws_secretsmanager_secret_version.{self._logical}_current"
             f".secret_string).password}}"
         )
-        self.secret_arn: str = self.secret.arn
-        self.secret_name: str = self.secret.name
+
+
+def _check(
+    who: str,
+    password: str | None,
+    version: int,
+    replica_region: str | None,
+    replica_kms_key_arn: str | None,
+    recovery_window_in_days: int,
+) -> None:
+    require(isinstance(version, int) and version >= 1, who, "version", "a whole number >= 1", version)
+    require(
+        password is None or is_expression(password),
+        who,
+        "password",
+        'a reference such as "${var.db_master_password}" to a sensitive ephemeral variable, never a '
+        "literal; or None for a generated password",
+    )
+    require(
+        (replica_region is None) == (replica_kms_key_arn is None),
+        who,
+        "replica_kms_key_arn",
+        "given with replica_region (a key of that region: KMS keys are regional)",
+        replica_kms_key_arn,
+    )
+    require(7 <= recovery_window_in_days <= 30, who, "recovery_window_in_days", "7-30 days", recovery_window_in_days)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from cdktf import TerraformProvider
 from constructs import Construct
@@ -71,20 +71,7 @@ class PostgresReadReplica(Construct):
         who = construct_label(PostgresReadReplica, scope, id)
         check_identifier(who, name)
         check_subnets(who, subnet_ids)
-        require(
-            isinstance(source_db_arn, str) and (is_token(source_db_arn) or source_db_arn.startswith("arn:")),
-            who,
-            "source_db_arn",
-            "the source instance's ARN (cross-region replication needs it)",
-            source_db_arn,
-        )
-        require(
-            isinstance(kms_key_arn, str) and bool(kms_key_arn),
-            who,
-            "kms_key_arn",
-            "a KMS key ARN of the replica's region",
-            kms_key_arn,
-        )
+        _check_source(who, source_db_arn, kms_key_arn)
         check_instance_class(who, "instance_class", instance_class)
         check_backups(who, backup_retention_period)
         check_sources(who, allowed_security_group_ids, allowed_cidr_blocks)
@@ -125,6 +112,9 @@ class PostgresReadReplica(Construct):
             # RDS cannot take a final snapshot of a read replica; the source's backups cover it.
             skip_final_snapshot=True,
         )
+        self._expose()
+
+    def _expose(self) -> None:
         self.endpoint: str = self.instance.endpoint
         self.address: str = self.instance.address
         self.arn: str = self.instance.arn
@@ -136,3 +126,21 @@ class PostgresReadReplica(Construct):
         return Metric(
             "AWS/RDS", "ReplicaLag", {"DBInstanceIdentifier": self.name}, statistic="Maximum", provider=self.provider
         )
+
+
+def _check_source(who: str, source_db_arn: Any, kms_key_arn: Any) -> None:
+    """What replicating across regions needs: the source by ARN, and a key of the replica's region."""
+    require(
+        isinstance(source_db_arn, str) and (is_token(source_db_arn) or source_db_arn.startswith("arn:")),
+        who,
+        "source_db_arn",
+        "the source instance's ARN (cross-region replication needs it)",
+        source_db_arn,
+    )
+    require(
+        isinstance(kms_key_arn, str) and bool(kms_key_arn),
+        who,
+        "kms_key_arn",
+        "a KMS key ARN of the replica's region",
+        kms_key_arn,
+    )

@@ -4,14 +4,25 @@ id, a level and, for the AWS API rules, the documentation page it comes from.
 - engine.py: Rule, Finding, View, the registry;
 - security.py: LUNEO-ENC/S3/SG/KMS/TAG/PROD (encryption, public access, open ingress, rotation,
   tags, prod protection);
-- aws_api.py: LUNEO-AWS-n, what the AWS APIs refuse or silently ignore.
+- aws/: LUNEO-AWS-n, what the AWS APIs refuse or silently ignore, one module per kind of service;
+- policy.py: the rules at synth (a stack validation) and `suppress(construct, rule_id, reason)`.
 
 `python -m constructs_luneo.rules <cdk.tf.json>...` runs them on synthesized files (no cdktf);
 constructs_luneo/rules/policy.py runs them at synth and annotates the constructs.
 """
 
-from . import security, aws_api  # noqa: F401, I001  (registers the rules, in this order)
+from . import aws, security  # noqa: F401  (registers the rules)
 from .engine import RULES, Finding, Rule, View, evaluate
 from .security import PUBLIC_LB_TAG
+
+# The security rules first, then the AWS API rules by number: the order they run and are documented in.
+for _rule_id in sorted(
+    RULES,
+    key=lambda r: (
+        r.startswith("LUNEO-AWS-"),
+        int(r.rsplit("-", 1)[1]) if r.startswith("LUNEO-AWS-") else list(RULES).index(r),
+    ),
+):
+    RULES[_rule_id] = RULES.pop(_rule_id)
 
 __all__ = ["PUBLIC_LB_TAG", "RULES", "Finding", "Rule", "View", "evaluate"]

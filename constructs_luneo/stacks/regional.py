@@ -18,7 +18,7 @@ from cdktf_cdktf_provider_aws.data_aws_availability_zones import (
     DataAwsAvailabilityZonesFilter,
 )
 
-from ..config.environment import EksSettings, RegionSettings
+from ..config.sections import EksSettings, RegionSettings
 from ..eks import EksCluster
 from ..kms import KmsKey
 from ..monitoring import AlarmTopic

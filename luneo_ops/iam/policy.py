@@ -114,66 +114,74 @@ def policy(stacks: dict[str, dict]) -> dict:
             }
         )
     if passrole:
-        # IAM: only the platform's own roles (every role name starts with luneo-), and PassRole only
-        # to the services that run them.
-        statements.append(
-            {
-                "Sid": "ManageLuneoRoles",
-                "Effect": "Allow",
-                "Action": sorted(passrole - {"iam:PassRole"}),
-                "Resource": ["arn:aws:iam::*:role/luneo-*", "arn:aws:iam::*:oidc-provider/*"],
-            }
-        )
-        statements.append(
-            {
-                "Sid": "AttachOnlyAwsManagedPolicies",
-                "Effect": "Allow",
-                "Action": ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
-                "Resource": "arn:aws:iam::*:role/luneo-*",
-                "Condition": {"ArnLike": {"iam:PolicyARN": "arn:aws:iam::aws:policy/*"}},
-            }
-        )
-        linked = sorted({name for t in resource_types(stacks) for name in SERVICE_LINKED_ROLES.get(t, [])})
-        if linked:
-            statements.append(
-                {
-                    "Sid": "CreateServiceLinkedRoles",
-                    "Effect": "Allow",
-                    "Action": "iam:CreateServiceLinkedRole",
-                    "Resource": "arn:aws:iam::*:role/aws-service-role/*",
-                    "Condition": {"StringEquals": {"iam:AWSServiceName": linked}},
-                }
-            )
-        if "aws_iam_session_context" in resource_types(stacks):
-            statements.append(
-                {
-                    "Sid": "ReadCallerRole",
-                    "Effect": "Allow",
-                    "Action": "iam:GetRole",
-                    "Resource": "arn:aws:iam::*:role/*",
-                }
-            )
-        statements.append(
-            {
-                "Sid": "PassLuneoRoles",
-                "Effect": "Allow",
-                "Action": "iam:PassRole",
-                "Resource": "arn:aws:iam::*:role/luneo-*",
-                "Condition": {
-                    "StringEquals": {
-                        "iam:PassedToService": [
-                            "eks.amazonaws.com",
-                            "ec2.amazonaws.com",
-                            "monitoring.rds.amazonaws.com",
-                            "s3.amazonaws.com",
-                            "vpc-flow-logs.amazonaws.com",
-                        ]
-                    }
-                },
-            }
-        )
+        statements += _iam_statements(stacks, passrole)
         statements = [s for s in statements if not (s.get("Sid") == "ManageLuneoRoles" and not s["Action"])]
     return {"Version": "2012-10-17", "Statement": statements}
+
+
+def _iam_statements(stacks: dict[str, dict], passrole: set[str]) -> list[dict]:
+    """IAM: only the platform's own roles (every role name starts with luneo-), and PassRole only to
+    the services that run them."""
+    statements: list[dict] = []
+    # Only the platform's own roles (every role name starts with luneo-), and PassRole only
+    # to the services that run them.
+    statements.append(
+        {
+            "Sid": "ManageLuneoRoles",
+            "Effect": "Allow",
+            "Action": sorted(passrole - {"iam:PassRole"}),
+            "Resource": ["arn:aws:iam::*:role/luneo-*", "arn:aws:iam::*:oidc-provider/*"],
+        }
+    )
+    statements.append(
+        {
+            "Sid": "AttachOnlyAwsManagedPolicies",
+            "Effect": "Allow",
+            "Action": ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
+            "Resource": "arn:aws:iam::*:role/luneo-*",
+            "Condition": {"ArnLike": {"iam:PolicyARN": "arn:aws:iam::aws:policy/*"}},
+        }
+    )
+    linked = sorted({name for t in resource_types(stacks) for name in SERVICE_LINKED_ROLES.get(t, [])})
+    if linked:
+        statements.append(
+            {
+                "Sid": "CreateServiceLinkedRoles",
+                "Effect": "Allow",
+                "Action": "iam:CreateServiceLinkedRole",
+                "Resource": "arn:aws:iam::*:role/aws-service-role/*",
+                "Condition": {"StringEquals": {"iam:AWSServiceName": linked}},
+            }
+        )
+    if "aws_iam_session_context" in resource_types(stacks):
+        statements.append(
+            {
+                "Sid": "ReadCallerRole",
+                "Effect": "Allow",
+                "Action": "iam:GetRole",
+                "Resource": "arn:aws:iam::*:role/*",
+            }
+        )
+    statements.append(
+        {
+            "Sid": "PassLuneoRoles",
+            "Effect": "Allow",
+            "Action": "iam:PassRole",
+            "Resource": "arn:aws:iam::*:role/luneo-*",
+            "Condition": {
+                "StringEquals": {
+                    "iam:PassedToService": [
+                        "eks.amazonaws.com",
+                        "ec2.amazonaws.com",
+                        "monitoring.rds.amazonaws.com",
+                        "s3.amazonaws.com",
+                        "vpc-flow-logs.amazonaws.com",
+                    ]
+                }
+            },
+        }
+    )
+    return statements
 
 
 def split(document: dict) -> list[dict]:

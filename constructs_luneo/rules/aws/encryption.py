@@ -1,0 +1,72 @@
+"""AWS API rules: KMS: a key is used in its own region."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Iterator
+
+from ...support.synthesized import blocks, references
+from ..engine import Finding, View, rule
+
+_KMS_BLIND = {"policy", "assume_role_policy", "//", "depends_on", "lifecycle", "tags", "tags_all"}
+
+
+def _kms_uses(view: View, value: Any, region: str) -> Iterator[tuple[str, str]]:
+    """(key address, region it is used in) for every aws_kms_key referenced under `value`; a
+    `replica` block is used in its own region."""
+    if isinstance(value, dict):
+        for field in ("region", "region_name"):  # a replica block: secrets, DynamoDB tables
+            if isinstance(value.get(field), str) and "${" not in value[field]:
+                region = value[field]
+        for key, item in value.items():
+            if key not in _KMS_BLIND:
+                yield from _kms_uses(view, item, region)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _kms_uses(view, item, region)
+    elif isinstance(value, str):
+        for reference in references(value):
+            if reference.type == "aws_kms_key" and not reference.data:
+                yield reference.address, region
+
+
+@rule(
+    "LUNEO-AWS-13",
+    "a KMS key is used in its own region",
+    source="https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstanceReadReplica.html",
+)
+def _kms_keys_are_regional(view: View) -> Iterable[Finding]:
+    """ "KMS keys are specific to the Amazon Web Services Region that they are created in, and you
+    can't use KMS keys from one Amazon Web Services Region in another" (CreateDBInstanceReadReplica,
+    KmsKeyId): a replica (RDS, Secrets Manager, DynamoDB) or a replication destination is encrypted
+    with a key of its own region."""
+    keys = {address: view.region(body) for address, _, body in view.each("aws_kms_key")}
+    for resource_type in sorted(view.resources):
+        for address, path, body in view.each(resource_type):
+            uses = list(_kms_uses(view, body, view.region(body)))
+            if resource_type == "aws_s3_bucket_replication_configuration":
+                uses = [(k, r) for k, r in uses if k not in _replica_keys(view, body)] + _replica_key_uses(view, body)
+            for key, region in uses:
+                if key in keys and keys[key] and region and keys[key] != region:
+                    yield Finding(
+                        path,
+                        f"{address} uses {key} ({keys[key]}) in {region}: KMS keys are regional. "
+                        f"Fix: a key of {region}",
+                    )
+
+
+def _replica_keys(view: View, body: dict[str, Any]) -> set[str]:
+    return {key for key, _ in _replica_key_uses(view, body)}
+
+
+def _replica_key_uses(view: View, body: dict[str, Any]) -> list[tuple[str, str]]:
+    """S3 replication re-encrypts in the destination bucket's region."""
+    uses = []
+    for replication_rule in blocks(body.get("rule")):
+        for destination in blocks(replication_rule.get("destination")):
+            bucket = view.body(view.referenced(destination.get("bucket"), "aws_s3_bucket") or "")
+            region = view.region(bucket) if bucket else ""
+            for encryption in blocks(destination.get("encryption_configuration")):
+                key = view.referenced(encryption.get("replica_kms_key_id"), "aws_kms_key")
+                if key:
+                    uses.append((key, region))
+    return uses
