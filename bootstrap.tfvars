@@ -7,3 +7,11 @@ adopt_existing = true
 
 # Old state versions are kept this long: restoring a state version needs them.
 state_noncurrent_version_expiration_days = 365
+
+# Who may deliver (docs/SECURITY.md): the repository whose GitHub Actions OIDC tokens the CI roles
+# trust, the branch whose pushes apply each environment and the GitHub Environment of its apply job.
+github_repository   = "luneo/luneo-infra"
+github_oidc_provider = "adopt"   # the account has the GitHub OIDC provider today: adopt it
+deploy_branches     = { prod = "main", staging = "staging" }
+github_environments = { prod = "production", staging = "staging" }
+break_glass_role_name = "luneo-break-glass"

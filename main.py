@@ -15,10 +15,18 @@ import sys
 import tempfile
 from pathlib import Path
 
-from constructs_luneo.config import load_bootstrap, load_environments, load_migration
+from constructs_luneo.config import (
+    BootstrapConfig,
+    EnvironmentConfig,
+    load_bootstrap,
+    load_environments,
+    load_migration,
+)
+from constructs_luneo.config.bootstrap import undelivered
+from constructs_luneo.config.policies import DeliveryPolicies, load_delivery_policies
 from constructs_luneo.support.errors import LuneoError
 from constructs_luneo.support.runtime import keep_policy_errors_for_the_report, lazy_provider, quiet_jsii
-from luneo_ops.paths import BOOTSTRAP_TFVARS, ENVIRONMENTS, MIGRATIONS, OUTDIR
+from luneo_ops.paths import BOOTSTRAP_TFVARS, ENVIRONMENTS, IAM, MIGRATIONS, OUTDIR
 
 
 def publish(staging: Path, outdir: Path) -> None:
@@ -54,6 +62,26 @@ def _relative(path: Path) -> str:
         return str(path)
 
 
+def _delivery_policies(bootstrap: BootstrapConfig, configs: list[EnvironmentConfig]) -> dict[str, DeliveryPolicies]:
+    """The delivery roles' documents (iam/<stack>/); a warning for each environment without roles."""
+    iam = Path(os.environ.get("LUNEO_IAM_DIR", IAM))
+    policies, missing = load_delivery_policies(iam, [c.stack_name for c in configs])
+    for name in undelivered(bootstrap, configs):
+        print(
+            f"warning: luneo-bootstrap: no delivery roles for {name}: deploy_branches and github_environments "
+            f"(bootstrap.tfvars) do not name it",
+            file=sys.stderr,
+        )
+    for name in missing:
+        if name not in undelivered(bootstrap, configs):
+            print(
+                f"warning: luneo-bootstrap: no delivery roles for {name}: {_relative(iam / name)} has no policies: "
+                "run `make iam-policy`",
+                file=sys.stderr,
+            )
+    return policies
+
+
 def main() -> int:
     environments = Path(os.environ.get("LUNEO_ENVIRONMENTS_DIR", ENVIRONMENTS))
     outdir = Path(os.environ.get("CDKTF_OUTDIR", OUTDIR)).resolve()
@@ -69,6 +97,7 @@ def main() -> int:
             for c in configs
             if (migrations_dir / f"{c.stack_name}.json").exists()
         }
+        policies = _delivery_policies(bootstrap, configs)
         quiet_jsii()
         keep_policy_errors_for_the_report()
         lazy_provider()  # before the first cdktf import (docs/PERFORMANCE.md)
@@ -77,7 +106,7 @@ def main() -> int:
 
         outdir.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix=".synth-", dir=outdir.parent) as staging:
-            build_app(configs, outdir=staging, bootstrap=bootstrap, migrations=migrations).synth()
+            build_app(configs, outdir=staging, bootstrap=bootstrap, migrations=migrations, policies=policies).synth()
             findings = findings_in_manifest(staging)
             for level, line in findings:
                 if level == "warning":

@@ -60,6 +60,49 @@ def deny_insecure_transport(bucket: S3Bucket) -> dict[str, Any]:
     }
 
 
+def deny_unencrypted_writes(bucket: S3Bucket) -> dict[str, Any]:
+    """Refuse a PutObject that does not ask for SSE-KMS (an absent header is refused too: S3 bucket
+    policy examples, "Requiring server-side encryption"): the state and the saved plans are written
+    with a customer key, never with SSE-S3, which any principal holding s3:GetObject could read."""
+    return {
+        "Sid": "DenyUnencryptedWrites",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:PutObject",
+        "Resource": f"{bucket.arn}/*",
+        "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}},
+    }
+
+
+#: What only the break-glass role may do to a state bucket: lose history, stop versioning, change
+#: what expires or who may, stop the copy or the encryption, delete the bucket.
+PROTECTED_STATE_ACTIONS = (
+    "s3:DeleteBucket",
+    "s3:DeleteBucketPolicy",
+    "s3:DeleteObjectVersion",
+    "s3:PutBucketPolicy",
+    "s3:PutBucketVersioning",
+    "s3:PutEncryptionConfiguration",
+    "s3:PutLifecycleConfiguration",
+    "s3:PutReplicationConfiguration",
+)
+
+
+def only_break_glass(bucket: S3Bucket, break_glass_role_arn: str) -> dict[str, Any]:
+    """Refuse PROTECTED_STATE_ACTIONS to every principal but the break-glass role (aws:PrincipalArn
+    is a session's role ARN; an explicit Deny wins over any Allow of the same account). The
+    account's root user keeps GetBucketPolicy, PutBucketPolicy and DeleteBucketPolicy whatever the
+    policy says (S3 API reference, DeleteBucketPolicy): the way back if the role is lost."""
+    return {
+        "Sid": "OnlyBreakGlassChangesProtection",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": list(PROTECTED_STATE_ACTIONS),
+        "Resource": [bucket.arn, f"{bucket.arn}/*"],
+        "Condition": {"ArnNotEquals": {"aws:PrincipalArn": break_glass_role_arn}},
+    }
+
+
 class PrivateBucket:
     """A versioned bucket, SSE-KMS with a bucket key, all public access blocked, owner-enforced.
 

@@ -24,7 +24,7 @@ from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
 from constructs import Construct
 
 from .config.variables import default
-from .s3 import CrossRegionReplication, PrivateBucket
+from .s3 import CrossRegionReplication, PrivateBucket, deny_unencrypted_writes, only_break_glass
 from .support.common import construct_label, lifecycle, require
 from .support.patterns import BUCKET
 
@@ -42,6 +42,9 @@ class StateBackend(Construct):
       noncurrent_version_expiration_days: how long old state versions are kept.
       replica_provider, replica_region, replica_kms_key_arn, replica_bucket_name: the copies' region,
         its key (KMS keys are regional) and the replica bucket's name (default None: no copies).
+      break_glass_role_arn: with it, both buckets refuse unencrypted writes, and every principal but
+        this role is refused deleting state versions or changing versioning, lifecycle, policy,
+        replication or encryption (default None: TLS only).
       prevent_destroy: default True: losing the state bucket loses every environment's state.
       tags, provider.
 
@@ -62,6 +65,7 @@ class StateBackend(Construct):
         replica_region: str | None = None,
         replica_kms_key_arn: str | None = None,
         replica_bucket_name: str | None = None,
+        break_glass_role_arn: str | None = None,
         prevent_destroy: bool = True,
         tags: Mapping[str, str] | None = None,
         provider: TerraformProvider | None = None,
@@ -75,7 +79,7 @@ class StateBackend(Construct):
         )
         super().__init__(scope, id)
         tags = dict(tags or {})
-        self._prevent_destroy, self._tags = prevent_destroy, tags
+        self._prevent_destroy, self._tags, self._break_glass = prevent_destroy, tags, break_glass_role_arn
         rules = _state_lifecycle_rules(noncurrent_version_expiration_days)
 
         self.state_bucket = self._state_bucket(bucket_name, kms_key_arn, rules, adopt_existing, provider)
@@ -116,8 +120,15 @@ class StateBackend(Construct):
             if adopt_existing:
                 part.import_from(name, provider)
         bucket.add_lifecycle_rules(rules)
-        bucket.attach_policy()
+        bucket.attach_policy(self._protection(bucket))
         return bucket
+
+    def _protection(self, bucket: PrivateBucket) -> list[dict[str, Any]]:
+        """With a break-glass role: state writes only with SSE-KMS, and the bucket's protection
+        (versions, versioning, lifecycle, policy, replication, encryption) changed by that role alone."""
+        if self._break_glass is None:
+            return []
+        return [deny_unencrypted_writes(bucket.bucket), only_break_glass(bucket.bucket, self._break_glass)]
 
     def _replica_bucket(
         self,
@@ -138,7 +149,7 @@ class StateBackend(Construct):
             provider=replica_provider,
         )
         replica.add_lifecycle_rules(rules, after_versioning=True)
-        replica.attach_policy()
+        replica.attach_policy(self._protection(replica))
         CrossRegionReplication(
             self,
             source=self.state_bucket,

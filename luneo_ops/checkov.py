@@ -29,6 +29,30 @@ CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
 INHERITED_BY_SECONDARY = ("at_rest_encryption_enabled", "transit_encryption_enabled", "transit_encryption_mode")
 
 
+#: Checks waived for one resource, each with its reason (.checkov.yaml's skip-check waives a check
+#: everywhere): (check id, resource address) -> why.
+WAIVED = {
+    ("CKV_AWS_144", "aws_s3_bucket.plans_bucket"): "a saved plan waits hours for its approval and expires in 30 "
+    "days; during an outage of its region the merge is planned again (docs/SECURITY.md)",
+}
+
+
+def waive(report: dict) -> dict:
+    """The report with WAIVED checks moved from failed to skipped (their reason in the check's record)."""
+    results, summary = report["results"], report["summary"]
+    kept = []
+    for check in results["failed_checks"]:
+        reason = WAIVED.get((check["check_id"], check["resource"]))
+        if reason is None:
+            kept.append(check)
+        else:
+            results.setdefault("skipped_checks", []).append({**check, "suppress_comment": reason})
+    summary["skipped"] += len(results["failed_checks"]) - len(kept)
+    summary["failed"] = len(kept)
+    results["failed_checks"] = kept
+    return report
+
+
 def with_inherited_settings(data: dict) -> dict:
     """Each Global Datastore secondary as AWS runs it: with its primary's encryption settings, so that
     checkov checks what the secondary gets (and fails it when the primary would fail) rather than the
@@ -93,4 +117,4 @@ def scan(directory: Path) -> dict:
 def run(outdir: Path) -> dict[str, dict]:
     if not CHECKOV.exists():
         raise FileNotFoundError(f"{CHECKOV} is missing: run `make checkov-setup` (make test does)")
-    return {name: scan(prepare(path, BUILD / "checkov" / name)) for name, path in manifest(outdir).items()}
+    return {name: waive(scan(prepare(path, BUILD / "checkov" / name))) for name, path in manifest(outdir).items()}

@@ -25,6 +25,7 @@ RULES_MD = DOCS / "POLICY_RULES.md"
 READING_ORDER = [
     "kms",
     "storage",
+    "cdn",
     "s3",
     "rds.instance",
     "rds.replica",
@@ -33,10 +34,12 @@ READING_ORDER = [
     "redis",
     "ecr",
     "network",
-    "eks",
+    "eks.cluster",
+    "eks.network",
     "dns",
     "monitoring",
     "state_backend",
+    "ci",
     "stacks.regional",
 ]
 #: Packages that hold no constructs (configuration, stacks, rules, shared support); the regional

@@ -31,11 +31,14 @@ os.environ["TF_VAR_db_master_password"] = PASSWORD_CANARY
 def synth_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every environment in environments/ synthesized by the real app, into a temporary cdktf.out."""
     from constructs_luneo.config import load_bootstrap, load_environments
+    from constructs_luneo.config.policies import load_delivery_policies
     from constructs_luneo.stacks import build_app
 
     outdir = tmp_path_factory.mktemp("cdktf.out")
     configs = load_environments(ROOT / "environments")
-    build_app(configs, outdir=str(outdir), bootstrap=load_bootstrap(ROOT / "bootstrap.tfvars", configs)).synth()
+    policies, _ = load_delivery_policies(ROOT / "iam", [c.stack_name for c in configs])
+    bootstrap = load_bootstrap(ROOT / "bootstrap.tfvars", configs)
+    build_app(configs, outdir=str(outdir), bootstrap=bootstrap, policies=policies).synth()
     return outdir
 
 

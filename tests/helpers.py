@@ -10,6 +10,7 @@ from cdktf_cdktf_provider_aws.provider import AwsProvider
 from constructs import Construct
 
 from constructs_luneo.stacks import LuneoStack
+from constructs_luneo.support.synthesized import decode_document
 
 
 def synth_scope(fn: Callable[[Construct], Any], *, stack_id: str = "test", region: str | None = "eu-west-1") -> str:
@@ -41,16 +42,8 @@ def data_sources(synthesized: str | dict, data_type: str) -> dict[str, dict]:
 
 
 def decode_jsonencode(expression: str) -> Any:
-    """The document inside a synthesized `${jsonencode({...})}` expression (policies are written
-    that way), as Python data; references stay as `${...}` strings."""
-    import re
-
-    import hcl2
-
-    match = re.fullmatch(r"\$\{jsonencode\((.*)\)\}", expression, re.S)
-    assert match, f"not a jsonencode expression: {expression[:80]}"
-    options = hcl2.SerializationOptions(strip_string_quotes=True, with_comments=False, explicit_blocks=False)
-    return hcl2.loads("x = " + match.group(1), serialization_options=options)["x"]
+    """The document inside a synthesized `${jsonencode({...})}` expression (the support reader's)."""
+    return decode_document(expression)
 
 
 def statements(policy: str) -> dict[str, dict]:

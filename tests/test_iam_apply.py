@@ -34,6 +34,26 @@ def tagged_network() -> dict:
     return json.loads(Testing.synth(stack))
 
 
+def apply_policy_of(stack: dict) -> dict:
+    """The apply role's policy as `make iam-policy` generates it, for this stack as environment "test"."""
+    from constructs_luneo.config import Delivery, DeliveryTarget
+    from constructs_luneo.support.synthesized import SynthesizedStack
+    from luneo_ops.iam.scope import Scope
+
+    target = DeliveryTarget(
+        "test",
+        "iam-apply",
+        "main",
+        "test",
+        "luneo-terraform-state",
+        "test/terraform.tfstate",
+        REGION,
+        "luneo-terraform-locks",
+    )
+    delivery = Delivery("luneo/luneo-infra", True, "luneo-break-glass", "luneo-terraform-plans", (target,))
+    return iam_policy.apply_policy(Scope("test", SynthesizedStack(stack, "iam-apply")), delivery, target, "us-east-1")
+
+
 def without(document: dict, action: str) -> dict:
     statements = []
     for statement in document["Statement"]:
@@ -49,7 +69,7 @@ def enforced(tmp_path_factory, terraform):
     """A local AWS enforcing IAM, with two users: the generated policy, and the same without ec2:CreateTags."""
     work = tmp_path_factory.mktemp("iam-apply")
     stack = tagged_network()
-    generated = iam_policy.policy({"iam-apply": stack})
+    generated = apply_policy_of(stack)
     assert "ec2:CreateTags" in json.dumps(generated)
     with local_aws.moto_server(work, log=work / "moto.log") as url:
         users = {

@@ -36,6 +36,8 @@ def test_backend_is_the_existing_s3_bucket_and_lock_table(stacks, stack, key):
             "region": "eu-west-1",
             "dynamodb_table": "luneo-terraform-locks",
             "encrypt": True,
+            # SSE-KMS with the state bucket's key, by the alias that names it in either region
+            "kms_key_id": "alias/luneo-terraform-state",
         }
     }
 
@@ -647,3 +649,16 @@ def test_readme_shows_the_synth_summary_of_the_committed_stacks(all_stacks):
     assert documented == {
         name: str(len(SynthesizedStack(stack).addresses(data=False))) for name, stack in all_stacks.items()
     }, "README.md: the `make synth` summary's resource counts; update it from `make synth`"
+
+
+@pytest.mark.parametrize("stack", ENVIRONMENTS)
+def test_every_role_carries_the_environments_workload_boundary(stacks, stack):
+    """The apply role may create or change a role only with this boundary (iam/<stack>/apply-*.json),
+    so the stack must set it on every role; a secondary-region role builds the ARN from its own
+    provider's lookups (a failover plans it without the primary region)."""
+    env = ENVIRONMENTS[stack]
+    roles = stacks[stack]["resource"]["aws_iam_role"]
+    for name, role in roles.items():
+        boundary = role.get("permissions_boundary", "")
+        assert boundary.endswith(f":policy/luneo-{env}-workload-boundary"), name
+        assert ("secondary" in boundary) == (role.get("provider") == "aws.secondary"), name

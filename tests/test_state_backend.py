@@ -71,7 +71,9 @@ def test_bootstrap_stack_keeps_local_state_and_covers_the_environments_backend(a
     table = bootstrap["resource"]["aws_dynamodb_table"]["luneo-terraform-state_lock-table"]
     assert table["name"] == all_stacks["luneo-prod"]["terraform"]["backend"]["s3"]["dynamodb_table"]
     assert bootstrap["provider"]["aws"][0]["region"] == "eu-west-1"
-    assert len(bootstrap["import"]) == 4, "bootstrap.tfvars adopts what exists today"
+    adopted = sorted(i["to"] for i in bootstrap["import"])
+    assert len(adopted) == 5, "bootstrap.tfvars adopts what exists today: the backend and the GitHub OIDC provider"
+    assert "aws_iam_openid_connect_provider.github-oidc_provider" in adopted
 
 
 def test_bootstrap_tfvars_errors(tmp_path):
@@ -92,6 +94,6 @@ def test_environments_on_one_bucket_must_share_the_lock_table(tmp_path):
         'state_lock_table = "another-table"\n'
     )
     path = tmp_path / "bootstrap.tfvars"
-    path.write_text("adopt_existing = true\n")
+    path.write_text('adopt_existing = true\ngithub_repository = "luneo/luneo-infra"\n')
     with pytest.raises(ConfigError, match="expected the same lock table and region as the other environments"):
         load_bootstrap(path, [load_environment(ROOT / "environments" / "prod.tfvars"), load_environment(other)])

@@ -16,7 +16,16 @@ Cheap to import: no cdktf, no AWS provider, so `python -m constructs_luneo.confi
 """
 
 from ..support.errors import ConfigError
-from .bootstrap import BackendLocation, BootstrapConfig, load_bootstrap, replica_bucket_name
+from .bootstrap import (
+    BackendLocation,
+    BootstrapConfig,
+    Delivery,
+    DeliveryTarget,
+    load_bootstrap,
+    replica_bucket_name,
+    state_key_alias,
+)
+from .bootstrap_variables import BOOTSTRAP_VARIABLES
 from .environment import (
     ROLES,
     AlarmSettings,
@@ -37,7 +46,7 @@ from .environment import (
 )
 from .migration import Migration, load_migration
 from .tfvars import REQUIRED, Variable
-from .variables import BOOTSTRAP_VARIABLES, LEGACY_PROD_STATE_KEY, VARIABLES, VARIABLES_BY_NAME, default
+from .variables import LEGACY_PROD_STATE_KEY, VARIABLES, VARIABLES_BY_NAME, default
 
 __all__ = [
     "BOOTSTRAP_VARIABLES",
@@ -49,6 +58,8 @@ __all__ = [
     "AlarmSettings",
     "AssetSettings",
     "BackendLocation",
+    "Delivery",
+    "DeliveryTarget",
     "BootstrapConfig",
     "ConfigError",
     "DatabaseSettings",
@@ -70,4 +81,5 @@ __all__ = [
     "load_environments",
     "load_migration",
     "replica_bucket_name",
+    "state_key_alias",
 ]

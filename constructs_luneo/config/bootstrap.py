@@ -1,4 +1,6 @@
-"""luneo-bootstrap's settings (bootstrap.tfvars): the state bucket(s) and lock table(s) themselves."""
+"""luneo-bootstrap's settings (bootstrap.tfvars): the state bucket(s) and lock table(s) themselves, and
+who may deliver to each environment (the GitHub repository, branches and environments the CI roles
+trust)."""
 
 from __future__ import annotations
 
@@ -7,10 +9,10 @@ from pathlib import Path
 from typing import ClassVar
 
 from ..support.errors import ConfigError
+from .bootstrap_variables import BOOTSTRAP_VARIABLES
 from .cross import cross_check
 from .environment import EnvironmentConfig
 from .tfvars import Where, load_values
-from .variables import BOOTSTRAP_VARIABLES
 
 
 @dataclass(frozen=True)
@@ -23,14 +25,44 @@ class BackendLocation:
 
 
 @dataclass(frozen=True)
+class DeliveryTarget:
+    """One environment as the pipeline delivers it: the branch whose pushes apply it, the GitHub
+    Environment its apply job runs in, and the state it may read and write."""
+
+    environment: str
+    stack_name: str
+    branch: str
+    github_environment: str
+    state_bucket: str
+    state_key: str
+    state_region: str
+    lock_table: str
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Who may plan and apply: the GitHub repository whose OIDC tokens the CI roles trust, whether
+    the account's GitHub OIDC provider is adopted or created, the break-glass role (named, never
+    created), where merge plans wait for approval, and one target per environment."""
+
+    repository: str
+    adopt_oidc_provider: bool
+    break_glass_role_name: str
+    plans_bucket: str
+    targets: tuple[DeliveryTarget, ...]
+
+
+@dataclass(frozen=True)
 class BootstrapConfig:
-    """What luneo-bootstrap creates: every distinct backend the environments use."""
+    """What luneo-bootstrap creates: every distinct backend the environments use, and the delivery
+    identities (None in a test that builds the backend alone)."""
 
     source: str
     adopt_existing: bool
     noncurrent_version_expiration_days: int
     replica_region: str
     backends: tuple[BackendLocation, ...]
+    delivery: Delivery | None = None
 
     stack_name: ClassVar[str] = "luneo-bootstrap"
 
@@ -48,7 +80,47 @@ def load_bootstrap(
         noncurrent_version_expiration_days=values["state_noncurrent_version_expiration_days"],
         replica_region=values["state_replica_region"],
         backends=tuple(sorted(backends.values(), key=lambda b: (b.bucket, b.lock_table, b.region))),
+        delivery=Delivery(
+            repository=values["github_repository"],
+            adopt_oidc_provider=values["github_oidc_provider"] == "adopt",
+            break_glass_role_name=values["break_glass_role_name"],
+            plans_bucket=values["plans_bucket"],
+            targets=_targets(environments, values, where),
+        ),
     )
+
+
+@cross_check(
+    "No two environments share a branch in `deploy_branches` or a GitHub Environment in `github_environments` "
+    "(bootstrap.tfvars); an environment named in neither gets no delivery roles (a warning)."
+)
+def _targets(environments: list[EnvironmentConfig], values: dict, where: Where) -> tuple[DeliveryTarget, ...]:
+    for variable in ("deploy_branches", "github_environments"):
+        given = values[variable]
+        if len(set(given.values())) != len(given):
+            raise ConfigError(
+                f"{where(variable)}: {variable}: expected a different value for each environment, got {given}"
+            )
+    return tuple(
+        DeliveryTarget(
+            environment=env.environment,
+            stack_name=env.stack_name,
+            branch=values["deploy_branches"][env.environment],
+            github_environment=values["github_environments"][env.environment],
+            state_bucket=env.state.bucket,
+            state_key=env.state.key,
+            state_region=env.state.region,
+            lock_table=env.state.lock_table,
+        )
+        for env in sorted(environments, key=lambda e: e.environment)
+        if env.environment in values["deploy_branches"] and env.environment in values["github_environments"]
+    )
+
+
+def undelivered(bootstrap: BootstrapConfig, environments: list[EnvironmentConfig]) -> list[str]:
+    """The environments luneo-bootstrap gives no delivery roles (no branch or GitHub Environment)."""
+    delivered = {t.stack_name for t in bootstrap.delivery.targets} if bootstrap.delivery else set()
+    return [env.stack_name for env in environments if env.stack_name not in delivered]
 
 
 @cross_check(
@@ -77,3 +149,9 @@ def _backends(environments: list[EnvironmentConfig], replica_region: str, where:
 def replica_bucket_name(bucket: str, region: str) -> str:
     """The state bucket's copy in the replica region: `luneo-terraform-state-us-east-1`."""
     return f"{bucket}-{region}"
+
+
+def state_key_alias(bucket: str) -> str:
+    """The alias of the state bucket's KMS key (luneo-bootstrap names the key after its bucket), the
+    same in the bucket's region and in its copy's."""
+    return f"alias/{bucket}"

@@ -414,36 +414,13 @@ REMOVED = {
     "(docs/CONFIGURATION.md)",
 }
 
+
 #: What bootstrap.tfvars may contain (luneo-bootstrap: the state bucket and lock table themselves).
-BOOTSTRAP_VARIABLES: tuple[Variable, ...] = _v(
-    "luneo-bootstrap (bootstrap.tfvars)",
-    Variable(
-        "adopt_existing",
-        "bool",
-        True,
-        "true: the bucket and table exist (as today) and are adopted with import blocks; false: create them",
-    ),
-    Variable(
-        "state_noncurrent_version_expiration_days",
-        "int",
-        365,
-        "old state versions are kept this long (restores need them)",
-        int_range(30, 3650),
-    ),
-    Variable(
-        "state_replica_region",
-        "string",
-        "us-east-1",
-        "region of the state bucket's replica and the lock table's replica (Terraform keeps working there when "
-        "the state region is lost)",
-        _region('an AWS region such as "us-east-1"'),
-    ),
-)
-
-
 def default(name: str) -> Any:
     """The default of a tfvars variable, for a construct argument that mirrors it. A list
     default comes back as a tuple, so that no caller can change the table."""
+    from .bootstrap_variables import BOOTSTRAP_VARIABLES
+
     value = {v.name: v for v in VARIABLES + BOOTSTRAP_VARIABLES}[name].default
     if value is REQUIRED or value is None:
         raise KeyError(f"{name} has no default")

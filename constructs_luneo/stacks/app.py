@@ -3,9 +3,12 @@ migrations applied."""
 
 from __future__ import annotations
 
+from typing import Mapping
+
 from cdktf import App
 
 from ..config import BootstrapConfig, ConfigError, EnvironmentConfig, Migration
+from ..config.policies import DeliveryPolicies
 from ..rules.policy import add_policy
 from .base import LuneoStack
 from .bootstrap import BootstrapStack
@@ -33,9 +36,11 @@ def build_app(
     outdir: str,
     bootstrap: BootstrapConfig | None = None,
     migrations: dict[str, Migration] | None = None,
+    policies: Mapping[str, DeliveryPolicies] | None = None,
 ) -> App:
     """One App holding every environment's stack, and luneo-bootstrap when given (the provider
-    import is paid once). `migrations`: stack name -> reviewed moved/removed blocks."""
+    import is paid once). `migrations`: stack name -> reviewed moved/removed blocks; `policies`:
+    stack name -> its delivery roles' documents (iam/, for luneo-bootstrap)."""
     app = App(outdir=outdir)
     for config in configs:
         stack = LuneoEnvironmentStack(app, config)
@@ -43,5 +48,5 @@ def build_app(
             apply_migration(stack, migrations[config.stack_name])
         add_policy(stack)
     if bootstrap is not None:
-        add_policy(BootstrapStack(app, bootstrap, configs))
+        add_policy(BootstrapStack(app, bootstrap, configs, policies))
     return app

@@ -3,7 +3,7 @@ in the replica region, and the registry's image replication."""
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from cdktf import LocalBackend, TerraformOutput
 from cdktf_cdktf_provider_aws.ecr_replication_configuration import (
@@ -16,7 +16,9 @@ from cdktf_cdktf_provider_aws.ecr_replication_configuration import (
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
 from constructs import Construct
 
-from ..config import BackendLocation, BootstrapConfig, EnvironmentConfig, replica_bucket_name
+from ..ci import DeliveryRoles, GithubOidcProvider, PlanStore
+from ..config import BackendLocation, BootstrapConfig, Delivery, EnvironmentConfig, replica_bucket_name
+from ..config.policies import DeliveryPolicies
 from ..kms import KmsKey
 from ..state_backend import StateBackend
 from ..support.common import account_context
@@ -39,7 +41,11 @@ class BootstrapStack(LuneoStack):
     bucket and table that predate this stack; what it created is known through that state alone."""
 
     def __init__(
-        self, scope: Construct, config: BootstrapConfig, environments: Sequence[EnvironmentConfig] = ()
+        self,
+        scope: Construct,
+        config: BootstrapConfig,
+        environments: Sequence[EnvironmentConfig] = (),
+        policies: Mapping[str, DeliveryPolicies] | None = None,
     ) -> None:
         super().__init__(scope, config.stack_name)
         self.add_override("terraform.required_version", REQUIRED_TERRAFORM)
@@ -61,6 +67,8 @@ class BootstrapStack(LuneoStack):
             )
         self.backends = [self._backend(config, backend) for backend in config.backends]
         self._image_replication(environments)
+        if config.delivery is not None:
+            self._delivery(config.delivery, policies or {})
 
     def _provider(self, region: str) -> AwsProvider:
         return self.providers[region]
@@ -98,12 +106,57 @@ class BootstrapStack(LuneoStack):
             replica_region=config.replica_region,
             replica_kms_key_arn=replica_key.key_arn,
             replica_bucket_name=replica_bucket_name(bucket, config.replica_region),
+            break_glass_role_arn=self._break_glass_role_arn(config, provider),
             provider=provider,
         )
         TerraformOutput(self, f"{bucket}-bucket-arn", value=state.bucket_arn)
         TerraformOutput(self, f"{bucket}-lock-table-arn", value=state.table_arn)
         TerraformOutput(self, f"{bucket}-replica-bucket-arn", value=state.replica_bucket_arn)
         return state
+
+    def _break_glass_role_arn(self, config: BootstrapConfig, provider: AwsProvider) -> str | None:
+        if config.delivery is None:
+            return None
+        account = account_context(self, provider)
+        return f"arn:{account.partition}:iam::{account.account_id}:role/{config.delivery.break_glass_role_name}"
+
+    def _delivery(self, delivery: Delivery, policies: Mapping[str, DeliveryPolicies]) -> None:
+        """The GitHub OIDC provider, the store of merge plans, and each environment's plan and apply
+        roles with the policies `make iam-policy` generated (an environment without them gets no
+        roles: main.py says so)."""
+        github = GithubOidcProvider(self, "github-oidc", adopt=delivery.adopt_oidc_provider)
+        region = delivery.targets[0].state_region if delivery.targets else None
+        store_provider = self._provider(region) if region else None
+        key = KmsKey(
+            self,
+            "kms-plans",
+            name=delivery.plans_bucket,
+            description="Saved plans awaiting approval",
+            allowed_services=["s3.amazonaws.com"],
+            provider=store_provider,
+        )
+        store = PlanStore(
+            self, "plans", bucket_name=delivery.plans_bucket, kms_key_arn=key.key_arn, provider=store_provider
+        )
+        TerraformOutput(self, "plans-bucket-arn", value=store.bucket_arn)
+        for target in delivery.targets:
+            if target.stack_name not in policies:
+                continue
+            documents = policies[target.stack_name]
+            roles = DeliveryRoles(
+                self,
+                f"ci-{target.environment}",
+                environment=target.environment,
+                repository=delivery.repository,
+                branch=target.branch,
+                github_environment=target.github_environment,
+                oidc_provider_arn=github.arn,
+                plan_policies=documents.plan,
+                apply_policies=documents.apply,
+                boundary_policy=documents.boundary,
+            )
+            TerraformOutput(self, f"ci-{target.environment}-plan-role-arn", value=roles.plan_role_arn)
+            TerraformOutput(self, f"ci-{target.environment}-apply-role-arn", value=roles.apply_role_arn)
 
     def _image_replication(self, environments: Sequence[EnvironmentConfig]) -> None:
         """One rule per source region: every environment's repositories (by name prefix) to its

@@ -71,5 +71,10 @@ class EnvironmentNames:
     def cache_secondary(self) -> str:
         return f"{self.prefix}-redis-secondary"
 
+    @property
+    def workload_boundary(self) -> str:
+        """The permissions boundary of every role the environment's stack creates (luneo-bootstrap)."""
+        return f"{self.prefix}-workload-boundary"
+
     def health_alarm(self, role: Role) -> str:
         return f"{self.prefix}-health-{role}"

@@ -188,6 +188,18 @@ class SynthesizedStack:
         return found
 
 
+def decode_document(expression: str) -> Any:
+    """The document inside a synthesized `${jsonencode({...})}` expression (policies are written
+    that way), as Python data; references stay as `${...}` strings. Needs python-hcl2."""
+    import hcl2
+
+    match = re.fullmatch(r"\$\{jsonencode\((.*)\)\}", expression, re.S)
+    if not match:
+        raise ValueError(f"not a jsonencode expression: {expression[:80]}")
+    options = hcl2.SerializationOptions(strip_string_quotes=True, with_comments=False, explicit_blocks=False)
+    return hcl2.loads("x = " + match.group(1), serialization_options=options)["x"]
+
+
 def construct_path(body: dict[str, Any]) -> str:
     """The construct path cdktf records in a resource's metadata (`luneo-prod/kms-secrets/key`)."""
     return str(body.get("//", {}).get("metadata", {}).get("path", ""))

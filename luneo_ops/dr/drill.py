@@ -28,7 +28,7 @@ from constructs_luneo.config import replica_bucket_name
 from constructs_luneo.support.facts import STATEFUL_TYPES
 from constructs_luneo.support.synthesized import SynthesizedStack
 
-from ..local_aws import emulation
+from ..local_aws import emulation, trust
 from ..local_aws.session import RehearsalFailed, Session
 from ..paths import BUILD, ENVIRONMENTS, OUTDIR
 from ..synth import synthesize
@@ -64,6 +64,9 @@ class Drill:
         session.apply_bootstrap()
         self.workdir = session.apply_stack()
         session.check_backend()
+        with session.step("delivery: what the plan and apply roles may and may not do, IAM enforced") as timer:
+            self.report.trust = trust.prove(session, self.workdir)
+            timer.note = "; ".join(what for what, _ in self.report.trust)
         self.report.denied = sorted(set(session.proxy.traffic.denied)) if session.proxy else []
         self.report.second_plans = session.second_plans
         self.report.emulated.append(

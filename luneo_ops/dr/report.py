@@ -19,6 +19,7 @@ class Report:
     denied: list[str] = field(default_factory=list)
     plan: dict[str, list[str]] = field(default_factory=dict)
     second_plans: dict[str, list[str]] = field(default_factory=dict)  # stack -> moto's known gaps it showed
+    trust: list[tuple[str, str]] = field(default_factory=list)  # (boundary, evidence) proven under enforcement
 
     def recovery_seconds(self) -> float:
         return sum(s.seconds for s in self.steps if s.phase == "drill")
@@ -35,6 +36,8 @@ class Report:
             "what the secondary region needs, checked there with eu-west-1 cut off:",
         ]
         out += [f"  {what}: {evidence}" for what, evidence in self.checks]
+        out += ["", "delivery's boundaries, proven with IAM enforced:"]
+        out += [f"  {what}: {evidence}" for what, evidence in self.trust]
         out += ["", "emulated (moto cannot do it; the drill did what AWS would have done):"]
         out += [f"  - {line}" for line in self.emulated]
         return "\n".join(out)

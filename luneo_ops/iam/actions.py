@@ -1,6 +1,10 @@
-"""What Terraform needs from IAM for each resource type the stacks use: create, read, update and
-delete (TYPE_ACTIONS), and the service-linked roles AWS creates on first use. tests/test_iam_policy.py
-fails when a stack uses a type this table does not cover, and when it grants a type no stack uses."""
+"""What Terraform needs from IAM for each resource type the environment stacks use: create, read,
+update and delete (TYPE_ACTIONS), and the service-linked roles AWS creates on first use. The apply
+roles get these actions (scoped: policy.py), the plan roles their List and Read ones.
+tests/test_iam_policy.py fails when a stack uses a type this table does not cover, and when it
+grants a type no stack uses. luneo-bootstrap is applied by the break-glass role, not through these
+roles (docs/SECURITY.md), so its own types (the lock table, the registry's replication, the CI
+roles' policies) have no entry."""
 
 from __future__ import annotations
 
@@ -11,6 +15,8 @@ _EC2_READ = ["ec2:Describe*", "ec2:CreateTags", "ec2:DeleteTags"]
 _KMS_GRANTS = ["kms:CreateGrant", "kms:DescribeKey"]
 
 #: resource or data source type -> IAM actions Terraform needs to create, read, update and delete it.
+#: (DeletePublicAccessBlock and DeleteBucketOwnershipControls are authorized by the Put actions: S3 API
+#: reference; there is no s3:Delete... action of those names.)
 TYPE_ACTIONS: dict[str, list[str]] = {
     # KMS
     "aws_kms_key": [
@@ -54,12 +60,10 @@ TYPE_ACTIONS: dict[str, list[str]] = {
     "aws_s3_bucket_public_access_block": [
         "s3:PutBucketPublicAccessBlock",
         "s3:GetBucketPublicAccessBlock",
-        "s3:DeleteBucketPublicAccessBlock",
     ],
     "aws_s3_bucket_ownership_controls": [
         "s3:PutBucketOwnershipControls",
         "s3:GetBucketOwnershipControls",
-        "s3:DeleteBucketOwnershipControls",
     ],
     "aws_s3_bucket_policy": ["s3:PutBucketPolicy", "s3:GetBucketPolicy", "s3:DeleteBucketPolicy"],
     "aws_s3_bucket_lifecycle_configuration": ["s3:PutLifecycleConfiguration", "s3:GetLifecycleConfiguration"],
@@ -266,24 +270,6 @@ TYPE_ACTIONS: dict[str, list[str]] = {
         "elasticache:*GlobalReplicationGroup*",
         "elasticache:DescribeReplicationGroups",
     ],
-    # A global table: UpdateTable adds the replica, which DynamoDB creates in the other region on the
-    # caller's behalf (CreateTableReplica, and the table actions there).
-    "aws_dynamodb_table": [
-        "dynamodb:CreateTable",
-        "dynamodb:DeleteTable",
-        "dynamodb:DescribeTable",
-        "dynamodb:UpdateTable",
-        "dynamodb:DescribeContinuousBackups",
-        "dynamodb:UpdateContinuousBackups",
-        "dynamodb:DescribeTimeToLive",
-        "dynamodb:TagResource",
-        "dynamodb:ListTagsOfResource",
-        "dynamodb:CreateTableReplica",
-        "dynamodb:DeleteTableReplica",
-        "dynamodb:DescribeStream",
-        "dynamodb:UpdateTableReplicaAutoScaling",
-        *_KMS_GRANTS,
-    ],
     # Containers
     "aws_ecr_repository": [
         "ecr:CreateRepository",
@@ -295,7 +281,6 @@ TYPE_ACTIONS: dict[str, list[str]] = {
         "ecr:ListTagsForResource",
     ],
     "aws_ecr_lifecycle_policy": ["ecr:PutLifecyclePolicy", "ecr:GetLifecyclePolicy", "ecr:DeleteLifecyclePolicy"],
-    "aws_ecr_replication_configuration": ["ecr:PutReplicationConfiguration", "ecr:DescribeRegistry"],
     "aws_eks_cluster": [
         "eks:CreateCluster",
         "eks:DeleteCluster",
@@ -365,8 +350,6 @@ SERVICE_LINKED_ROLES: dict[str, list[str]] = {
     "aws_eks_cluster": ["eks.amazonaws.com"],
     "aws_eks_node_group": ["eks-nodegroup.amazonaws.com", "autoscaling.amazonaws.com"],
     "aws_elasticache_replication_group": ["elasticache.amazonaws.com"],
-    "aws_ecr_replication_configuration": ["replication.ecr.amazonaws.com"],
-    "aws_dynamodb_table": ["replication.dynamodb.amazonaws.com"],
     "aws_db_instance": ["rds.amazonaws.com"],
     "aws_rds_cluster": ["rds.amazonaws.com"],
     "aws_nat_gateway": [],

@@ -42,3 +42,15 @@ def create_existing_zones(url: LocalAws, stacks: Iterable[dict]) -> list[str]:
         if name not in existing:
             route53.create_hosted_zone(Name=name, CallerReference=f"local-aws-{name}")
     return names
+
+
+def create_github_oidc_provider(url: LocalAws) -> str:
+    """The account's GitHub Actions OIDC provider, as an account that already runs OIDC-based CI has
+    it (luneo-bootstrap adopts it with an import block: github_oidc_provider = "adopt")."""
+    return str(
+        boto3_client("iam", url).create_open_id_connect_provider(
+            Url="https://token.actions.githubusercontent.com",
+            ClientIDList=["sts.amazonaws.com"],
+            ThumbprintList=["a" * 40],
+        )["OpenIDConnectProviderArn"]
+    )

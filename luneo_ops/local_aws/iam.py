@@ -19,10 +19,17 @@ def moto_readable(document: dict) -> dict:
     - moto matches resource ARNs only for S3 (and IAM roles that already exist: CreateRole is checked
       against "*"): other ARN-scoped statements would never match, so they are widened to "*" (their
       scoping is checked by tests/test_iam_policy.py, not here);
-    - moto ignores conditions (they stay, unevaluated)."""
+    - moto ignores conditions (they stay, unevaluated), so an Allow with a condition allows; an
+      unconditional Deny stays as written (moto applies it where it can match the ARN: IAM roles
+      that exist, S3); a conditional Deny would deny regardless, so it is left out (tested as a
+      document instead)."""
     statements = []
     for statement in document["Statement"]:
         statement = dict(statement)
+        if statement["Effect"] == "Deny":
+            if "Condition" not in statement:
+                statements.append(statement)
+            continue
         actions = [statement["Action"]] if isinstance(statement["Action"], str) else list(statement["Action"])
         actions += [f"monitoring:{a.split(':', 1)[1]}" for a in actions if a.startswith("cloudwatch:")]
         actions += ["s3:HeadBucket"] if "s3:ListBucket" in actions else []

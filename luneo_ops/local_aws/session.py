@@ -86,7 +86,8 @@ class Session:
         self.iam_enforced, self.region_cut = iam_enforced, region_cut
         self.steps: list[Step] = []
         self.phase = "set-up"
-        self.keys = ADMIN_KEYS  # the Terraform role's keys once iam_enforced
+        self.keys = ADMIN_KEYS  # the environment's apply role's keys once iam_enforced
+        self.plan_keys = ADMIN_KEYS  # its plan role's
         self.admin_keys = ADMIN_KEYS  # an administrator's, valid under enforcement too
         self.proxy: RegionCutProxy | None = None
         self.second_plans: dict[str, list[str]] = {}  # stack -> moto's known gaps its second plan showed
@@ -159,6 +160,10 @@ class Session:
                 self.url, self.backend["bucket"], self.backend["dynamodb_table"], self.backend["region"]
             )
             zones = existing.create_existing_zones(self.url, [self.stack.document])
+            if any(
+                "oidc-provider/token.actions" in str(i.get("id")) for i in self.bootstrap.document.get("import", [])
+            ):
+                existing.create_github_oidc_provider(self.url)
             timer.note = (
                 f"{self.url}; s3://{self.backend['bucket']} and {self.backend['dynamodb_table']} as the "
                 f"docs' one-time commands made them" + (f"; hosted zone(s) {', '.join(zones)}" if zones else "")
@@ -167,18 +172,34 @@ class Session:
             self._enforce_iam()
 
     def _enforce_iam(self) -> None:
-        from ..iam.policy import policy, split
-        from ..paths import stack_documents
+        """Three principals, as the delivery roles are: the environment's apply role and plan role (IAM
+        users holding exactly the committed documents, iam/<stack>/, as moto can read them), and an
+        administrator standing for the break-glass role that applies luneo-bootstrap."""
+        from constructs_luneo.config.policies import load_delivery_policies
 
-        with self.step("IAM: the Terraform role with exactly the generated policies, enforced"):
-            documents = [iam.moto_readable(d) for d in split(policy(stack_documents(self.outdir)))]
-            self.keys = iam.create_iam_user(self.url, "luneo-terraform", documents)
+        from ..paths import IAM
+
+        with self.step("IAM: the apply and plan roles with exactly their generated policies, enforced") as timer:
+            found, missing = load_delivery_policies(IAM, [self.stack.name])
+            if missing:
+                raise RehearsalFailed(f"iam/{self.stack.name}/ has no policies: run `make iam-policy`")
+            documents = found[self.stack.name]
+            self.keys = iam.create_iam_user(
+                self.url, f"{self.stack.name}-apply", [iam.moto_readable(d) for d in documents.apply]
+            )
+            self.plan_keys = iam.create_iam_user(
+                self.url, f"{self.stack.name}-plan", [iam.moto_readable(d) for d in documents.plan]
+            )
             self.admin_keys = iam.create_iam_user(
                 self.url,
-                "rehearsal-admin",
+                "break-glass",
                 [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}],
             )
             iam.enforce_iam(self.url)
+            timer.note = (
+                f"{len(documents.apply)} apply and {len(documents.plan)} plan policies; luneo-bootstrap "
+                "is applied by the administrator (the break-glass role)"
+            )
 
     def apply_bootstrap(self) -> Path:
         """luneo-bootstrap applied (local state) and planned again."""
@@ -186,14 +207,15 @@ class Session:
             workdir = server.prepare_workdir(
                 self.outdir / "stacks" / "luneo-bootstrap" / "cdk.tf.json", self.work / "luneo-bootstrap"
             )
-            self.must(server.init(workdir, self.env()), "terraform init (luneo-bootstrap)")
+            # The administrator (the break-glass role) applies luneo-bootstrap: it creates the delivery identities.
+            self.must(server.init(workdir, self.env(self.admin_keys)), "terraform init (luneo-bootstrap)")
             targets = emulation.emulated_targets(self.bootstrap.document)
             applied = self.must(
-                self.tf(["apply", "-auto-approve", *[f"-target={t}" for t in targets]], workdir),
+                self.tf(["apply", "-auto-approve", *[f"-target={t}" for t in targets]], workdir, keys=self.admin_keys),
                 "terraform apply (luneo-bootstrap)",
             )
             timer.note = _apply_line(applied.output)
-        self.second_plan(workdir, targets, "luneo-bootstrap")
+        self.second_plan(workdir, targets, "luneo-bootstrap", keys=self.admin_keys)
         return workdir
 
     def apply_stack(self) -> Path:
@@ -257,14 +279,14 @@ class Session:
             f"then {len(rest)} Route 53 and CloudFront ones without; {skipped} planned only"
         )
 
-    def second_plan(self, workdir: Path, targets: list[str], name: str) -> None:
+    def second_plan(self, workdir: Path, targets: list[str], name: str, keys: tuple[str, str] | None = None) -> None:
         """A plan after the apply changes nothing, but what moto is known not to store."""
         with self.step(f"{name}: second plan") as timer:
             self.must(
-                self.tf(["plan", "-out=second.tfplan", *[f"-target={t}" for t in targets]], workdir),
+                self.tf(["plan", "-out=second.tfplan", *[f"-target={t}" for t in targets]], workdir, keys=keys),
                 f"second terraform plan ({name})",
             )
-            unexplained, explained = emulation.unexplained_changes(workdir, self.env(), "second.tfplan")
+            unexplained, explained = emulation.unexplained_changes(workdir, self.env(keys), "second.tfplan")
             if unexplained:
                 raise RehearsalFailed(f"{name}'s second plan is not empty:\n   " + "\n   ".join(unexplained))
             self.second_plans[name] = explained

@@ -31,12 +31,11 @@ from cdktf_cdktf_provider_aws.launch_template import (
 )
 from constructs import Construct
 
-from .config.environment import NodeGroupScaling
-from .config.variables import default
-from .eks_network import CONTROL_PLANE_TO_NODE_PORTS as CONTROL_PLANE_TO_NODE_PORTS
-from .eks_network import cluster_security_groups
-from .support.common import account_context, construct_label, deployer_role_arn, is_token, lifecycle, require
-from .support.patterns import INSTANCE_TYPE, ROLE_ARN
+from ..config.environment import NodeGroupScaling
+from ..config.variables import default
+from ..support.common import account_context, construct_label, deployer_role_arn, is_token, lifecycle, require
+from ..support.patterns import INSTANCE_TYPE, ROLE_ARN
+from .network import cluster_security_groups
 
 NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]{0,99}$")
 VERSION = re.compile(r"^1\.\d{2}$")
