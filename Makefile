@@ -22,7 +22,7 @@ endif
 
 PYTHON := .venv/bin/python
 
-.PHONY: setup checkov-setup synth test fmt checkov local migrate-plan diff digests docs iam-policy pin-addresses bench cost clean dr-drill failover-backend failover-targets failover-check failback-backend
+.PHONY: setup checkov-setup synth test fmt provider-lock checkov local migrate-plan diff digests docs iam-policy pin-addresses bench cost clean dr-drill failover-backend failover-targets failover-check failback-backend
 
 setup: .venv/.synced node_modules/.synced
 checkov-setup: .venv-checkov/.synced
@@ -101,6 +101,11 @@ iam-policy: synth
 # Re-pin each stack's Terraform addresses after a deliberate change (review the diff!).
 pin-addresses: setup
 	@$(PYTHON) -m luneo_ops pin-addresses
+
+# Rewrite the committed provider lock file (.terraform.lock.hcl): make provider-lock [PLATFORMS="linux_amd64 darwin_arm64"]
+# (platforms the machine's mirror lacks need registry access).
+provider-lock: synth
+	@$(PYTHON) -m luneo_ops provider-lock $(PLATFORMS)
 
 bench: setup
 	@$(PYTHON) -m luneo_ops bench

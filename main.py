@@ -26,7 +26,7 @@ from constructs_luneo.config.bootstrap import undelivered
 from constructs_luneo.config.policies import DeliveryPolicies, load_delivery_policies
 from constructs_luneo.support.errors import LuneoError
 from constructs_luneo.support.runtime import keep_policy_errors_for_the_report, lazy_provider, quiet_jsii
-from luneo_ops.paths import BOOTSTRAP_TFVARS, ENVIRONMENTS, IAM, MIGRATIONS, OUTDIR
+from luneo_ops.paths import BOOTSTRAP_TFVARS, ENVIRONMENTS, IAM, MIGRATIONS, OUTDIR, PROVIDER_LOCK
 
 
 def publish(staging: Path, outdir: Path) -> None:
@@ -53,6 +53,10 @@ def publish(staging: Path, outdir: Path) -> None:
             target.mkdir(exist_ok=True)
         else:
             os.replace(source, target)
+    lock = Path(os.environ.get("LUNEO_PROVIDER_LOCK", PROVIDER_LOCK))
+    for stack in new_stacks:  # the committed provider lock file: every init verifies the provider against it
+        if lock.exists():
+            shutil.copyfile(lock, outdir / "stacks" / stack / ".terraform.lock.hcl")
 
 
 def _relative(path: Path) -> str:

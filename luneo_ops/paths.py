@@ -20,6 +20,8 @@ PRICING = ROOT / "pricing"
 IAM = ROOT / "iam"
 DOCS = ROOT / "docs"
 MAIN = ROOT / "main.py"
+#: The provider lock file (hashes of hashicorp/aws), committed; main.py copies it into every stack.
+PROVIDER_LOCK = ROOT / ".terraform.lock.hcl"
 FIXTURES = ROOT / "tests" / "fixtures"
 
 

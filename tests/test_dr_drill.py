@@ -24,7 +24,8 @@ def report(dr_drill):
 
 
 def test_the_terraform_role_was_never_denied(report):
-    """Instrument 2 of issue 10: the generated policies were enough for bootstrap and staging."""
+    """Instrument 2 of issue 10: the generated policies were enough to apply staging (bootstrap is
+    applied by the administrator, the break-glass role)."""
     assert report["denied"] == []
     setup = {s["name"]: s for s in report["steps"] if s["phase"] == "set-up"}
     assert any("under IAM enforcement" in s["note"] for s in setup.values())
@@ -85,3 +86,22 @@ def test_make_locals_path_ran_and_each_second_plan_was_empty_but_for_motos_gaps(
         assert all(line.split(".")[0] in known_types for line in gaps), gaps
     names = [s["name"] for s in report["steps"] if s["phase"] == "set-up"]
     assert "luneo-staging: second plan" in names and "luneo-bootstrap: second plan" in names
+
+
+def test_delivery_boundaries_hold_under_iam_enforcement(report):
+    """Issue 19, proven on the local AWS with IAM enforced (luneo_ops/local_aws/trust.py): staging
+    applied with its apply role's committed policies; its plan role plans (no lock) and cannot
+    apply; staging cannot read or write prod's state; the apply role cannot change its own trust
+    nor attach AdministratorAccess to itself. (Conditions, trust and resource policies: moto cannot
+    judge them; tests/test_iam_policy.py and tests/test_delivery.py read the documents.)"""
+    proven = dict(report["trust"])
+    assert set(proven) == {
+        "the plan role plans",
+        "the plan role cannot apply",
+        "luneo-prod's state out of reach",
+        "the apply role cannot change its own trust",
+        "the apply role cannot attach AdministratorAccess to itself",
+    }
+    assert "dynamodb:PutItem" in proven["the plan role cannot apply"]
+    assert "AccessDenied" in proven["luneo-prod's state out of reach"]
+    assert report["denied"] == [], "the apply role's policies were enough to apply staging"

@@ -77,7 +77,7 @@ def test_the_comment_carries_the_cost_change_and_the_plan_summary():
     assert (
         "**monthly cost**: luneo-prod: +$75.09/month (eks_primary_desired_size 3 -> 5); $1,950.18 -> $2,025.27 a month"
     ) in body
-    assert "**cdktf diff**: luneo-prod  Plan: 0 to add, 1 to change, 0 to destroy." in body
+    assert "**terraform plan**: luneo-prod  Plan: 0 to add, 1 to change, 0 to destroy." in body
 
 
 def test_without_credentials_the_comment_is_the_stacks_offline_diff():
@@ -100,9 +100,61 @@ def test_a_plan_with_backticks_cannot_close_the_code_block():
     assert fenced("a ``` b").startswith("````\n") and fenced("plain").startswith("```\n")
 
 
-def test_a_long_plan_is_cut_to_fit_a_comment():
-    body = build_comment("luneo-prod", "x\n" * 50000 + "Plan: 1 to add\n", OFFLINE)
-    assert len(body) < 65536 and "... (cut: the whole output is in the job log)" in body
+def big_plan(creates: int = 400) -> tuple[str, dict]:
+    """A plan's text and its `terraform show -json` for `creates` new resources, an update, a
+    replacement and a destruction (a stateful one)."""
+    changes = [("aws_security_group_rule", f"r{i}", ["create"]) for i in range(creates)]
+    changes += [
+        ("aws_eks_node_group", "eks-primary_spot-nodes", ["update"]),
+        ("aws_launch_template", "eks-primary_node-template", ["delete", "create"]),
+        ("aws_s3_bucket", "assets_bucket", ["delete"]),
+    ]
+    text = (
+        "Terraform will perform the following actions:\n\n"
+        + "\n".join(
+            f'  # {t}.{n} will be changed\n  ~ resource "{t}" "{n}" {{\n' + "      x = 1\n" * 40 + "    }\n"
+            for t, n, _ in changes
+        )
+        + f"\nPlan: {creates + 1} to add, 1 to change, 2 to destroy.\n"
+    )
+    plan_json = {
+        "resource_changes": [{"address": f"{t}.{n}", "type": t, "change": {"actions": a}} for t, n, a in changes]
+    }
+    return text, plan_json
+
+
+def test_a_large_plan_leads_with_every_address_grouped_by_action():
+    """The defect seen as a new user: a large plan's comment showed the cut tail of the output,
+    starting mid-resource (the old build_comment kept the last 60,000 characters). Now: every
+    address, grouped create, update, replace, destroy, then the plan from its start, cut at a block
+    boundary."""
+    text, plan_json = big_plan()
+    body = build_comment("luneo-prod", text, OFFLINE, plan_json)
+    assert len(body) < 65536
+    summary = body.index("luneo-prod: 400 to create, 1 to update, 1 to replace, 1 to destroy")
+    groups = [body.index(f"\n{g} (") for g in ("create", "update", "replace", "destroy")]
+    assert summary < groups[0] < groups[1] < groups[2] < groups[3] < body.index("<details>")
+    assert "  - aws_s3_bucket.assets_bucket" in body and "  + aws_security_group_rule.r399" in body
+    details = body[body.index("<details>") :]
+    first = details.split("```\n", 1)[1]
+    assert first.startswith("Terraform will perform the following actions:"), first[:80]
+    assert "more lines: the whole plan is in the job log" in details
+    cut_at = details.index("\n\n... (")
+    assert details[:cut_at].rstrip().endswith("}"), "cut at the end of a resource's block"
+
+
+def test_the_guard_stops_a_stateful_destroy_unless_a_reviewed_file_allows_it(tmp_path):
+    from luneo_ops.review.plan_summary import summarize, unapproved
+
+    _, plan_json = big_plan(3)
+    allow = tmp_path / "allowed-destroys.json"
+    assert unapproved(summarize(plan_json), "luneo-prod", allow) == ["aws_s3_bucket.assets_bucket"]
+    allow.write_text(json.dumps({"luneo-prod": {"aws_s3_bucket.assets_bucket": "replaced by the new assets bucket"}}))
+    assert unapproved(summarize(plan_json), "luneo-prod", allow) == []
+    assert unapproved(summarize(plan_json), "luneo-staging", allow) == ["aws_s3_bucket.assets_bucket"]
+    allow.write_text(json.dumps({"luneo-prod": {"aws_s3_bucket.assets_bucket": "ok"}}))
+    with pytest.raises(ValueError, match="expected a written reason"):
+        unapproved(summarize(plan_json), "luneo-prod", allow)
 
 
 # --- the workflow, run -------------------------------------------------------------------------
@@ -114,26 +166,26 @@ def _expand(text: str, stack: str) -> str:
     return text
 
 
-def run_comment_steps(tmp_path, stack: str, plan: str | None, offline: str) -> list[dict]:
-    """The diff job's steps after `cdktf diff`, as the runner would run them; what github-script posts."""
+def run_comment_steps(
+    tmp_path, stack: str, plan: str | None, offline: str, existing: list[dict] = (), plan_json: dict | None = None
+) -> list[dict]:
+    """The plan job's steps after `terraform plan`, then the comment job's script, as the runner would
+    run them (the artifact passed between them by hand); what github-script posts. `existing`: the
+    pull request's comments (as the API lists them)."""
     node = shutil.which("node")
     if not node:
         pytest.fail("node is missing: `make setup` needs Node.js (npm ci)", pytrace=False)
-    steps = yaml.safe_load(WORKFLOW.read_text())["jobs"]["diff"]["steps"]
-    start = next(i for i, step in enumerate(steps) if step.get("name", "").startswith("cdktf diff"))
+    jobs = yaml.safe_load(WORKFLOW.read_text())["jobs"]
+    steps = jobs["plan"]["steps"]
+    start = next(i for i, step in enumerate(steps) if step.get("name", "").startswith("terraform plan"))
     (tmp_path / "offline-diff.txt").write_text(offline)
     if plan is not None:
         (tmp_path / "plan.txt").write_text(plan)
-    summary = tmp_path / "step-summary.md"
-    posted = []
+    if plan_json is not None:
+        (tmp_path / "plan.json").write_text(json.dumps(plan_json))
     for step in steps[start + 1 :]:
-        env = dict(
-            os.environ,
-            PYTHONPATH=str(ROOT),
-            GITHUB_STEP_SUMMARY=str(summary),
-            **{k: _expand(str(v), stack) for k, v in (step.get("env") or {}).items()},
-        )
         if "run" in step:
+            env = dict(os.environ, PYTHONPATH=str(ROOT), STACK=stack, GITHUB_STEP_SUMMARY=str(tmp_path / "summary"))
             proc = subprocess.run(
                 ["bash", "-eo", "pipefail", "-c", _expand(step["run"], stack)],
                 cwd=tmp_path,
@@ -143,30 +195,28 @@ def run_comment_steps(tmp_path, stack: str, plan: str | None, offline: str) -> l
                 timeout=60,
             )
             assert proc.returncode == 0, f"{step.get('name')}: {proc.stderr}"
-        elif step.get("uses", "").startswith("actions/github-script@"):
-            harness = tmp_path / "harness.js"
-            harness.write_text(
-                "const fs = require('fs');\nconst posted = [];\n"
-                "const github = { paginate: async () => [], rest: { issues: { listComments: 'listComments',\n"
-                "  createComment: async (a) => { posted.push(a); },\n"
-                "  updateComment: async (a) => { posted.push(a); } } } };\n"
-                "const context = { repo: { owner: 'luneo', repo: 'luneo-infra' }, issue: { number: 7 } };\n"
-                "const core = { info: () => {}, warning: () => {} };\n"
-                "(async () => {\n" + step["with"]["script"] + "\n})().then(\n"
-                "  () => fs.writeFileSync('posted.json', JSON.stringify(posted)),\n"
-                "  (e) => { console.error(e); process.exit(1); });\n"
-            )
-            proc = subprocess.run(
-                [node, str(harness)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
-            )
-            assert proc.returncode == 0, proc.stderr
-            posted += json.loads((tmp_path / "posted.json").read_text())
-    return posted
+    script = next(s for s in jobs["comment"]["steps"] if s.get("uses", "").startswith("actions/github-script@"))
+    harness = tmp_path / "harness.js"
+    harness.write_text(
+        "const fs = require('fs');\nconst posted = [];\n"
+        f"const existing = {json.dumps(list(existing))};\n"
+        "const github = { paginate: async () => existing, rest: { issues: { listComments: 'listComments',\n"
+        "  createComment: async (a) => { posted.push({ ...a, created: true }); },\n"
+        "  updateComment: async (a) => { posted.push({ ...a, created: false }); } } } };\n"
+        "const context = { repo: { owner: 'luneo', repo: 'luneo-infra' }, issue: { number: 7 } };\n"
+        "const core = { info: () => {}, warning: () => {} };\n"
+        "(async () => {\n" + script["with"]["script"] + "\n})().then(\n"
+        "  () => fs.writeFileSync('posted.json', JSON.stringify(posted)),\n"
+        "  (e) => { console.error(e); process.exit(1); });\n"
+    )
+    proc = subprocess.run([node, str(harness)], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads((tmp_path / "posted.json").read_text())
 
 
 def test_the_workflow_posts_a_plain_text_comment_with_the_cost(tmp_path):
     posted = run_comment_steps(tmp_path, "luneo-prod", COLOURED_PLAN, OFFLINE)
-    assert len(posted) == 1
+    assert len(posted) == 1 and posted[0]["created"]
     body = posted[0]["body"]
     assert_plain(body)
     assert body.startswith("<!-- luneo-plan:luneo-prod -->")
@@ -182,11 +232,21 @@ def test_the_workflow_comment_without_credentials_is_the_offline_diff(tmp_path):
     assert "luneo-prod" not in body
 
 
-def test_the_workflow_runs_cdktf_without_colour():
-    steps = yaml.safe_load(WORKFLOW.read_text())["jobs"]["diff"]["steps"]
-    step = next(s for s in steps if s.get("name", "").startswith("cdktf diff"))
-    assert "-no-color" in step["env"]["TF_CLI_ARGS_plan"].split()
-    assert step["env"].get("NO_COLOR") == "1" and step["env"].get("FORCE_COLOR") == "0"
+def test_only_a_comment_the_bot_wrote_is_edited(tmp_path):
+    """A person's comment that starts with the marker is left alone; the bot's own is updated."""
+    marker = "<!-- luneo-plan:luneo-prod -->"
+    human = {"id": 1, "user": {"login": "mallory"}, "body": marker + "\nplease approve"}
+    posted = run_comment_steps(tmp_path, "luneo-prod", COLOURED_PLAN, OFFLINE, existing=[human])
+    assert [p["created"] for p in posted] == [True]
+    bot = {"id": 2, "user": {"login": "github-actions[bot]"}, "body": marker + "\nold"}
+    posted = run_comment_steps(tmp_path, "luneo-prod", COLOURED_PLAN, OFFLINE, existing=[human, bot])
+    assert [(p["created"], p.get("comment_id")) for p in posted] == [(False, 2)]
+
+
+def test_the_workflow_plans_without_colour_and_without_the_lock():
+    steps = yaml.safe_load(WORKFLOW.read_text())["jobs"]["plan"]["steps"]
+    step = next(s for s in steps if s.get("name", "").startswith("terraform plan"))
+    assert "terraform plan -input=false -no-color -lock=false" in step["run"]
 
 
 def test_the_script_is_stdlib_only():

@@ -209,6 +209,8 @@ def test_main_writes_the_same_stacks(stacks, tmp_path, monkeypatch):
     assert not (outdir / "stacks" / "luneo-old").exists()
     for name, expected in stacks.items():
         assert json.loads((outdir / "stacks" / name / "cdk.tf.json").read_text()) == expected
+    lock = (ROOT / ".terraform.lock.hcl").read_text()
+    assert all((d / ".terraform.lock.hcl").read_text() == lock for d in (outdir / "stacks").iterdir())
     assert not list(tmp_path.glob(".synth-*"))
 
 

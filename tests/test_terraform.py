@@ -11,6 +11,7 @@ from constructs_luneo.config import load_environment
 from constructs_luneo.stacks import LuneoEnvironmentStack
 from luneo_ops.terraform import cli as terraform_cli
 from luneo_ops.terraform import validate as terraform_validate
+from tests.conftest import ROOT
 
 
 @pytest.mark.parametrize("stack", ["luneo-prod", "luneo-staging", "luneo-bootstrap"])
@@ -99,3 +100,22 @@ def test_supplied_password_variant_validates(terraform, tmp_path):
 def test_aurora_global_variant_validates(terraform, dr_synth_dir, tmp_path):
     result = terraform_validate.validate_stack(dr_synth_dir / "stacks" / "luneo-dr" / "cdk.tf.json", tmp_path / "dr")
     assert result.ok, result.output
+
+
+def test_every_init_verifies_the_provider_against_the_committed_lock_file(terraform, synth_dir, tmp_path):
+    """The committed .terraform.lock.hcl (hashes of hashicorp/aws) sits next to every synthesized
+    stack; `terraform init -lockfile=readonly` refuses a provider that does not match it."""
+    import re
+    import shutil
+
+    lock = (ROOT / ".terraform.lock.hcl").read_text()
+    assert 'version     = "5.100.0"' in lock and re.search(r'"h1:[A-Za-z0-9+/=]{44}"', lock)
+    for name, text in (("kept", lock), ("tampered", re.sub(r'"h1:[^"]+"', '"h1:' + "A" * 43 + '="', lock))):
+        stack = tmp_path / name / "stack"
+        stack.mkdir(parents=True)
+        shutil.copyfile(synth_dir / "stacks" / "luneo-bootstrap" / "cdk.tf.json", stack / "cdk.tf.json")
+        (stack / ".terraform.lock.hcl").write_text(text)
+        result = terraform_validate.validate_stack(stack / "cdk.tf.json", tmp_path / name / "validate")
+        assert result.ok == (name == "kept"), result.output[-1500:]
+        if name == "tampered":
+            assert "checksum" in result.output or "doesn't match" in result.output, result.output[-1500:]

@@ -41,28 +41,142 @@ def test_actionlint_catches_a_broken_workflow(tmp_path):
     assert result.returncode != 0 and 'property "nope" is not defined' in result.stdout
 
 
-def test_plan_runs_make_test_then_a_diff_per_stack(stacks):
+def steps_using(job: dict, action: str) -> list[dict]:
+    return [s for s in job["steps"] if s.get("uses", "").startswith(action + "@")]
+
+
+def assumed_roles(job: dict) -> list[str]:
+    return [s["with"]["role-to-assume"] for s in steps_using(job, "aws-actions/configure-aws-credentials")]
+
+
+def test_pull_requests_plan_with_the_plan_role_only_and_post_from_a_job_that_runs_no_pr_code(stacks):
+    """Finding 1 of the security review: the pull request's code ran with the apply role and a
+    write token. Now: its jobs assume the plan role only and hold no write permission; the comment
+    job checks nothing out, runs no command, and edits only a comment the bot wrote."""
     plan = load("infra-plan.yml")
-    assert any(step.get("run") == "make test" for step in plan["jobs"]["test"]["steps"])
-    diff = plan["jobs"]["diff"]
-    assert diff["needs"] == "test"
-    assert sorted(diff["strategy"]["matrix"]["stack"]) == sorted(stacks)
-    assert "${{ matrix.stack }}" in diff["concurrency"]["group"]
-    assert diff["permissions"]["id-token"] == "write" and diff["permissions"]["pull-requests"] == "write"
+    assert plan["permissions"] == {} and set(plan[True]) == {"pull_request"}  # yaml reads `on:` as True
+    jobs = plan["jobs"]
+    assert jobs["test"]["permissions"] == {"contents": "read"} and assumed_roles(jobs["test"]) == []
+    assert jobs["plan"]["permissions"] == {"contents": "read", "id-token": "write"}
+    assert sorted(jobs["plan"]["strategy"]["matrix"]["stack"]) == sorted(stacks)
+    assert assumed_roles(jobs["plan"]) == [
+        "arn:aws:iam::${{ vars.AWS_ACCOUNT_ID }}:role/luneo-ci/${{ steps.delivery.outputs.plan_role }}"
+    ]
     text = (WORKFLOWS / "infra-plan.yml").read_text()
-    assert "role-to-assume: ${{ vars.AWS_ROLE_ARN }}" in text
-    assert "cdktf diff" in text and "make diff BASE=" in text, "credentials: cdktf diff; forks: the offline diff"
-    assert "<!-- luneo-plan:" in text, "one comment per stack, updated"
+    assert "-lock=false" in text and "apply_role" not in text and "terraform apply" not in text
+    comment = jobs["comment"]
+    assert comment["permissions"] == {"pull-requests": "write"}
+    assert not any("run" in s or s.get("uses", "").startswith("actions/checkout@") for s in comment["steps"])
+    assert "github.event.pull_request.head.repo.full_name == github.repository" in comment["if"]
+    script = steps_using(comment, "actions/github-script")[0]["with"]["script"]
+    assert "c.user.login === 'github-actions[bot]'" in script
 
 
-def test_apply_goes_through_environments_with_a_lock_timeout():
+def test_a_merge_applies_exactly_the_reviewed_plan_through_its_environment():
+    """Finding 5: the apply re-planned after the approval. Now the plan job (the plan role) saves the
+    plan where only the apply role reads it and shows it grouped by action; the apply job (the apply
+    role, only inside the environment's GitHub Environment) checks the commit is still the branch's
+    head and the file's SHA-256, guards stateful deletes again, and applies that file. One run per
+    environment at a time; no manual trigger from any branch."""
     apply = load("infra-apply.yml")
-    job = apply["jobs"]["apply"]
-    assert "'production'" in job["environment"] and "'staging'" in job["environment"]
-    assert job["concurrency"]["cancel-in-progress"] is False
-    assert re.search(r"-lock-timeout=\d+m", job["env"]["TF_CLI_ARGS_apply"])
-    assert any("cdktf deploy" in step.get("run", "") for step in job["steps"])
-    assert sorted(apply[True]["push"]["branches"]) == ["main", "staging"]  # yaml reads `on:` as True
+    assert apply["permissions"] == {} and set(apply[True]) == {"push"}
+    assert sorted(apply[True]["push"]["branches"]) == ["main", "staging"]
+    assert apply["concurrency"] == {"group": "infra-apply-${{ github.ref_name }}", "cancel-in-progress": False}
+    plan_job, apply_job = apply["jobs"]["plan"], apply["jobs"]["apply"]
+    assert "environment" not in plan_job and assumed_roles(plan_job) == [
+        "arn:aws:iam::${{ vars.AWS_ACCOUNT_ID }}:role/luneo-ci/${{ steps.delivery.outputs.plan_role }}"
+    ]
+    assert apply_job["environment"] == "${{ needs.plan.outputs.github_environment }}"
+    assert assumed_roles(apply_job) == [
+        "arn:aws:iam::${{ vars.AWS_ACCOUNT_ID }}:role/luneo-ci/${{ steps.delivery.outputs.apply_role }}"
+    ]
+    plan_run = "\n".join(s.get("run", "") for s in plan_job["steps"])
+    assert "terraform plan -input=false -no-color -lock=false -out=plan.tfplan" in plan_run
+    assert "--sse aws:kms" in plan_run and "plan-summary" in plan_run and "plan-guard" in plan_run
+    run = "\n".join(s.get("run", "") for s in apply_job["steps"])
+    assert 'gh api "repos/$REPOSITORY/branches/$BRANCH" --jq .commit.sha' in run
+    assert 'echo "$EXPECTED_SHA256  plan.tfplan" | sha256sum --check --strict' in run
+    assert run.index("plan-guard") < run.index("terraform apply -input=false -no-color -lock-timeout=15m plan.tfplan")
+    assert "cdktf deploy" not in run and "-auto-approve" not in run
+
+
+def test_every_action_is_pinned_to_a_commit_and_no_checkout_keeps_the_token():
+    for workflow in sorted(WORKFLOWS.glob("*.yml")):
+        for line in workflow.read_text().splitlines():
+            if "uses:" in line:
+                assert re.search(r"uses: [\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$", line), f"{workflow.name}: {line}"
+        for job in load(workflow.name)["jobs"].values():
+            for step in steps_using(job, "actions/checkout"):
+                assert step["with"]["persist-credentials"] is False, workflow.name
+
+
+def test_the_roles_the_workflows_assume_trust_exactly_these_events(all_stacks):
+    """The workflows and the trust policies (luneo-bootstrap) agree: the plan role of each environment
+    trusts pull requests and its branch's pushes, the apply role only its GitHub Environment, the
+    environment the apply job runs in for that branch (`luneo_ops delivery`)."""
+    import json
+
+    from constructs_luneo.support.synthesized import decode_document
+
+    roles = all_stacks["luneo-bootstrap"]["resource"]["aws_iam_role"]
+    for stack, branch, github_environment in (
+        ("luneo-prod", "main", "production"),
+        ("luneo-staging", "staging", "staging"),
+    ):
+        env = stack.removeprefix("luneo-")
+        delivery = subprocess.run(
+            [sys.executable, "-m", "luneo_ops", "delivery", "--branch", branch],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        assert f"github_environment={github_environment}\n" in delivery and f"stack={stack}\n" in delivery
+        subjects = {
+            kind: decode_document(roles[f"ci-{env}_{kind}-role"]["assume_role_policy"])["Statement"][0]["Condition"][
+                "StringEquals"
+            ]["token.actions.githubusercontent.com:sub"]
+            for kind in ("plan", "apply")
+        }
+        assert subjects["plan"] == [
+            "repo:luneo/luneo-infra:pull_request",
+            f"repo:luneo/luneo-infra:ref:refs/heads/{branch}",
+        ]
+        assert subjects["apply"] == [f"repo:luneo/luneo-infra:environment:{github_environment}"]
+        assert json.dumps(subjects).count("*") == 0
+
+
+def test_zizmor_finds_nothing():
+    """zizmor (pinned), offline, with the pedantic persona: 0 findings; and it finds the old ones."""
+    zizmor = Path(sys.executable).parent / "zizmor"
+    if not zizmor.exists():
+        pytest.fail(f"{zizmor} is missing: `make setup` installs it (Pipfile dev-packages)", pytrace=False)
+    done = subprocess.run(
+        [str(zizmor), "--offline", "--persona", "pedantic", "--format", "plain", str(WORKFLOWS)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_zizmor_catches_an_unpinned_action_and_a_persisted_token(tmp_path):
+    bad = tmp_path / "bad.yml"
+    bad.write_text(
+        "on: push\npermissions: {}\njobs:\n  x:\n    runs-on: ubuntu-latest\n    permissions: {}\n"
+        "    steps:\n      - uses: actions/checkout@v5\n"
+    )
+    zizmor = Path(sys.executable).parent / "zizmor"
+    done = subprocess.run(
+        [str(zizmor), "--offline", "--format", "plain", str(bad)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode != 0 and "unpinned-uses" in done.stdout and "artipacked" in done.stdout
+
+
+def test_codeowners_cover_what_decides_who_can_do_what():
+    owners = (ROOT / ".github" / "CODEOWNERS").read_text()
+    for path in ("/.github/", "/iam/", "/bootstrap.tfvars", "/environments/prod.tfvars", "/constructs_luneo/ci.py"):
+        assert re.search(rf"^{re.escape(path)}\s+@", owners, re.M), path
 
 
 def test_workflows_use_the_repos_pins():

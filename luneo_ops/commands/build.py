@@ -91,3 +91,15 @@ def bench(argv: list[str]) -> int:
     for line in benchmark.report(measured):
         print(line)
     return 0 if measured.same else 1
+
+
+def provider_lock(argv: list[str]) -> int:
+    """`python -m luneo_ops provider-lock [PLATFORM ...]` (default linux_amd64): rewrite .terraform.lock.hcl."""
+    from ..paths import load_stacks
+    from ..terraform.cli import provider_version
+    from ..terraform.lock import lock
+
+    version = provider_version(next(iter(load_stacks().values())).document)
+    result = lock(version, argv or ["linux_amd64"])
+    print(result.output.strip())
+    return 0 if result.ok else 1

@@ -4,6 +4,7 @@ runner's python3)."""
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -38,7 +39,8 @@ def plan_comment(argv: list[str]) -> int:
         prog="python -m luneo_ops plan-comment", description="the plain-text PR comment of one stack"
     )
     parser.add_argument("--stack", required=True)
-    parser.add_argument("--plan", help="cdktf diff output (absent: the job had no credentials)")
+    parser.add_argument("--plan", help="terraform plan's output (absent: the job had no credentials)")
+    parser.add_argument("--plan-json", help="terraform show -json of the saved plan (absent: no plan)")
     parser.add_argument("--offline", help="make diff output")
     parser.add_argument("--summary", action="store_true", help="the job summary (offline diff only) instead")
     args = parser.parse_args(argv)
@@ -46,7 +48,10 @@ def plan_comment(argv: list[str]) -> int:
     if args.summary:
         sys.stdout.write(job_summary(args.stack, offline or ""))
     else:
-        sys.stdout.write(build_comment(args.stack, _read(args.plan), offline))
+        plan_json = _read(args.plan_json)
+        sys.stdout.write(
+            build_comment(args.stack, _read(args.plan), offline, json.loads(plan_json) if plan_json else None)
+        )
     return 0
 
 
@@ -54,3 +59,37 @@ def _read(path: str | None) -> str | None:
     if path and Path(path).is_file():
         return Path(path).read_text(encoding="utf-8", errors="replace")
     return None
+
+
+def plan_summary(argv: list[str]) -> int:
+    """`python3 -m luneo_ops plan-summary --stack NAME --plan-json FILE`: the addresses of a saved plan
+    grouped by action, for the approver's job summary."""
+    from ..review.plan_summary import load, render
+
+    parser = argparse.ArgumentParser(prog="python -m luneo_ops plan-summary")
+    parser.add_argument("--stack", required=True)
+    parser.add_argument("--plan-json", required=True, help="terraform show -json of the saved plan")
+    args = parser.parse_args(argv)
+    print(f"### {args.stack}: the plan awaiting approval\n")
+    print(render(args.stack, load(args.plan_json)))
+    return 0
+
+
+def plan_guard(argv: list[str]) -> int:
+    """`python3 -m luneo_ops plan-guard --stack NAME --plan-json FILE [--allow FILE]`: exit 1 when the
+    plan destroys or replaces a stateful resource the reviewed allow file does not name."""
+    from ..review.plan_summary import load, unapproved
+
+    parser = argparse.ArgumentParser(prog="python -m luneo_ops plan-guard")
+    parser.add_argument("--stack", required=True)
+    parser.add_argument("--plan-json", required=True, help="terraform show -json of the saved plan")
+    parser.add_argument("--allow", type=Path, default=Path(".github/allowed-destroys.json"))
+    args = parser.parse_args(argv)
+    refused = unapproved(load(args.plan_json), args.stack, args.allow)
+    for address in refused:
+        print(
+            f"error: {args.stack}: {address} would be destroyed or replaced (stateful): add it to {args.allow} "
+            "with a reason, in a reviewed pull request, to allow it",
+            file=sys.stderr,
+        )
+    return 1 if refused else 0

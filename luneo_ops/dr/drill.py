@@ -57,6 +57,8 @@ class Drill:
         """terraform init with the provider from the machine's mirror and the local AWS's path-style S3."""
         plugin_dir = cli.find_plugin_dir(cli.provider_version(self.stack.document))
         args = ["init", "-input=false", "-no-color", "-backend-config=use_path_style=true", *flags]
+        if (workdir / cli.LOCK_FILE).exists():
+            args.append("-lockfile=readonly")
         return self.session.tf(args + ([f"-plugin-dir={plugin_dir}"] if plugin_dir else []), workdir)
 
     def set_up(self) -> None:

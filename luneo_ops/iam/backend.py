@@ -23,6 +23,8 @@ def state_statements(target: DeliveryTarget, replica_region: str, *, write: bool
     ]
     item_actions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"] if write else ["dynamodb:GetItem"]
     kms_actions = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"] if write else ["kms:Decrypt"]
+    # S3 SSE-KMS: the encryption context is the object's ARN, or the bucket's when the object was written
+    # with an S3 Bucket Key (Amazon S3 user guide, "Using server-side encryption with AWS KMS keys").
     return [
         scoped({"s3:ListBucket"}, [f"arn:aws:s3:::{b}" for b, _ in copies], "StateBucketList"),
         scoped({"s3:GetObject", "s3:PutObject"} if write else {"s3:GetObject"}, objects, "StateObject"),
@@ -44,7 +46,8 @@ def state_statements(target: DeliveryTarget, replica_region: str, *, write: bool
             {
                 "StringLike": {
                     "kms:ViaService": sorted({f"s3.{r}.amazonaws.com" for _, r in copies}),
-                    "kms:EncryptionContext:aws:s3:arn": sorted(objects),
+                    # the bucket's ARN with an S3 Bucket Key (the buckets use one), the object's without
+                    "kms:EncryptionContext:aws:s3:arn": sorted(objects + [f"arn:aws:s3:::{b}" for b, _ in copies]),
                 }
             },
         ),
@@ -65,7 +68,7 @@ def plan_store_statements(delivery: Delivery, target: DeliveryTarget, *, read: b
             {
                 "StringLike": {
                     "kms:ViaService": f"s3.{target.state_region}.amazonaws.com",
-                    "kms:EncryptionContext:aws:s3:arn": objects,
+                    "kms:EncryptionContext:aws:s3:arn": [f"arn:aws:s3:::{delivery.plans_bucket}", objects],
                 }
             },
         ),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -149,16 +148,14 @@ def boto3_client(service: str, url: LocalAws, region: str = "eu-west-1"):
 
 
 def prepare_workdir(stack_file: Path, workdir: Path) -> Path:
-    """A working directory holding the stack's JSON, unchanged."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(stack_file, workdir / "cdk.tf.json")
-    return workdir
+    """A working directory holding the stack's JSON, unchanged (and its provider lock file)."""
+    return cli.copy_stack(stack_file, workdir)
 
 
 def init(workdir: Path, env: dict[str, str], *, backend: bool = True) -> cli.Result:
     stack = json.loads((workdir / "cdk.tf.json").read_text()) if (workdir / "cdk.tf.json").exists() else None
     version = cli.provider_version(stack) if stack else "5.100.0"
-    args = cli.init_args(version, backend=True)
+    args = cli.init_args(version, backend=True, workdir=workdir)
     if backend and stack and "s3" in stack["terraform"].get("backend", {}):
         args.append("-backend-config=use_path_style=true")
     return cli.run(args + ["-reconfigure"], workdir, env=env)

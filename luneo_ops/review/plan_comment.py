@@ -18,7 +18,8 @@ import re
 #: two-character ones; then any other control character but tab and newline.
 ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]|\x9b[0-?]*[ -/]*[@-~]")
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-MAX_DETAILS = 60000  # a GitHub comment holds 65,536 characters
+MAX_DETAILS = 60000
+MAX_COMMENT = 65000  # a GitHub comment holds 65,536 characters
 
 
 def strip_ansi(text: str) -> str:
@@ -56,7 +57,10 @@ def fenced(text: str) -> str:
     return f"{fence}\n{text}\n{fence}"
 
 
-def build_comment(stack: str, plan: str | None, offline: str | None) -> str:
+def build_comment(stack: str, plan: str | None, offline: str | None, plan_json: dict | None = None) -> str:
+    """The comment of one stack: its monthly cost change, then (with a plan) every address grouped by
+    action (create, update, replace, destroy; complete, whatever the plan's size), then the plan's
+    text from its start, cut at a block boundary when it does not fit."""
     plan = strip_ansi(plan) if plan else ""
     section = stack_section(strip_ansi(offline), stack) if offline else ""
     cost = cost_line(section)
@@ -67,17 +71,37 @@ def build_comment(stack: str, plan: str | None, offline: str | None) -> str:
         if cost
         else "**monthly cost**: unknown (the offline diff did not run; see the job log)",
     ]
-    if plan:
+    if plan_json is not None:
+        from .plan_summary import render, summarize
+
+        grouped = render(stack, summarize(plan_json))
+        if len(grouped) > MAX_DETAILS // 2:  # thousands of addresses: the counts and the first of each group
+            grouped = cut(grouped, MAX_DETAILS // 2) + "\n```"
+        lines += ["**terraform plan** (read-only plan role, `-lock=false`):", grouped]
+        details = plan
+    elif plan:
         summary = "; ".join(line.strip() for line in plan.splitlines() if re.search(r"Plan:|No changes|Error", line))
-        lines.append(f"**cdktf diff**: {summary or 'see the job log'}")
+        lines.append(f"**terraform plan**: {summary or 'see the job log'}")
         details = plan
     else:
         lines.append("**offline diff** (no AWS credentials)")
         details = section or "(no offline diff)"
-    if len(details) > MAX_DETAILS:
-        details = "... (cut: the whole output is in the job log)\n" + details[-MAX_DETAILS:]
-    lines += ["<details><summary>details</summary>", "", fenced(details), "", "</details>"]
+    head = "\n".join(lines)
+    budget = MAX_COMMENT - len(head) - 200  # the markers around the details
+    lines += ["<details><summary>details</summary>", "", fenced(cut(details, max(budget, 0))), "", "</details>"]
     return "\n".join(lines) + "\n"
+
+
+def cut(text: str, limit: int = MAX_DETAILS) -> str:
+    """`text` from its start, up to the last blank line (the end of a resource's block) that fits,
+    and a line saying what was left out."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    end = head.rfind("\n\n")
+    head = head[: end if end > 0 else limit]
+    left = text[len(head) :].count("\n")
+    return f"{head}\n\n... ({left} more lines: the whole plan is in the job log)"
 
 
 def job_summary(stack: str, offline: str) -> str:

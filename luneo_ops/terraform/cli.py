@@ -112,10 +112,27 @@ def run(args: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: 
     return Result(proc.returncode == 0, proc.stdout + proc.stderr, proc.stdout, proc.returncode)
 
 
-def init_args(version: str, *, backend: bool = False) -> list[str]:
+LOCK_FILE = ".terraform.lock.hcl"
+
+
+def copy_stack(stack_file: Path, workdir: Path) -> Path:
+    """A working directory holding the stack's JSON, unchanged, and its provider lock file (main.py
+    puts the committed one next to every stack)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(stack_file, workdir / "cdk.tf.json")
+    if (stack_file.parent / LOCK_FILE).exists():
+        shutil.copyfile(stack_file.parent / LOCK_FILE, workdir / LOCK_FILE)
+    return workdir
+
+
+def init_args(version: str, *, backend: bool = False, workdir: Path | None = None) -> list[str]:
+    """`terraform init` offline where the machine has a mirror; with a lock file in `workdir`, the
+    provider must match its hashes (`-lockfile=readonly`: init never rewrites it)."""
     args = ["init", "-input=false", "-no-color"]
     if not backend:
         args.append("-backend=false")
+    if workdir is not None and (workdir / LOCK_FILE).exists():
+        args.append("-lockfile=readonly")
     plugin_dir = find_plugin_dir(version)
     if plugin_dir is not None:
         args.append(f"-plugin-dir={plugin_dir}")

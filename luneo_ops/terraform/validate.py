@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..paths import BUILD
-from .cli import Result, init_args, provider_version, run, terraform_binary
+from .cli import LOCK_FILE, Result, copy_stack, init_args, provider_version, run, terraform_binary
 
 
 def validate_stack(stack_file: Path, workdir: Path) -> Result:
@@ -24,14 +23,18 @@ def validate_stack(stack_file: Path, workdir: Path) -> Result:
     stack_json = json.loads(data)
     version = provider_version(stack_json)
     binary = Path(terraform_binary())
-    key = hashlib.sha256(data + f"\0{binary.resolve()}\0{binary.stat().st_mtime_ns}\0{version}".encode()).hexdigest()
+    lock = stack_file.parent / LOCK_FILE
+    lock_bytes = lock.read_bytes() if lock.exists() else b""
+    key = hashlib.sha256(
+        data + lock_bytes + f"\0{binary.resolve()}\0{binary.stat().st_mtime_ns}\0{version}".encode()
+    ).hexdigest()
     marker = workdir / "validated"
     if marker.exists() and marker.read_text() == key:
         return Result(True, "valid (these bytes were validated with this Terraform and provider)")
     marker.unlink(missing_ok=True)
     workdir.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(stack_file, workdir / "cdk.tf.json")
-    init = run(init_args(version), workdir)
+    copy_stack(stack_file, workdir)
+    init = run(init_args(version, workdir=workdir), workdir)
     if not init.ok:
         return Result(False, "terraform init failed:\n" + init.output)
     validate = run(["validate", "-no-color"], workdir)
