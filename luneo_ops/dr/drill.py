@@ -66,10 +66,11 @@ class Drill:
         session.apply_bootstrap()
         self.workdir = session.apply_stack()
         session.check_backend()
+        # What the applies were refused, before the trust probes, whose refusals are the point.
+        self.report.denied = sorted(set(session.proxy.traffic.denied)) if session.proxy else []
         with session.step("delivery: what the plan and apply roles may and may not do, IAM enforced") as timer:
             self.report.trust = trust.prove(session, self.workdir)
             timer.note = "; ".join(what for what, _ in self.report.trust)
-        self.report.denied = sorted(set(session.proxy.traffic.denied)) if session.proxy else []
         self.report.second_plans = session.second_plans
         self.report.emulated.append(
             "what moto cannot create (EKS, ElastiCache, CloudFront response headers "
