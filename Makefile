@@ -22,7 +22,7 @@ endif
 
 PYTHON := .venv/bin/python
 
-.PHONY: setup checkov-setup synth test fmt provider-lock checkov local migrate-plan diff digests docs iam-policy pin-addresses bench cost clean dr-drill failover-backend failover-targets failover-check failback-backend
+.PHONY: setup checkov-setup synth test fmt provider-lock checkov local migrate-plan zone-ids diff digests docs iam-policy pin-addresses bench cost clean dr-drill failover-backend failover-targets failover-check failback-backend
 
 setup: .venv/.synced node_modules/.synced
 checkov-setup: .venv-checkov/.synced
@@ -77,6 +77,11 @@ failover-backend failover-targets failover-check failback-backend: setup
 	@$(PYTHON) -m luneo_ops failover $(patsubst failover-%,%,$(patsubst failback-backend,back,$@)) $(STACK)
 
 # Propose moved/removed blocks from an existing HCL state: make migrate-plan STATE=<file or s3://bucket/key> [STACK=luneo-prod]
+# The zone IDs a running network's subnets are in, as the tfvars lines that keep them (CHANGELOG.md).
+zone-ids: setup
+	@test -n "$(STATE)" || { echo "usage: make zone-ids STATE=<state file or s3://bucket/key> [STACK=luneo-prod]" >&2; exit 2; }
+	@$(PYTHON) -m luneo_ops zone-ids "$(STATE)" --stack "$(or $(STACK),luneo-prod)"
+
 migrate-plan: synth
 	@test -n "$(STATE)" || { echo "usage: make migrate-plan STATE=<state file or s3://bucket/key> [STACK=luneo-prod]" >&2; exit 2; }
 	@$(PYTHON) -m luneo_ops migrate-plan "$(STATE)" --stack "$(or $(STACK),luneo-prod)"
@@ -110,7 +115,7 @@ provider-lock: synth
 bench: setup
 	@$(PYTHON) -m luneo_ops bench
 
-# Monthly cost of the synthesized stacks (run make synth first), from pricing/prices.csv and pricing/usage.toml.
+# Monthly cost of the synthesized stacks (run make synth first), from constructs_luneo/dated/prices.csv and pricing/usage.toml.
 cost: setup
 	@$(PYTHON) -m luneo_ops cost $(if $(STACK),--stack "$(STACK)") $(ARGS)
 

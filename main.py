@@ -90,6 +90,12 @@ def main() -> int:
     environments = Path(os.environ.get("LUNEO_ENVIRONMENTS_DIR", ENVIRONMENTS))
     outdir = Path(os.environ.get("CDKTF_OUTDIR", OUTDIR)).resolve()
     try:
+        existing = next(p for p in (outdir, *outdir.parents) if p.exists())
+        if not existing.is_dir():
+            raise LuneoError(
+                f"CDKTF_OUTDIR: expected a directory (or a path where one can be made), got {_relative(outdir)} "
+                f"({_relative(existing)} is a file)"
+            )
         configs = load_environments(environments, base=Path.cwd())
         bootstrap_file = Path(os.environ.get("LUNEO_BOOTSTRAP_FILE", BOOTSTRAP_TFVARS))
         bootstrap = load_bootstrap(bootstrap_file, configs, label=_relative(bootstrap_file))

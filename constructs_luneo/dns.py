@@ -24,8 +24,16 @@ from .support.patterns import HOSTNAME
 
 
 class FailoverDns(Construct):
-    """Health checks and a failover CNAME: traffic goes to the primary ingress while its health
-    check passes, to the secondary otherwise.
+    """Health checks and a failover CNAME that answers the primary ingress until an operator switches
+    it (`force_failover`), after the secondary region can take writes.
+
+    Traffic does not follow the health checks by default: the secondary region's database is a read
+    replica and its cache a read-only secondary until a failover promotes them (docs/
+    DISASTER_RECOVERY.md: detect, promote, then switch DNS), so an ingress blip must not send writes
+    there. The PRIMARY record carries no health check, which Route 53 treats as always healthy
+    ("Records without a health check are always healthy",
+    https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-how-route-53-chooses-records.html);
+    the checks feed the alarms.
 
     Arguments:
       primary_hostname, secondary_hostname: the regions' ingress (load balancer) hostnames (required).
@@ -38,6 +46,8 @@ class FailoverDns(Construct):
         regional outage where the primary half-answers its checks (default False). Route53's control
         plane is global (us-east-1), so this applies without the primary region. Health checks are
         left as they are (never inverted: an inverted check of a dead endpoint reads healthy).
+      automatic_failover: let the records follow the health checks (default False: only for a
+        secondary that takes writes without a promotion).
       tags, provider (Route53 is global; any region's provider works).
       metrics_provider: the us-east-1 provider: Route53 publishes health-check metrics only there.
 
@@ -59,6 +69,7 @@ class FailoverDns(Construct):
         failure_threshold: int = 3,
         ttl: int = 60,
         force_failover: bool = default("dns_force_failover"),
+        automatic_failover: bool = False,
         tags: Mapping[str, str] | None = None,
         provider: TerraformProvider | None = None,
         metrics_provider: TerraformProvider | None = None,
@@ -81,6 +92,7 @@ class FailoverDns(Construct):
             primary_hostname, secondary_hostname, health_check_path, request_interval, failure_threshold, tags, provider
         )
         self._checks, self._metrics_provider = checks, metrics_provider
+        self._automatic = automatic_failover
         self.primary_health_check_id: str = checks["primary"].id
         self.secondary_health_check_id: str = checks["secondary"].id
 
@@ -130,8 +142,8 @@ class FailoverDns(Construct):
         answers: dict[str, str],
         provider: TerraformProvider | None,
     ) -> str:
-        """The PRIMARY and SECONDARY CNAMEs, each answering `answers[role]` behind its role's health
-        check; the record's FQDN."""
+        """The PRIMARY and SECONDARY CNAMEs, each answering `answers[role]` (behind its role's health
+        check only with automatic_failover); the record's FQDN."""
         records = {}
         for role, hostname in answers.items():
             records[role] = Route53Record(
@@ -143,7 +155,7 @@ class FailoverDns(Construct):
                 ttl=ttl,
                 records=[hostname],
                 set_identifier=role,
-                health_check_id=self._checks[role].id,
+                health_check_id=self._checks[role].id if self._automatic else None,
                 failover_routing_policy={"type": role.upper()},
                 provider=provider,
             )

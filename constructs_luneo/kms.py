@@ -142,6 +142,9 @@ def key_policy(account: AccountContext, allowed_services: Sequence[str]) -> dict
                 },
             }
         )
+    if "logs.amazonaws.com" in direct:
+        direct.remove("logs.amazonaws.com")
+        statements.append(_logs_statement(account))
     if direct:
         statements.append(
             {
@@ -163,6 +166,21 @@ def key_policy(account: AccountContext, allowed_services: Sequence[str]) -> dict
             }
         )
     return {"Version": "2012-10-17", "Statement": statements}
+
+
+def _logs_statement(account: AccountContext) -> dict[str, Any]:
+    """CloudWatch Logs (its regional principal) uses the key for this account's log groups only: it
+    states the log group in the encryption context, and says on whose behalf it calls nowhere else
+    (aws:SourceAccount does nothing for it). "Encrypt log data in CloudWatch Logs using AWS KMS",
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html (rule LUNEO-AWS-23)."""
+    return {
+        "Sid": "CloudWatchLogsUse",
+        "Effect": "Allow",
+        "Principal": {"Service": f"logs.{account.region}.amazonaws.com"},
+        "Action": USE_ACTIONS,
+        "Resource": "*",
+        "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": account.arn("logs", "log-group:*")}},
+    }
 
 
 def _check(

@@ -3,7 +3,7 @@
 Python::
 
     vpc = Network(stack, "network-primary", name="luneo-prod", cidr_block="10.0.0.0/16",
-                  availability_zones=["eu-west-1a", "eu-west-1b", "eu-west-1c"],
+                  availability_zones=["euw1-az1", "euw1-az2", "euw1-az3"],
                   flow_log_kms_key_arn=logs_key.key_arn)
     vpc.vpc_id, vpc.public_subnets, vpc.private_subnets, vpc.database_subnets
 """
@@ -33,6 +33,9 @@ from constructs import Construct
 
 from .config.variables import default
 from .support.common import AccountContext, account_context, construct_label, is_token, lifecycle, require
+from .support.patterns import AZ_ID
+
+ZONE_NAME = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$")
 
 #: The retention periods CloudWatch Logs accepts.
 LOG_RETENTION_DAYS = (
@@ -68,10 +71,10 @@ class Network(Construct):
       name: name prefix of every resource, e.g. "luneo-prod" (required).
       cidr_block: the VPC's IPv4 range, /16 to /20 (required). Each tier gets one subnet per AZ,
         a sixteenth of the VPC each: public at 0..n-1, private at 4..4+n-1, database at 8..8+n-1.
-      availability_zones: 2-4 zones of the provider's region: names such as ["eu-west-1a", "eu-west-1b"],
-        or references to a data aws_availability_zones lookup (what the stacks pass: names map to
-        different physical zones per account, and the lookup leaves out zone IDs the platform cannot
-        use). Subnet i lives in zone i, so the list's order must not change.
+      availability_zones: 2-4 zones of the provider's region, by zone ID such as ["euw1-az1", "euw1-az2"]
+        (what the stacks pass, from `<role>_zone_ids`: an ID is the same physical zone in every
+        account; subnets take `availability_zone_id`) or by name ("eu-west-1a": `availability_zone`).
+        Subnet i lives in zone i, so the list's order must not change (rule LUNEO-AWS-22).
       flow_log_kms_key_arn: KMS key (ARN) that encrypts the flow-log log group (required; its policy
         must admit logs.amazonaws.com).
       single_nat_gateway: one NAT gateway for all AZs (cheaper, not zone-redundant; the default,
@@ -160,7 +163,8 @@ class Network(Construct):
                 f"{tier}-{i}",
                 vpc_id=self.vpc.id,
                 cidr_block=str(self.blocks[offset + i]),
-                availability_zone=zone,
+                availability_zone_id=zone if AZ_ID.match(zone) else None,
+                availability_zone=None if AZ_ID.match(zone) else zone,
                 map_public_ip_on_launch=False,
                 tags={**self._named(f"{tier}-{i}"), **extra_tags},
                 provider=self.provider,
@@ -351,13 +355,13 @@ def _check(
         not isinstance(availability_zones, str)
         and 2 <= len(list(availability_zones)) <= 4
         and all(
-            isinstance(z, str) and (is_token(z) or re.match(r"^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$", z))
+            isinstance(z, str) and (is_token(z) or bool(ZONE_NAME.match(z) or AZ_ID.match(z)))
             for z in availability_zones
         )
         and len(set(availability_zones)) == len(list(availability_zones)),
         who,
         "availability_zones",
-        'two to four distinct zone names such as ["eu-west-1a", "eu-west-1b"] (or lookups of them)',
+        'two to four distinct zone IDs such as ["euw1-az1", "euw1-az2"] (or names such as "eu-west-1a")',
         availability_zones,
     )
     require(

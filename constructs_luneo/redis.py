@@ -125,6 +125,7 @@ class RedisCluster(Construct):
         check_sources(who, allowed_security_group_ids, allowed_cidr_blocks)
         super().__init__(scope, id)
         self.name, self.provider, self.num_cache_clusters = name, provider, num_cache_clusters
+        self.engine_version, self.node_type = engine_version, node_type
         tags = dict(tags or {})
 
         self.subnet_group = self._subnet_group(subnet_ids, tags)
@@ -136,7 +137,6 @@ class RedisCluster(Construct):
             "replication-group",
             replication_group_id=name,
             description=f"{name} (Redis {engine_version})",
-            auto_minor_version_upgrade="true",  # a string in this provider version
             num_cache_clusters=num_cache_clusters,
             **_engine(
                 engine_version, node_type, automatic_failover_enabled, multi_az_enabled, global_replication_group_id
@@ -309,6 +309,10 @@ def _engine(
         return dict(global_replication_group_id=global_replication_group_id, **inherited)
     return dict(
         engine="redis",
+        # A member of a Global Datastore reports false whatever is set, so the member's own value would
+        # show in every plan and be rejected: not on a secondary, and RedisGlobalDatastore resets it on
+        # the primary (rule LUNEO-AWS-21).
+        auto_minor_version_upgrade="true",  # a string in this provider version
         engine_version=engine_version,
         node_type=node_type,
         **inherited,
@@ -409,12 +413,18 @@ class RedisGlobalDatastore(Construct):
         provider: TerraformProvider | None = None,
     ) -> None:
         super().__init__(scope, id)
+        self._membership(primary)
         self.global_group = ElasticacheGlobalReplicationGroup(
             self,
             "datastore",
             global_replication_group_id_suffix=suffix or primary.name,
             global_replication_group_description=f"{primary.name}: a copy in a second region",
             primary_replication_group_id=primary.replication_group.id,
+            # Once a member, the primary changes version and node type only through the global group,
+            # which changes every member (provider: "the Global Replication Group manages the version
+            # of all member replication groups"; a member's own change is "Request rejected", #19929).
+            engine_version=primary.engine_version,
+            cache_node_type=primary.node_type,
             provider=provider,
             # A promotion (failover-global-replication-group, docs/DISASTER_RECOVERY.md) changes the primary
             # outside Terraform; provider 5.100 would then replace the datastore to change it back
@@ -422,3 +432,12 @@ class RedisGlobalDatastore(Construct):
             lifecycle=TerraformResourceLifecycle(ignore_changes=["primary_replication_group_id"]),
         )
         self.id: str = self.global_group.global_replication_group_id
+
+    @staticmethod
+    def _membership(primary: RedisCluster) -> None:
+        """The primary as a member: no auto_minor_version_upgrade of its own (AWS reports false on
+        members: hashicorp/terraform-provider-aws#24919), its version and node type left to the global
+        group."""
+        group = primary.replication_group
+        group.reset_auto_minor_version_upgrade()
+        group.add_override("lifecycle.ignore_changes", ["engine_version", "node_type"])

@@ -17,6 +17,9 @@ backup_window             = "04:00-05:00"
 redis_node_type          = "cache.t3.micro"
 redis_num_cache_clusters = 1
 
+# Who hears staging's alarms (every environment names at least one; each address confirms once).
+alarm_emails = ["platform@luneo.app"]
+
 primary_ingress_hostname   = "ingress-eu-west-1.staging.luneo.app"
 secondary_ingress_hostname = "ingress-us-east-1.staging.luneo.app"
 

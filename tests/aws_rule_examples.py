@@ -1,11 +1,15 @@
-"""For each AWS API rule (constructs_luneo/rules/aws/): a construct AWS would refuse, and the
-compliant shape next to it. tests/test_policy.py synthesizes both."""
+"""For each AWS API rule (constructs_luneo/rules/aws/) and operations rule: a construct AWS would
+refuse (or that misbehaves), and the compliant shape next to it. tests/test_policy.py synthesizes
+both, on a pinned day (LUNEO_TODAY) for the rules that read the dated tables."""
 
 from __future__ import annotations
 
 from typing import Any, Callable
 
+from cdktf import Fn
 from cdktf_cdktf_provider_aws.cloudfront_distribution import CloudfrontDistribution, CloudfrontDistributionOrigin
+from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import CloudwatchMetricAlarm
+from cdktf_cdktf_provider_aws.data_aws_availability_zones import DataAwsAvailabilityZones
 from cdktf_cdktf_provider_aws.db_instance import DbInstance
 from cdktf_cdktf_provider_aws.dynamodb_table import DynamodbTable, DynamodbTableAttribute, DynamodbTableReplica
 from cdktf_cdktf_provider_aws.eks_access_entry import EksAccessEntry
@@ -38,6 +42,9 @@ from cdktf_cdktf_provider_aws.s3_bucket_replication_configuration import (
 from cdktf_cdktf_provider_aws.s3_bucket_versioning import S3BucketVersioningA
 from cdktf_cdktf_provider_aws.secretsmanager_secret import SecretsmanagerSecret, SecretsmanagerSecretReplica
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
+from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
+from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
+from cdktf_cdktf_provider_aws.subnet import Subnet
 
 Build = Callable[[Any], Any]
 
@@ -329,6 +336,103 @@ def redis_failover(scope: Any, *, failover: bool) -> None:
     )
 
 
+def kubernetes(scope: Any, *, version: str, support: str) -> None:
+    EksCluster(
+        scope,
+        "eks",
+        name="e",
+        role_arn="arn:aws:iam::1:role/e",
+        version=version,
+        vpc_config={"subnet_ids": ["s"]},
+        upgrade_policy={"support_type": support},
+    )
+
+
+def offered(scope: Any, *, instance_class: str) -> None:
+    DbInstance(scope, "db", identifier="db", engine="postgres", instance_class=instance_class, storage_encrypted=True)
+
+
+def tagged(scope: Any, *, count: int, value: str = "x") -> None:
+    S3Bucket(scope, "bucket", bucket="luneo-tags", tags={f"Tag{i}": value for i in range(count)})
+
+
+def datastore_member(scope: Any, *, own_upgrades: bool) -> None:
+    primary = ElasticacheReplicationGroup(
+        scope,
+        "redis",
+        replication_group_id="r",
+        description="r",
+        node_type="cache.r6g.large",
+        engine_version="7.1",
+        num_cache_clusters=2,
+        automatic_failover_enabled=True,
+        at_rest_encryption_enabled="true",
+        transit_encryption_enabled=True,
+        auto_minor_version_upgrade="true" if own_upgrades else None,
+        lifecycle={"ignore_changes": ["engine_version", "node_type"]},
+    )
+    ElasticacheGlobalReplicationGroup(
+        scope,
+        "global",
+        global_replication_group_id_suffix="g",
+        primary_replication_group_id=primary.id,
+        engine_version="7.1",
+        cache_node_type="cache.r6g.large",
+    )
+
+
+def subnet(scope: Any, *, by_position: bool) -> None:
+    zones = DataAwsAvailabilityZones(scope, "zones", state="available")
+    Subnet(
+        scope,
+        "subnet",
+        vpc_id="vpc-1",
+        cidr_block="10.0.0.0/20",
+        availability_zone=Fn.element(zones.names, 0) if by_position else None,
+        availability_zone_id=None if by_position else "euw1-az1",
+    )
+
+
+def logs_key(scope: Any, *, context: bool) -> None:
+    condition = (
+        {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-west-1:123456789012:log-group:*"}}
+        if context
+        else {"StringEqualsIfExists": {"aws:SourceAccount": "123456789012"}}
+    )
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"Service": "logs.eu-west-1.amazonaws.com"},
+        "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:GenerateDataKey*"],
+        "Resource": "*",
+        "Condition": condition,
+    }
+    KmsKey(
+        scope,
+        "key",
+        enable_key_rotation=True,
+        policy=Fn.jsonencode({"Version": "2012-10-17", "Statement": [statement]}),
+    )
+
+
+def alarm(scope: Any, *, subscribed: bool) -> None:
+    topic = SnsTopic(scope, "topic", name="alarms", kms_master_key_id="alias/aws/sns")
+    CloudwatchMetricAlarm(
+        scope,
+        "alarm",
+        alarm_name="a",
+        comparison_operator="GreaterThanThreshold",
+        evaluation_periods=1,
+        metric_name="CPUUtilization",
+        namespace="AWS/RDS",
+        period=60,
+        statistic="Average",
+        threshold=90,
+        alarm_actions=[topic.arn],
+    )
+    if subscribed:
+        SnsTopicSubscription(scope, "subscription", topic_arn=topic.arn, protocol="email", endpoint="oncall@luneo.app")
+
+
 VIOLATIONS: dict[str, Build] = {
     "LUNEO-AWS-1": replica_of_managed_password,
     "LUNEO-AWS-2": aurora_global,
@@ -349,6 +453,13 @@ VIOLATIONS: dict[str, Build] = {
     "LUNEO-AWS-15": lambda s: eks_access(s, with_admin=False),
     "LUNEO-AWS-16": lambda s: replication(s, keyed=False),
     "LUNEO-AWS-17": lambda s: users(s, default=False, transit=True, mode="required"),
+    "LUNEO-AWS-18": lambda s: kubernetes(s, version="1.33", support="STANDARD"),
+    "LUNEO-AWS-19": lambda s: offered(s, instance_class="db.t3.mediun"),
+    "LUNEO-AWS-20": lambda s: tagged(s, count=48),
+    "LUNEO-AWS-21": lambda s: datastore_member(s, own_upgrades=True),
+    "LUNEO-AWS-22": lambda s: subnet(s, by_position=True),
+    "LUNEO-AWS-23": lambda s: logs_key(s, context=False),
+    "LUNEO-OBS-1": lambda s: alarm(s, subscribed=False),
 }
 
 COMPLIANT: dict[str, Build] = {
@@ -377,4 +488,11 @@ COMPLIANT: dict[str, Build] = {
     "LUNEO-AWS-15": lambda s: eks_access(s, with_admin=True),
     "LUNEO-AWS-16": replication,
     "LUNEO-AWS-17": lambda s: users(s, transit=True, mode="required"),
+    "LUNEO-AWS-18": lambda s: kubernetes(s, version="1.33", support="EXTENDED"),
+    "LUNEO-AWS-19": lambda s: offered(s, instance_class="db.t3.medium"),
+    "LUNEO-AWS-20": lambda s: tagged(s, count=47),
+    "LUNEO-AWS-21": lambda s: datastore_member(s, own_upgrades=False),
+    "LUNEO-AWS-22": lambda s: subnet(s, by_position=False),
+    "LUNEO-AWS-23": lambda s: logs_key(s, context=True),
+    "LUNEO-OBS-1": lambda s: alarm(s, subscribed=True),
 }

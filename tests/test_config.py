@@ -23,7 +23,10 @@ from constructs_luneo.config import (
 )
 from tests.conftest import ROOT  # noqa: E402
 
-MINIMAL = 'db_primary_instance_class = "db.t3.medium"\nredis_node_type = "cache.t3.micro"\n'
+MINIMAL = (
+    'db_primary_instance_class = "db.t3.medium"\nredis_node_type = "cache.t3.micro"\n'
+    'alarm_emails = ["oncall@luneo.app"]\n'
+)
 
 
 def write(tmp_path: Path, text: str, name: str = "staging.tfvars") -> Path:
@@ -68,7 +71,7 @@ def test_defaults_fill_what_a_file_leaves_out(tmp_path):
 
 
 def test_prod_defaults_to_the_state_key_that_exists_today(tmp_path):
-    prod = write(tmp_path, MINIMAL + 'alarm_emails = ["oncall@luneo.app"]\n', "prod.tfvars")
+    prod = write(tmp_path, MINIMAL, "prod.tfvars")
     assert load_environment(prod).state.key == LEGACY_PROD_STATE_KEY
 
 
@@ -97,7 +100,7 @@ def test_unterminated_string(tmp_path):
 
 def test_unknown_variable_suggests_the_right_name(tmp_path):
     message = error_of(tmp_path, MINIMAL + 'redis_nod_type = "cache.t3.micro"\n')
-    assert "staging.tfvars:3: redis_nod_type: unknown variable (did you mean redis_node_type?)" in message
+    assert "staging.tfvars:4: redis_nod_type: unknown variable (did you mean redis_node_type?)" in message
 
 
 @pytest.mark.parametrize(
@@ -109,8 +112,8 @@ def test_unknown_variable_suggests_the_right_name(tmp_path):
         ('db_multi_az = "no"', "db_multi_az: expected true or false"),
         ('tags = ["a"]', "tags: expected a map of strings, got a list"),
         (
-            'alarm_emails = ["ops@luneo.app", 3]',
-            "alarm_emails: expected a list of strings, got a list whose item 2 is 3 (a number)",
+            'alarm_https_endpoints = ["https://chat.luneo.app/hook", 3]',
+            "alarm_https_endpoints: expected a list of strings, got a list whose item 2 is 3 (a number)",
         ),
         ('tags = { Team = { a = "b" } }', "tags: expected a map of strings, got a map whose 'Team' is a map"),
         ("backup_window = 4", "backup_window: expected a quoted string, got 4"),
@@ -154,7 +157,7 @@ def test_desired_size_above_max(tmp_path):
         "eks_primary_desired_size: expected a value between eks_primary_min_size (2) and "
         "eks_primary_max_size (10), got 12"
     ) in message
-    assert ":3:" in message, "points at the desired-size line"
+    assert ":4:" in message, "points at the desired-size line"
 
 
 def test_desired_size_below_min_in_the_secondary_region(tmp_path):
@@ -171,21 +174,21 @@ def test_a_secret_in_an_environment_file_is_refused(tmp_path, name):
 
 
 def test_a_missing_required_variable(tmp_path):
-    message = error_of(tmp_path, 'redis_node_type = "cache.t3.micro"\n')
+    message = error_of(tmp_path, 'redis_node_type = "cache.t3.micro"\nalarm_emails = ["oncall@luneo.app"]\n')
     assert "db_primary_instance_class: is required" in message
 
 
 def test_a_variable_set_twice(tmp_path):
     message = error_of(tmp_path, MINIMAL + "redis_num_cache_clusters = 2\nredis_num_cache_clusters = 3\n")
-    assert "redis_num_cache_clusters: set more than once (lines 3, 4)" in message
+    assert "redis_num_cache_clusters: set more than once (lines 4, 5)" in message
 
 
 def test_a_key_set_twice_inside_a_map(tmp_path):
     """python-hcl2 keeps the last of two equal keys silently; the operator meant one of them."""
     message = error_of(tmp_path, MINIMAL + 'tags = {\n  Team = "a"\n  Team = "b"\n}\n')
-    assert "tags: key 'Team' is set more than once in one map (lines 4 and 5)" in message
+    assert "tags: key 'Team' is set more than once in one map (lines 5 and 6)" in message
     one_line = error_of(tmp_path, MINIMAL + 'tags = { Team = "a", "Team" = "b" }\n')
-    assert ":3: tags: key 'Team' is set more than once" in one_line
+    assert ":4: tags: key 'Team' is set more than once" in one_line
 
 
 def test_sections_are_typed_and_frozen(tmp_path):
@@ -343,7 +346,7 @@ def test_a_cross_field_error_points_at_the_line_that_is_set(tmp_path):
     """assets_aliases without its certificate: the line of the alias, and the variable that is missing."""
     message = error_of(tmp_path, MINIMAL + 'assets_aliases = ["cdn.luneo.app"]\n')
     assert message.startswith(
-        f"{tmp_path / 'staging.tfvars'}:3: assets_certificate_arn: expected assets_aliases and "
+        f"{tmp_path / 'staging.tfvars'}:4: assets_certificate_arn: expected assets_aliases and "
         "assets_certificate_arn together, got only assets_aliases"
     ), message
 
@@ -367,3 +370,122 @@ def test_every_check_across_variables_is_registered_and_documented():
     assert unregistered == []
     text = (ROOT / "docs" / "CONFIGURATION.md").read_text()
     assert all(f"- {rule}" in text for rule, _ in CROSS_CHECKS)
+
+
+# --- values AWS refuses, refused at synth: one line naming file and variable, exit 2, output untouched ---
+
+STAGING = (ROOT / "environments" / "staging.tfvars").read_text()
+
+
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        (
+            ('"db.t3.medium"', '"db.t3.mediun"'),
+            "db_primary_instance_class: 'db.t3.mediun' is not a db class offered in eu-west-1 per "
+            "constructs_luneo/dated/prices.csv (2026-11). Fix: one of the nearest, db.t3.medium",
+        ),
+        (('"cache.t3.micro"', '"cache.t3.mirco"'), "redis_node_type: 'cache.t3.mirco' is not a cache class offered"),
+        (
+            (
+                "single_nat_gateway = true",
+                'single_nat_gateway = true\neks_spot_instance_types = ["m6i.large", "m6i.lrage"]',
+            ),
+            "eks_spot_instance_types: 'm6i.lrage' is not a ec2 class offered in eu-west-1",
+        ),
+        (
+            ("single_nat_gateway = true", 'single_nat_gateway = true\neks_kubernetes_version = "1.19"'),
+            "eks_kubernetes_version: Kubernetes 1.19 is not on the EKS calendar",
+        ),
+        (
+            ("single_nat_gateway = true", 'single_nat_gateway = true\neks_kubernetes_version = "1.33"'),
+            "eks_kubernetes_version: Kubernetes 1.33 left standard support on 2026-07-29",
+        ),
+        (
+            ("single_nat_gateway = true", f'single_nat_gateway = true\ntags = {{ Team = "{"x" * 257}" }}'),
+            "tags: expected tags AWS accepts (tag Team: expected a value of 0-256",
+        ),
+        (
+            (
+                "single_nat_gateway = true",
+                "single_nat_gateway = true\ntags = {" + ", ".join(f'T{i} = "v"' for i in range(43)) + "}",
+            ),
+            "tags: expected at most 42 extra tags",
+        ),
+        (
+            ("single_nat_gateway = true", 'single_nat_gateway = true\nprimary_zone_ids = ["euw1-az1", "use1-az2"]'),
+            "primary_zone_ids: expected 2-4 distinct zone IDs of eu-west-1 (euw1-az<n>): 'use1-az2' is not a zone",
+        ),
+        (
+            ("single_nat_gateway = true", 'single_nat_gateway = true\nsecondary_zone_ids = ["use1-az1", "use1-az3"]'),
+            "secondary_zone_ids: expected 2-4 distinct zone IDs of us-east-1 (use1-az<n>): use1-az3 runs neither",
+        ),
+        (
+            ("single_nat_gateway = true", "single_nat_gateway = true\neks_admin_roles = []"),
+            "eks_admin_roles: expected at least one IAM role",
+        ),
+        (
+            ('alarm_emails = ["platform@luneo.app"]', "alarm_emails = []"),
+            "alarm_emails: expected at least one e-mail address",
+        ),
+    ],
+)
+def test_values_aws_refuses_are_refused_at_synth(tmp_path, previous_output, change, expected):
+    """Tried as a new user would: each synthesized silently and failed at apply (round 3 of the review)."""
+    envs = tmp_path / "environments"
+    envs.mkdir()
+    (envs / "prod.tfvars").write_text((ROOT / "environments" / "prod.tfvars").read_text())
+    assert change[0] in STAGING
+    (envs / "staging.tfvars").write_text(STAGING.replace(change[0], change[1], 1))
+    before = tree_digest(previous_output)
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "main.py")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=dict(
+            os.environ, LUNEO_ENVIRONMENTS_DIR=str(envs), CDKTF_OUTDIR=str(previous_output), LUNEO_TODAY="2026-12-05"
+        ),
+        timeout=120,
+    )
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode == 2 and len(lines) == 1, proc.stderr
+    assert lines[0].startswith("error: environments/staging.tfvars:") and expected in lines[0], lines[0]
+    assert tree_digest(previous_output) == before
+
+
+def test_a_file_that_starts_with_a_byte_order_mark_loads(tmp_path):
+    """Defect: some editors write a UTF-8 byte-order mark; it was a syntax error at column 1."""
+    plain = load_environment(write(tmp_path, STAGING))
+    marked = load_environment(write(tmp_path, "\ufeff" + STAGING))
+    assert marked.values == plain.values
+
+
+def test_an_output_directory_that_is_a_file_is_one_line(tmp_path):
+    """Defect: CDKTF_OUTDIR pointing at a file ended in a traceback."""
+    target = tmp_path / "out"
+    target.write_text("not a directory")
+    for outdir in (target, target / "below"):
+        proc = subprocess.run(
+            [sys.executable, str(ROOT / "main.py")],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            env=dict(os.environ, CDKTF_OUTDIR=str(outdir)),
+            timeout=120,
+        )
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr
+        assert proc.stderr.strip().splitlines() == [
+            "error: CDKTF_OUTDIR: expected a directory (or a path where one can be made), got "
+            f"{outdir.relative_to(tmp_path)} (out is a file)"
+        ]
+        assert target.read_text() == "not a directory"
+
+
+def test_the_kubernetes_version_may_stay_on_extended_support_by_choice(tmp_path, monkeypatch):
+    monkeypatch.setenv("LUNEO_TODAY", "2026-12-05")
+    text = STAGING + 'eks_kubernetes_version = "1.34"\n'
+    with pytest.raises(ConfigError, match="Kubernetes 1.34 left standard support on 2026-12-02"):
+        load_environment(write(tmp_path, text))
+    chosen = load_environment(write(tmp_path, text + 'eks_support_type = "EXTENDED"\n'))
+    assert (chosen.eks.kubernetes_version, chosen.eks.support_type) == ("1.34", "EXTENDED")

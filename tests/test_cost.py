@@ -1,4 +1,5 @@
-"""luneo_ops.cost: the monthly cost of the synthesized stacks, from pricing/prices.csv and pricing/usage.toml."""
+"""luneo_ops.cost: the monthly cost of the synthesized stacks, from constructs_luneo/dated/prices.csv and
+pricing/usage.toml."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from tests.conftest import ROOT
 PRICES = cost.PriceTable.load()
 USAGE = cost.Usage.load()
 
-#: Prices copied by hand from the AWS pricing pages (USD; the same numbers as pricing/prices.csv on
+#: Prices copied by hand from the AWS pricing pages (USD; the same numbers as constructs_luneo/dated/prices.csv on
 #: purpose: a row edited to a wrong unit, a monthly price typed as hourly, breaks these sums).
 #: If you update a row in prices.csv, update it here too after checking the page.
 BY_HAND = {
@@ -61,7 +62,8 @@ def test_every_resource_of_every_stack_is_priced_or_free(all_stacks):
     for name, stack in all_stacks.items():
         result = estimate(stack, name)
         assert result.not_priced == [], (
-            f"{name}: add a price row (pricing/prices.csv), a pricer, or a FREE reason (luneo_ops/cost) for: "
+            f"{name}: add a price row (constructs_luneo/dated/prices.csv), a pricer, or a FREE reason "
+            "(luneo_ops/cost) for: "
             f"{result.not_priced}"
         )
         assert result.total > 0
@@ -204,6 +206,28 @@ def test_every_price_row_has_a_unit_a_date_and_its_pricing_page():
     for key, regions in keys.items():
         assert regions in ({"eu-west-1", "us-east-1"}, {"global"}), f"{key}: priced in {sorted(regions)}"
     assert PRICES.as_of == "2026-11"
+
+
+def test_extended_support_is_priced_from_the_calendar(monkeypatch):
+    """Round 3, defect 3: a cluster on extended support costs $0.60 per hour, not $0.10 (the EKS calendar,
+    constructs_luneo/dated/kubernetes.csv, on the day of the estimate)."""
+    monkeypatch.setenv("LUNEO_TODAY", "2026-12-05")
+    clusters = {
+        "aws_eks_cluster.standard": {"version": "1.35", "upgrade_policy": {"support_type": "STANDARD"}},
+        "aws_eks_cluster.extended": {"version": "1.34", "upgrade_policy": {"support_type": "EXTENDED"}},
+        "aws_eks_cluster.not-yet": {"version": "1.35", "upgrade_policy": {"support_type": "EXTENDED"}},
+    }
+    result = estimate(mini(clusters))
+    monthly = {
+        name: sum(line.monthly for line in lines(result, f"aws_eks_cluster.{name}"))
+        for name in ("standard", "extended", "not-yet")
+    }
+    assert monthly == {
+        "standard": pytest.approx(73.0),
+        "extended": pytest.approx(438.0),
+        "not-yet": pytest.approx(73.0),
+    }
+    assert "extended support" in lines(result, "aws_eks_cluster.extended")[0].what
 
 
 def test_a_unit_mismatch_is_refused():

@@ -107,3 +107,34 @@ def test_a_bootstrap_without_a_repository_is_one_clear_error(tmp_path):
     path.write_text('github_repository = "luneo/luneo-infra"\ndeploy_branches = { prod = "main", staging = "main" }\n')
     with pytest.raises(ConfigError, match="deploy_branches: expected a different value for each environment"):
         load_bootstrap(path, [load_environment(ROOT / "environments" / "prod.tfvars")])
+
+
+def test_image_replication_waits_for_the_repositories_it_would_otherwise_create(bootstrap):
+    """Round 3, defect 8: an image pushed before an environment's stack created its us-east-1 repositories
+    made replication create them bare, and the stack's create then failed with RepositoryAlreadyExists. The
+    replication now has a precondition per environment that its secondary repositories exist (the DR
+    drill proves it stops a plan); image_replication (bootstrap.tfvars) leaves an environment out until then."""
+    replication = bootstrap["resource"]["aws_ecr_replication_configuration"]["ecr-replication-eu-west-1"]
+    lookup = bootstrap["data"]["aws_ecr_repositories"]["ecr-repositories-us-east-1"]
+    assert lookup["provider"] == "aws.us-east-1"
+    names = "data.aws_ecr_repositories.ecr-repositories-us-east-1.names"
+    checks = {c["condition"]: c["error_message"] for c in replication["lifecycle"]["precondition"]}
+    prod, staging = (
+        '["luneo-usdz-converter", "luneo-worker-ia"]',
+        '["staging/luneo-usdz-converter", "staging/luneo-worker-ia"]',
+    )
+    assert set(checks) == {f"${{length(setsubtract({wanted}, {names})) == 0}}" for wanted in (prod, staging)}
+    assert all("Apply luneo-" in m and "RepositoryAlreadyExists" in m for m in checks.values())
+
+
+def test_image_replication_can_leave_an_environment_out(tmp_path):
+    from constructs_luneo.config import ConfigError, load_bootstrap, load_environments
+    from tests.conftest import ROOT
+
+    environments = load_environments(ROOT / "environments")
+    path = tmp_path / "bootstrap.tfvars"
+    path.write_text('github_repository = "luneo/luneo-infra"\nimage_replication = ["prod"]\n')
+    assert load_bootstrap(path, environments).image_replication == ("prod",)
+    path.write_text('github_repository = "luneo/luneo-infra"\nimage_replication = ["qa"]\n')
+    with pytest.raises(ConfigError, match="image_replication: expected environments among \\['prod', 'staging'\\]"):
+        load_bootstrap(path, environments)

@@ -37,6 +37,17 @@ def test_failover_records():
     assert records["primary"]["failover_routing_policy"] == {"type": "PRIMARY"}
     assert records["secondary"]["failover_routing_policy"] == {"type": "SECONDARY"}
     assert records["primary"]["records"] == ["ingress-eu-west-1.luneo.app"]
+    # Defect: the PRIMARY record followed its health check, so an ingress blip sent traffic to a region whose
+    # database is a read replica and cache a read-only secondary. A record without a health check is always
+    # healthy: traffic moves only when the failover switches it (after the promotion).
+    assert "health_check_id" not in records["primary"] and "health_check_id" not in records["secondary"]
+
+
+def test_automatic_failover_is_a_choice():
+    records = {
+        r["set_identifier"]: r
+        for r in resources(synth_scope(lambda s: dns(s, automatic_failover=True)), "aws_route53_record").values()
+    }
     assert records["primary"]["health_check_id"] == "${aws_route53_health_check.dns_primary-health-check.id}"
     assert records["secondary"]["health_check_id"] == "${aws_route53_health_check.dns_secondary-health-check.id}"
     assert all(

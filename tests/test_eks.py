@@ -28,12 +28,17 @@ def cluster(scope, **overrides):
 
 @pytest.fixture(scope="module")
 def synthesized():
-    return synth_scope(lambda s: cluster(s, admin_role_arns=["arn:aws:iam::111122223333:role/platform-admins"]))
+    return synth_scope(
+        lambda s: cluster(
+            s, admin_roles=["luneo-break-glass"], admin_role_arns=["arn:aws:iam::111122223333:role/platform-admins"]
+        )
+    )
 
 
 def test_cluster_private_encrypted_and_logged(synthesized):
     eks = only_resource(synthesized, "aws_eks_cluster")
-    assert eks["name"] == "luneo-prod-eks-primary" and eks["version"] == "1.33"
+    assert eks["name"] == "luneo-prod-eks-primary" and eks["version"] == "1.35"
+    assert eks["upgrade_policy"] == {"support_type": "STANDARD"}
     assert eks["vpc_config"]["endpoint_private_access"] is True
     assert eks["vpc_config"]["endpoint_public_access"] is False and "public_access_cidrs" not in eks["vpc_config"]
     assert eks["encryption_config"] == {"resources": ["secrets"], "provider": {"key_arn": KEY}}
@@ -52,10 +57,18 @@ def test_oidc_provider_and_admin_access_entries(synthesized):
     assert oidc["client_id_list"] == ["sts.amazonaws.com"]
     assert oidc["url"] == "${aws_eks_cluster.eks_cluster.identity[0].oidc[0].issuer}"
     entries = resources(synthesized, "aws_eks_access_entry")
-    assert entries["eks_admin-0"]["principal_arn"] == "arn:aws:iam::111122223333:role/platform-admins"
-    assert entries["eks_deployer"]["principal_arn"] == "${data.aws_iam_session_context.deployer-default.issuer_arn}"
+    assert entries["eks_admin-111122223333-platform-admins"]["principal_arn"] == (
+        "arn:aws:iam::111122223333:role/platform-admins"
+    )
+    assert entries["eks_admin-luneo-break-glass"]["principal_arn"] == (
+        "arn:${data.aws_partition.partition-default.partition}:iam::"
+        "${data.aws_caller_identity.caller-default.account_id}:role/luneo-break-glass"
+    ), "the role's ARN from the account: the same whoever plans"
     associations = resources(synthesized, "aws_eks_access_policy_association")
-    assert sorted(associations) == ["eks_admin-0-policy", "eks_deployer-policy"]
+    assert sorted(associations) == [
+        "eks_admin-111122223333-platform-admins-policy",
+        "eks_admin-luneo-break-glass-policy",
+    ]
     for association in associations.values():
         assert association["policy_arn"].endswith(":cluster-access-policy/AmazonEKSClusterAdminPolicy")
         assert association["access_scope"] == {"type": "cluster"}
@@ -118,7 +131,10 @@ def test_control_plane_log_group_is_created_first():
     [
         ({"desired_size": 12}, "desired_size: expected min_size (2) <= desired_size <= max_size (10)"),
         ({"min_size": -1}, "min_size: expected a whole number from 0 to 100, got -1"),
-        ({"kubernetes_version": "1.3"}, 'kubernetes_version: expected a Kubernetes minor version such as "1.33"'),
+        ({"kubernetes_version": "1.3"}, 'kubernetes_version: expected a Kubernetes minor version such as "1.35"'),
+        ({"support_type": "standard"}, 'support_type: expected "STANDARD" or "EXTENDED"'),
+        ({"api_ingress_cidrs": ["0.0.0.0/0"]}, "api_ingress_cidrs: expected specific CIDR blocks, never 0.0.0.0/0"),
+        ({"admin_roles": ["role/../x y"]}, "admin_roles: expected IAM role names"),
         ({"spot_instance_types": ["m6i.large"]}, "spot_instance_types: expected two or more EC2 instance types"),
         ({"public_access_cidrs": ["0.0.0.0/0"]}, "public_access_cidrs: expected specific CIDR blocks, never 0.0.0.0/0"),
         ({"admin_role_arns": ["admins"]}, "admin_role_arns: expected IAM role ARNs"),

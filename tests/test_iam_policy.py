@@ -238,3 +238,29 @@ def test_the_workload_boundary_allows_no_iam_beyond_service_linked_roles_and_onl
         assert [a for a in actions if a.startswith(("iam:", "sts:"))] == ["iam:CreateServiceLinkedRole"]
         s3 = [s for s in boundary["Statement"] if any(a.startswith("s3:") for a in listed(s["Action"]))]
         assert s3 and all(f"luneo-{stack.removeprefix('luneo-')}-" in r for s in s3 for r in listed(s["Resource"]))
+
+
+def test_features_add_the_calls_their_service_makes_with_the_callers_permissions():
+    """Round 3, defects 1 and 2: a global table's replica needs Scan, Query, UpdateItem and BatchWriteItem in
+    the destination region; a secret's replica under a customer key needs kms:Encrypt and
+    kms:GenerateDataKey on it. The type's create/read/update/delete were not enough."""
+    table = {"name": "t", "hash_key": "LockID", "replica": [{"region_name": "us-east-1"}]}
+    secret = {"name": "s", "replica": [{"region": "us-east-1", "kms_key_id": "${aws_kms_key.k.arn}"}]}
+    features = iam_actions.feature_actions
+    assert {"dynamodb:Scan", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"} <= set(
+        features("aws_dynamodb_table", table)
+    )
+    assert features("aws_dynamodb_table", {"name": "t"}) == [], "a table without replicas needs none of it"
+    assert {"kms:Encrypt", "kms:GenerateDataKey*"} <= set(features("aws_secretsmanager_secret", secret))
+    assert features("aws_secretsmanager_secret", {"name": "s", "replica": [{"region": "us-east-1"}]}) == []
+    for feature in iam_actions.FEATURE_ACTIONS:
+        assert feature.source.startswith("https://docs.aws.amazon.com/")
+        for action in feature.actions:
+            assert catalog.expand(action), action
+
+
+@pytest.mark.parametrize("stack", ["luneo-prod", "luneo-staging"])
+def test_the_apply_role_may_encrypt_the_secrets_replica_with_its_key(stack):
+    """On the committed iam/ documents: kms:Encrypt and kms:GenerateDataKey* on the environment's keys."""
+    granted = {a for s in statements(stack, "apply") if s["Sid"] == "ManageKmsKeys" for a in listed(s["Action"])}
+    assert {"kms:Encrypt", "kms:GenerateDataKey*", "kms:Decrypt"} <= granted, sorted(granted)

@@ -83,11 +83,19 @@ def test_service_principals_are_named_and_scoped_to_the_account():
         )
     )
     direct = found["AllowedServicePrincipalsUse"]
-    identifiers = direct["Principal"]["Service"]
-    assert "cloudwatch.amazonaws.com" in identifiers
-    assert any(i.startswith("logs.${data.aws_region") for i in identifiers), "logs is a regional principal"
+    assert direct["Principal"]["Service"] == ["cloudwatch.amazonaws.com"]
     assert "aws:SourceAccount" in direct["Condition"]["StringEqualsIfExists"]
     assert "AllowedServicesUseViaService" not in found
+    # Defect: CloudWatch Logs shared that statement, whose aws:SourceAccount (IfExists) it never sends: any
+    # account's log group could use the key. It is limited by the log group in the encryption context.
+    logs = found["CloudWatchLogsUse"]
+    assert logs["Principal"]["Service"].startswith("logs.${data.aws_region"), "logs is a regional principal"
+    assert logs["Condition"] == {
+        "ArnLike": {
+            "kms:EncryptionContext:aws:logs:arn": "arn:${data.aws_partition.partition-default.partition}:logs:"
+            "${data.aws_region.region-default.name}:${data.aws_caller_identity.caller-default.account_id}:log-group:*"
+        }
+    }
 
 
 def test_no_services_means_only_the_account():

@@ -180,3 +180,51 @@ def test_a_move_to_an_address_the_stack_lacks_is_refused(tmp_path):
     stack = LuneoEnvironmentStack(Testing.app(), load_environment(ROOT / "environments" / "prod.tfvars"))
     with pytest.raises(ConfigError, match="moved to aws_s3_bucket.typo: expected an address of luneo-prod"):
         apply_migration(stack, load_migration(path))
+
+
+def test_zone_ids_prints_the_zones_a_running_network_is_in(tmp_path):
+    """`make zone-ids`: the tfvars lines that keep a running network's subnets where they are (pinning other
+    zone IDs would replace every subnet)."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    def subnet(role: str, tier: str, index: int, zone: str) -> dict:
+        return {
+            "mode": "managed",
+            "type": "aws_subnet",
+            "name": f"network-{role}_{tier}-{index}",
+            "instances": [{"attributes": {"availability_zone_id": zone}}],
+        }
+
+    state = {
+        "resources": [
+            subnet("primary", "private", 1, "euw1-az3"),
+            subnet("primary", "private", 0, "euw1-az2"),
+            subnet("primary", "public", 0, "euw1-az9"),
+            subnet("primary", "private", 2, "euw1-az1"),
+            subnet("secondary", "private", 0, "use1-az6"),
+            subnet("secondary", "private", 1, "use1-az1"),
+        ]
+    }
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps(state))
+    proc = subprocess.run(
+        [sys.executable, "-m", "luneo_ops", "zone-ids", str(path), "--stack", "luneo-staging"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[1:] == [
+        'primary_zone_ids = ["euw1-az2", "euw1-az3", "euw1-az1"]',
+        'secondary_zone_ids = ["use1-az6", "use1-az1"]',
+    ]
+    path.write_text('{"resources": []}')
+    empty = subprocess.run(
+        [sys.executable, "-m", "luneo_ops", "zone-ids", str(path)], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert empty.returncode == 2 and "no network-<role>_private-<n> subnets" in empty.stderr

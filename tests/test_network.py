@@ -41,6 +41,14 @@ def test_three_tiers_over_three_named_zones(synthesized):
     assert all(s["map_public_ip_on_launch"] is False for s in subnets.values()), "no public IPs at launch"
 
 
+def test_zones_by_id_place_subnets_by_id():
+    """A zone ID (the stacks' choice) goes to availability_zone_id: the same physical zone in every account."""
+    subnets = resources(synth_scope(lambda s: network(s, availability_zones=["euw1-az2", "euw1-az1"])), "aws_subnet")
+    placed = {s["tags"]["Name"]: s.get("availability_zone_id") for s in subnets.values()}
+    assert placed["luneo-test-private-0"] == "euw1-az2" and placed["luneo-test-private-1"] == "euw1-az1"
+    assert not any("availability_zone" in s for s in subnets.values())
+
+
 def test_private_cidr_blocks_are_plain_strings():
     seen = {}
     synth_scope(lambda s: seen.setdefault("cidrs", network(s).private_cidr_blocks))
@@ -106,7 +114,8 @@ def test_provider_is_passed_to_every_resource():
     [
         ({"cidr_block": "10.0.0.0/8"}, "cidr_block: expected an IPv4 network from /16 to /20"),
         ({"cidr_block": "not-a-cidr"}, "cidr_block: expected an IPv4 network"),
-        ({"availability_zones": ["eu-west-1a"]}, "availability_zones: expected two to four distinct zone names"),
+        ({"availability_zones": ["eu-west-1a"]}, "availability_zones: expected two to four distinct zone IDs"),
+        ({"availability_zones": ["euw1-az1", "euw1-zz"]}, "availability_zones: expected two to four distinct zone IDs"),
         ({"availability_zones": ["eu-west-1a", "eu-west-1a"]}, "availability_zones: expected two to four distinct"),
         ({"availability_zones": "eu-west-1a"}, "availability_zones: expected"),
         ({"flow_log_retention_in_days": 42}, "flow_log_retention_in_days: expected a CloudWatch Logs retention"),

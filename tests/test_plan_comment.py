@@ -257,3 +257,19 @@ def test_the_script_is_stdlib_only():
     )
     proc = subprocess.run([sys.executable, "-S", "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert proc.stdout.strip() == "[]", proc.stderr
+
+
+def test_the_guard_stops_a_subnet_replacement_too(tmp_path):
+    """A subnet replaced (its zone changed: pinning zone IDs that differ from where it runs) fails on the
+    interfaces in it halfway through an apply: the guard stops it before, as it does a stateful resource."""
+    from luneo_ops.review.plan_summary import summarize, unapproved
+
+    plan_json = {
+        "resource_changes": [
+            {"address": a, "type": a.split(".")[0], "change": {"actions": ["delete", "create"]}}
+            for a in ("aws_subnet.network-primary_private-0", "aws_route_table_association.network-primary_private-0")
+        ]
+    }
+    assert unapproved(summarize(plan_json), "luneo-prod", tmp_path / "none.json") == [
+        "aws_subnet.network-primary_private-0"
+    ]

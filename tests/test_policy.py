@@ -29,6 +29,13 @@ from tests import aws_rule_examples
 from tests.conftest import ROOT
 
 TAGS = {"Environment": "staging", "Project": "luneo", "ManagedBy": "cdktf"}
+#: The day the dated rules (LUNEO-AWS-18) are evaluated on here: the examples do not age.
+PINNED_DAY = "2026-12-05"
+
+
+@pytest.fixture(autouse=True)
+def _pinned_day(monkeypatch):
+    monkeypatch.setenv("LUNEO_TODAY", PINNED_DAY)
 
 
 def policy_errors(build, tags=TAGS) -> list[str]:
@@ -128,6 +135,8 @@ def test_the_rules_catch_the_defects_of_the_json_before_them():
         ("LUNEO-AWS-1", "luneo-prod/postgres-replica/instance"),
         ("LUNEO-AWS-15", "luneo-prod/eks-primary/cluster"),
         ("LUNEO-AWS-15", "luneo-prod/eks-secondary/cluster"),
+        ("LUNEO-AWS-18", "luneo-prod/eks-primary/cluster"),
+        ("LUNEO-AWS-18", "luneo-prod/eks-secondary/cluster"),
         ("LUNEO-AWS-3", "luneo-prod/assets/distribution"),
         ("LUNEO-AWS-4", "luneo-prod/postgres-replica/security-group"),
         ("LUNEO-AWS-4", "luneo-prod/postgres/security-group"),
@@ -135,6 +144,48 @@ def test_the_rules_catch_the_defects_of_the_json_before_them():
         ("LUNEO-PROD-1", "luneo-prod/eks-primary/cluster"),
         ("LUNEO-PROD-1", "luneo-prod/eks-secondary/cluster"),
     ]
+
+
+def test_the_rules_catch_round_3_in_the_json_before_it():
+    """tests/fixtures/before-round-3.json: luneo-prod's and luneo-staging's JSON before the third review
+    (the resources it concerns): Kubernetes 1.33 on STANDARD after its standard support ended, Global
+    Datastore members with their own minor upgrades, subnets placed by index into a zone lookup, the logs
+    keys without the encryption context, staging's alarm topics with no subscriber."""
+    tf = json.loads((ROOT / "tests" / "fixtures" / "before-round-3.json").read_text())
+    found: dict[str, set[str]] = {}
+    for name, document in tf.items():
+        for checked, finding in evaluate(View(document, name)):
+            if checked.id.startswith("LUNEO-AWS-") or checked.id == "LUNEO-OBS-1":  # the fixture is trimmed
+                found.setdefault(checked.id, set()).add(finding.path)
+    assert sorted(found) == [
+        "LUNEO-AWS-18",
+        "LUNEO-AWS-21",
+        "LUNEO-AWS-22",
+        "LUNEO-AWS-23",
+        "LUNEO-OBS-1",
+    ]
+    assert found["LUNEO-AWS-21"] == {
+        "luneo-prod/redis/replication-group",
+        "luneo-prod/redis-secondary/replication-group",
+    }
+    assert len(found["LUNEO-AWS-22"]) == 36, "every subnet of both environments, both regions, three tiers"
+    assert found["LUNEO-OBS-1"] == {"luneo-staging/alarms-primary/topic", "luneo-staging/alarms-secondary/topic"}
+    assert {p.split("/")[1] for p in found["LUNEO-AWS-23"]} == {"kms-logs", "kms-logs-secondary"}
+
+
+def test_the_kubernetes_rule_warns_before_the_date_and_refuses_after(monkeypatch):
+    """Synth warns 60 days before a version leaves standard support, and refuses after (STANDARD)."""
+    from constructs_luneo.dated import kubernetes_calendar
+
+    release = kubernetes_calendar()["1.35"]
+    cluster = {
+        "resource": {"aws_eks_cluster": {"c": {"version": "1.35", "upgrade_policy": {"support_type": "STANDARD"}}}}
+    }
+    levels = {}
+    for day in ("2026-12-05", "2027-01-27", str(release.end_of_standard)):
+        monkeypatch.setenv("LUNEO_TODAY", day)
+        levels[day] = [f.level for c, f in evaluate(View(cluster, "x")) if c.id == "LUNEO-AWS-18"]
+    assert levels == {"2026-12-05": [], "2027-01-27": ["warning"], "2027-03-27": ["error"]}
 
 
 def test_rules_run_on_synthesized_files(synth_dir, tmp_path):

@@ -188,6 +188,24 @@ def test_prod_has_a_cache_in_us_east_1_and_staging_does_not(stacks):
     assert "redis_secondary_reader_endpoint" in outputs and "redis_global_datastore_id" in outputs
 
 
+def test_global_datastore_members_leave_upgrades_version_and_node_type_to_the_global_group(stacks):
+    """Round 3, defect 4: members report auto_minor_version_upgrade false, so setting it showed in every
+    plan and the apply was rejected ("part of a global cluster"); version and node type of a member
+    change through the global group (hashicorp/terraform-provider-aws#19929)."""
+    prod = stacks["luneo-prod"]["resource"]
+    groups = prod["aws_elasticache_replication_group"]
+    primary, secondary = groups["redis_replication-group"], groups["redis-secondary_replication-group"]
+    assert "auto_minor_version_upgrade" not in primary and "auto_minor_version_upgrade" not in secondary
+    assert primary["lifecycle"]["ignore_changes"] == ["engine_version", "node_type"]
+    datastore = prod["aws_elasticache_global_replication_group"]["redis-global_datastore"]
+    assert (datastore["engine_version"], datastore["cache_node_type"]) == (
+        primary["engine_version"],
+        primary["node_type"],
+    )
+    staging = stacks["luneo-staging"]["resource"]["aws_elasticache_replication_group"]["redis_replication-group"]
+    assert staging["auto_minor_version_upgrade"] == "true", "a cache outside a Global Datastore keeps its upgrades"
+
+
 @pytest.mark.parametrize(
     "tfvars, message",
     [
@@ -202,6 +220,10 @@ def test_global_datastore_config_errors(tmp_path, tfvars, message):
     from constructs_luneo.config import ConfigError, load_environment
 
     path = tmp_path / "qa.tfvars"
-    path.write_text('db_primary_instance_class = "db.t3.medium"\n' + tfvars + "redis_global_datastore = true\n")
-    with pytest.raises(ConfigError, match=f"qa.tfvars:4: {message}"):
+    path.write_text(
+        'db_primary_instance_class = "db.t3.medium"\nalarm_emails = ["oncall@luneo.app"]\n'
+        + tfvars
+        + "redis_global_datastore = true\n"
+    )
+    with pytest.raises(ConfigError, match=f"qa.tfvars:5: {message}"):
         load_environment(path)

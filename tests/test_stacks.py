@@ -68,6 +68,7 @@ def test_extra_tags_from_the_environment_file_join_the_default_tags(tmp_path):
     path = tmp_path / "qa.tfvars"
     path.write_text(
         'db_primary_instance_class = "db.t3.medium"\nredis_node_type = "cache.t3.micro"\n'
+        'alarm_emails = ["oncall@luneo.app"]\n'
         'tags = { CostCenter = "platform" }\n'
     )
     app = Testing.app()
@@ -151,6 +152,7 @@ def test_supplied_password_is_a_sensitive_validated_variable(tmp_path):
     path = tmp_path / "qa.tfvars"
     path.write_text(
         'db_primary_instance_class = "db.t3.medium"\nredis_node_type = "cache.t3.micro"\n'
+        'alarm_emails = ["oncall@luneo.app"]\n'
         'db_master_password_source = "variable"\n'
     )
     stack = LuneoEnvironmentStack(Testing.app(), load_environment(path))
@@ -293,26 +295,31 @@ def test_secondary_region_resources_use_the_secondary_provider(stacks):
     for name, resource in stacks["luneo-prod"]["resource"]["aws_vpc"].items():
         assert resource.get("provider") == ("aws.secondary" if "secondary" in name else None)
     subnets = stacks["luneo-prod"]["resource"]["aws_subnet"]
-    assert [subnets[f"network-secondary_private-{i}"]["availability_zone"] for i in range(3)] == [
-        f"${{element(data.aws_availability_zones.zones-secondary.names, {i})}}" for i in range(3)
+    assert [subnets[f"network-secondary_private-{i}"]["availability_zone_id"] for i in range(3)] == [
+        "use1-az1",
+        "use1-az2",
+        "use1-az4",
     ]
 
 
 @pytest.mark.parametrize("stack", ENVIRONMENTS)
-def test_zones_are_looked_up_leaving_out_the_zone_ids_the_platform_cannot_use(stacks, stack):
-    """Defect: zone names were hard-coded (us-east-1a/b/c): names map to different physical zones per
-    account, and use1-az3 runs neither EKS control planes reliably nor current instance types."""
+def test_subnets_are_pinned_to_zone_ids_that_a_plan_checks(stacks, stack):
+    """Defects: zone names were hard-coded (us-east-1a/b/c), then taken by position from a live lookup,
+    where a zone changing state or a new one sorting in shifts every index and replaces every subnet.
+    Now: zone IDs from configuration (the same physical zone in every account; use1-az3 never), and
+    the lookup only checks, in a postcondition, that they are available to the account."""
     lookups = stacks[stack]["data"]["aws_availability_zones"]
-    assert lookups["zones-secondary"]["exclude_zone_ids"] == ["use1-az3"]
     assert lookups["zones-secondary"]["provider"] == "aws.secondary" and "provider" not in lookups["zones-primary"]
-    for lookup in lookups.values():
+    expected = {"primary": ["euw1-az1", "euw1-az2", "euw1-az3"], "secondary": ["use1-az1", "use1-az2", "use1-az4"]}
+    for role, ids in expected.items():
+        lookup = lookups[f"zones-{role}"]
         assert lookup["state"] == "available"
-        assert lookup["filter"] == [{"name": "zone-type", "values": ["availability-zone"]}]
+        [check] = lookup["lifecycle"]["postcondition"]
+        assert check["condition"] == f"${{length(setsubtract({json.dumps(ids)}, self.zone_ids)) == 0}}"
+        assert check["error_message"].startswith(f"{role}_zone_ids: {', '.join(ids)} must all be available")
     for name, subnet in stacks[stack]["resource"]["aws_subnet"].items():
-        assert re.fullmatch(
-            r"\$\{element\(data\.aws_availability_zones\.zones-(primary|secondary)\.names, [012]\)\}",
-            subnet["availability_zone"],
-        ), name
+        role, index = name.split("_")[0].removeprefix("network-"), int(name.rsplit("-", 1)[1])
+        assert "availability_zone" not in subnet and subnet["availability_zone_id"] == expected[role][index], name
 
 
 # Checkov skips CKV_AWS_157 and CKV2_AWS_50 because staging opts out; prod must not.
@@ -488,6 +495,7 @@ def test_the_rds_managed_password_is_refused_where_aws_refuses_it(tmp_path, mode
     path = tmp_path / "qa.tfvars"
     path.write_text(
         'db_primary_instance_class = "db.r6g.large"\nredis_node_type = "cache.t3.micro"\n'
+        'alarm_emails = ["oncall@luneo.app"]\n'
         f'db_dr_mode = "{mode}"\ndb_master_password_source = "rds-managed"\n'
     )
     from constructs_luneo.config import ConfigError
@@ -504,13 +512,14 @@ def test_the_old_password_switch_says_what_replaces_it(tmp_path):
     path = tmp_path / "qa.tfvars"
     path.write_text(
         'db_primary_instance_class = "db.r6g.large"\nredis_node_type = "cache.t3.micro"\n'
+        'alarm_emails = ["oncall@luneo.app"]\n'
         "db_manage_master_password = true\n"
     )
     from constructs_luneo.config import ConfigError
 
     with pytest.raises(
         ConfigError,
-        match="qa.tfvars:3: db_manage_master_password: no longer exists; replaced by db_master_password_source",
+        match="qa.tfvars:4: db_manage_master_password: no longer exists; replaced by db_master_password_source",
     ):
         load_environment(path)
 
@@ -599,28 +608,60 @@ def test_fixed_name_security_groups_are_not_created_before_destroyed(stacks, sta
 
 
 @pytest.mark.parametrize("stack", ENVIRONMENTS)
-def test_the_role_that_applies_the_stack_administers_both_clusters(stacks, stack):
-    """Defect: private endpoints, no creator bootstrap and no access entry: nobody could reach the clusters."""
+def test_the_configured_admins_administer_both_clusters_whoever_plans(stacks, stack):
+    """Defects: private endpoints, no creator bootstrap and no access entry: nobody could reach the
+    clusters; then the admin entry followed whoever ran the plan (data aws_iam_session_context), so a
+    plan by the plan role, or by another operator, replaced it and locked the previous admin out. Now
+    the admins are configuration (eks_admin_roles), and the old entry moves to the first of them."""
     data = stacks[stack]
+    assert "aws_iam_session_context" not in data.get("data", {})
     for role, suffix in (("primary", "default"), ("secondary", "aws-secondary")):
-        entry = one(data, "aws_eks_access_entry", f"eks-{role}_deployer")
-        assert entry["principal_arn"] == f"${{data.aws_iam_session_context.deployer-{suffix}.issuer_arn}}"
-        policy = one(data, "aws_eks_access_policy_association", f"eks-{role}_deployer-policy")
+        entry = one(data, "aws_eks_access_entry", f"eks-{role}_admin-luneo-break-glass")
+        assert entry["principal_arn"] == (
+            f"arn:${{data.aws_partition.partition-{suffix}.partition}}:iam::"
+            f"${{data.aws_caller_identity.caller-{suffix}.account_id}}:role/luneo-break-glass"
+        ), "built from the account, the same whoever plans; the secondary's without the primary region"
+        policy = one(data, "aws_eks_access_policy_association", f"eks-{role}_admin-luneo-break-glass-policy")
         assert policy["policy_arn"].endswith(":cluster-access-policy/AmazonEKSClusterAdminPolicy")
         assert policy["access_scope"] == {"type": "cluster"}
-    sessions = data["data"]["aws_iam_session_context"]
-    assert sessions["deployer-default"]["arn"] == "${data.aws_caller_identity.caller-default.arn}"
-    assert sessions["deployer-aws-secondary"]["provider"] == "aws.secondary", "reachable without the primary region"
+    assert sorted((m["from"], m["to"]) for m in data["moved"]) == sorted(
+        (f"{kind}.eks-{role}_deployer{suffix}", f"{kind}.eks-{role}_admin-luneo-break-glass{suffix}")
+        for role in ("primary", "secondary")
+        for kind, suffix in (("aws_eks_access_entry", ""), ("aws_eks_access_policy_association", "-policy"))
+    )
+    addresses_now = set(addresses(data))
+    assert all(m["to"] in addresses_now and m["from"] not in addresses_now for m in data["moved"])
 
 
-def test_prod_alarms_notify_someone(stacks, tmp_path):
-    """Defect: prod's alarm topics had no subscriber. Now prod must name one."""
+def test_operators_reach_the_private_api_from_the_configured_networks(tmp_path):
+    """Defect: with a private endpoint whose only 443 ingress was the node group, no operator could reach
+    the API. eks_api_ingress_cidrs opens 443 on the control plane's group to a VPN or bastion range."""
+    path = tmp_path / "staging.tfvars"
+    path.write_text(
+        (ROOT / "environments" / "staging.tfvars").read_text() + 'eks_api_ingress_cidrs = ["10.200.0.0/16"]\n'
+    )
+    data = json.loads(Testing.synth(LuneoEnvironmentStack(Testing.app(), load_environment(path))))
+    rules = data["resource"]["aws_vpc_security_group_ingress_rule"]
+    for role in ("primary", "secondary"):
+        rule = rules[f"eks-{role}_cluster-from-operators-0"]
+        assert rule["cidr_ipv4"] == "10.200.0.0/16" and rule["from_port"] == rule["to_port"] == 443
+        assert rule["security_group_id"] == f"${{aws_security_group.eks-{role}_cluster-sg.id}}"
+
+
+def test_every_environments_alarms_notify_someone(stacks, tmp_path):
+    """Defects: prod's alarm topics had no subscriber, then staging's. Now every environment names one."""
+    staging = stacks["luneo-staging"]["resource"]["aws_sns_topic_subscription"].values()
+    assert sorted((s["protocol"], s["endpoint"]) for s in staging) == [("email", "platform@luneo.app")] * 2
     subscriptions = stacks["luneo-prod"]["resource"]["aws_sns_topic_subscription"].values()
     assert sorted((s["protocol"], s["endpoint"]) for s in subscriptions) == [("email", "oncall@luneo.app")] * 2
     from constructs_luneo.config import ConfigError
 
     path = tmp_path / "prod.tfvars"
-    path.write_text(re.sub(r"(?m)^alarm_emails.*$", "", (ROOT / "environments" / "prod.tfvars").read_text()))
+    text = (ROOT / "environments" / "prod.tfvars").read_text()
+    path.write_text(re.sub(r"(?m)^alarm_emails.*$", "", text))
+    with pytest.raises(ConfigError, match="alarm_emails: is required"):
+        load_environment(path)
+    path.write_text(re.sub(r"(?m)^alarm_emails.*$", "alarm_emails = []", text))
     with pytest.raises(
         ConfigError, match="alarm_emails: expected at least one e-mail address \\(or alarm_https_endpoints\\) in prod"
     ):

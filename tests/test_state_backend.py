@@ -91,6 +91,7 @@ def test_environments_on_one_bucket_must_share_the_lock_table(tmp_path):
     other = tmp_path / "qa.tfvars"
     other.write_text(
         'db_primary_instance_class = "db.t3.medium"\nredis_node_type = "cache.t3.micro"\n'
+        'alarm_emails = ["oncall@luneo.app"]\n'
         'state_lock_table = "another-table"\n'
     )
     path = tmp_path / "bootstrap.tfvars"

@@ -63,6 +63,7 @@ def test_a_short_password_is_rejected_at_plan_time(terraform, tmp_path):
     path = tmp_path / "qa.tfvars"
     path.write_text(
         'db_primary_instance_class = "db.t3.medium"\nredis_node_type = "cache.t3.micro"\n'
+        'alarm_emails = ["oncall@luneo.app"]\n'
         'db_master_password_source = "variable"\n'
     )
     synthesized = json.loads(Testing.synth(LuneoEnvironmentStack(Testing.app(), load_environment(path))))
@@ -86,6 +87,7 @@ def test_supplied_password_variant_validates(terraform, tmp_path):
     path = tmp_path / "qa.tfvars"
     path.write_text(
         'db_primary_instance_class = "db.t3.medium"\nredis_node_type = "cache.t3.micro"\n'
+        'alarm_emails = ["oncall@luneo.app"]\n'
         'db_master_password_source = "variable"\n'
     )
     stack_file = tmp_path / "cdk.tf.json"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar, Mapping
 
 from ..support.errors import ConfigError
 from .bootstrap_variables import BOOTSTRAP_VARIABLES
@@ -63,6 +63,8 @@ class BootstrapConfig:
     replica_region: str
     backends: tuple[BackendLocation, ...]
     delivery: Delivery | None = None
+    #: The environments whose images replicate to their secondary region (None: all of them).
+    image_replication: tuple[str, ...] | None = None
 
     stack_name: ClassVar[str] = "luneo-bootstrap"
 
@@ -87,7 +89,22 @@ def load_bootstrap(
             plans_bucket=values["plans_bucket"],
             targets=_targets(environments, values, where),
         ),
+        image_replication=_image_replication(environments, values, where),
     )
+
+
+@cross_check("`image_replication` (bootstrap.tfvars) names only environments that exist.")
+def _image_replication(
+    environments: list[EnvironmentConfig], values: Mapping[str, Any], where: Where
+) -> tuple[str, ...] | None:
+    chosen = values["image_replication"]
+    known = sorted(e.environment for e in environments)
+    unknown = [name for name in chosen or () if name not in known]
+    if unknown:
+        raise ConfigError(
+            f"{where('image_replication')}: image_replication: expected environments among {known}, got {unknown[0]!r}"
+        )
+    return None if chosen is None else tuple(chosen)
 
 
 @cross_check(

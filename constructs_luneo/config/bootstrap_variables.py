@@ -85,6 +85,14 @@ BOOTSTRAP_VARIABLES: tuple[Variable, ...] = _v(
         pattern(ROLE_NAME, "an IAM role name"),
     ),
     Variable(
+        "image_replication",
+        "list(string)",
+        None,
+        "the environments whose images the registry replicates to their secondary region (default: all). "
+        "An environment joins once its stack has created its secondary repositories (a plan checks)",
+        example=["prod", "staging"],
+    ),
+    Variable(
         "plans_bucket",
         "string",
         "luneo-terraform-plans",

@@ -6,10 +6,12 @@ import ipaddress
 import re
 from typing import Any, Mapping
 
-from ..support.patterns import INSTANCE_TYPE, TIME_WINDOW
-from .tfvars import Check
+from ..dated import catalog, kubernetes_support
+from ..support.errors import ConfigError
+from ..support.patterns import DEFAULT_TAG_KEYS, INSTANCE_TYPE, MAX_TAGS, TIME_WINDOW, tag_problem
+from .cross import cross_check
+from .tfvars import Check, Where
 
-TAG_KEY = re.compile(r"^[\w .:/=+@-]{1,128}$")
 KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[\w-]+$")
 
 
@@ -47,11 +49,16 @@ def each(check: Check) -> Check:
 
 
 def tags(v: Mapping[str, str]) -> str | None:
-    reserved = {"Environment", "Project", "ManagedBy"} & set(v)
+    reserved = set(DEFAULT_TAG_KEYS) & set(v)
     if reserved:
         return f"extra tags only; {', '.join(sorted(reserved))} come from the provider's default_tags"
-    bad = [k for k in v if not TAG_KEY.match(k) or k.lower().startswith("aws:")]
-    return f"tag keys of 1-128 characters not starting with 'aws:' (got {bad[0]!r})" if bad else None
+    # Each resource adds a Name or two of its own: leave it room within AWS's 50 (rule LUNEO-AWS-20
+    # counts them exactly on the synthesized resources).
+    room = MAX_TAGS - len(DEFAULT_TAG_KEYS) - 5
+    if len(v) > room:
+        return f"at most {room} extra tags (AWS takes {MAX_TAGS} per resource, default_tags and Name included)"
+    problems = [p for k, value in v.items() if (p := tag_problem(k, value))]
+    return f"tags AWS accepts ({problems[0]})" if problems else None
 
 
 def instance_types(v: list[str]) -> str | None:
@@ -97,3 +104,51 @@ def window(v: str) -> str | None:
     start, end = ([int(x) for x in part.split(":")] for part in v.split("-"))
     minutes = (end[0] * 60 + end[1] - start[0] * 60 - start[1]) % (24 * 60)
     return None if minutes >= 30 else "a window of at least 30 minutes (an RDS requirement)"
+
+
+# --- checks across variables against the dated tables (constructs_luneo/dated/): what an
+# environment asks of AWS that AWS may not offer, refused naming the file and the variable instead
+# of at the first apply. The same tables back rules LUNEO-AWS-18 and LUNEO-AWS-19 for constructs
+# used directly.
+
+
+@cross_check(
+    "Instance classes and node types are offered in the region that runs them (the catalog: "
+    "`constructs_luneo/dated/prices.csv`): `db_primary_instance_class` in `primary_region`, "
+    "`db_replica_instance_class` "
+    "in `secondary_region`, `redis_node_type` in both with `redis_global_datastore` (else the primary), "
+    "`eks_spot_instance_types` and `eks_system_instance_type` in both."
+)
+def check_offered(values: Mapping[str, Any], where: Where) -> None:
+    primary, secondary = values["primary_region"], values["secondary_region"]
+    db_kind = "aurora" if values["db_dr_mode"] == "aurora-global" else "db"
+    replica_class = values["db_replica_instance_class"] or values["db_primary_instance_class"]
+    wanted: list[tuple[str, str, str, str]] = [
+        ("db_primary_instance_class", db_kind, primary, values["db_primary_instance_class"]),
+        (
+            "db_replica_instance_class" if values["db_replica_instance_class"] else "db_primary_instance_class",
+            db_kind,
+            secondary,
+            replica_class,
+        ),
+    ]
+    for region in (primary, secondary) if values["redis_global_datastore"] else (primary,):
+        wanted.append(("redis_node_type", "cache", region, values["redis_node_type"]))
+    for region in (primary, secondary):
+        wanted += [("eks_spot_instance_types", "ec2", region, t) for t in values["eks_spot_instance_types"]]
+        wanted.append(("eks_system_instance_type", "ec2", region, values["eks_system_instance_type"]))
+    offered = catalog()
+    for variable, kind, region, name in wanted:
+        problem = offered.check(kind, region, name)
+        if problem:
+            raise ConfigError(f"{where(variable)}: {variable}: {problem}")
+
+
+@cross_check(
+    "`eks_kubernetes_version` is on the EKS calendar (`constructs_luneo/dated/kubernetes.csv`) and, with "
+    '`eks_support_type = "STANDARD"`, still on standard support (synth warns 60 days before).'
+)
+def check_kubernetes(values: Mapping[str, Any], where: Where) -> None:
+    found = kubernetes_support(values["eks_kubernetes_version"], values["eks_support_type"])
+    if found and found[0] == "error":
+        raise ConfigError(f"{where('eks_kubernetes_version')}: eks_kubernetes_version: {found[1]}")

@@ -14,6 +14,7 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from ..support.errors import ConfigError
+from .checks import check_kubernetes, check_offered
 from .cross import cross_check
 from .sections import (
     ROLES,
@@ -112,6 +113,8 @@ def load_environment(path: str | Path, *, label: str | None = None) -> Environme
             f"(2 to 21 characters: a letter, then letters, digits, '-'), got {environment!r}"
         )
     values, where = load_values(path, label, VARIABLES, REMOVED)
+    check_offered(values, where)
+    check_kubernetes(values, where)
     return EnvironmentConfig(
         environment=environment,
         source=label,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, Mapping
 
 from ..support.errors import ConfigError
+from ..support.facts import DEFAULT_ZONE_IDS, EXCLUDED_ZONE_IDS, zone_id_prefix
 from .cross import cross_check
 from .tfvars import Where
 
@@ -18,11 +19,12 @@ ROLES: tuple[Role, Role] = ("primary", "secondary")
 
 @dataclass(frozen=True)
 class RegionSettings:
-    """One region of the pair: its role, its name, its VPC range."""
+    """One region of the pair: its role, its name, its VPC range, its zones by zone ID."""
 
     role: Role
     name: str
     vpc_cidr: str
+    zone_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -37,11 +39,42 @@ class NetworkSettings:
 
     @classmethod
     def load(cls, values: Mapping[str, Any], where: Where) -> NetworkSettings:
-        primary = RegionSettings("primary", values["primary_region"], values["vpc_primary_cidr"])
-        secondary = RegionSettings("secondary", values["secondary_region"], values["vpc_secondary_cidr"])
+        primary, secondary = (
+            RegionSettings(role, values[f"{role}_region"], values[f"vpc_{role}_cidr"], _zone_ids(values, where, role))
+            for role in ROLES
+        )
         _check_regions(primary, secondary, where)
         _check_ranges(primary, secondary, where)
         return cls(primary=primary, secondary=secondary, single_nat_gateway=values["single_nat_gateway"])
+
+
+@cross_check(
+    "`<role>_zone_ids` (or the region's default, facts.DEFAULT_ZONE_IDS) are 2-4 distinct zone IDs of "
+    "`<role>_region`, none the platform excludes (facts.EXCLUDED_ZONE_IDS)."
+)
+def _zone_ids(values: Mapping[str, Any], where: Where, role: Role) -> tuple[str, ...]:
+    region, variable = values[f"{role}_region"], f"{role}_zone_ids"
+    ids = values[variable] if values[variable] is not None else DEFAULT_ZONE_IDS.get(region)
+    if ids is None:
+        raise ConfigError(
+            f"{where(variable)}: {variable}: expected 2-4 zone IDs of {region} (no default for that region; "
+            f"`aws ec2 describe-availability-zones --region {region}` lists them)"
+        )
+    prefix = zone_id_prefix(region)
+    wrong = [z for z in ids if not z.startswith(f"{prefix}-")]
+    excluded = [z for z in ids if z in EXCLUDED_ZONE_IDS.get(region, ())]
+    if wrong or excluded or not 2 <= len(ids) <= 4 or len(set(ids)) != len(ids):
+        why = (
+            f"{wrong[0]!r} is not a zone of {region}"
+            if wrong
+            else f"{excluded[0]} runs neither current instance types nor EKS"
+            if excluded
+            else f"got {list(ids)}"
+        )
+        raise ConfigError(
+            f"{where(variable)}: {variable}: expected 2-4 distinct zone IDs of {region} ({prefix}-az<n>): {why}"
+        )
+    return tuple(ids)
 
 
 @cross_check("`secondary_region` differs from `primary_region`, and one of the two is `us-east-1`.")
@@ -81,10 +114,13 @@ class EksSettings:
     primary: NodeGroupScaling
     secondary: NodeGroupScaling
     kubernetes_version: str
+    support_type: str
     spot_instance_types: tuple[str, ...]
     system_instance_type: str
     system_node_count: int
     public_access_cidrs: tuple[str, ...]
+    api_ingress_cidrs: tuple[str, ...]
+    admin_roles: tuple[str, ...]
     admin_role_arns: tuple[str, ...]
 
     def scaling(self, role: Role) -> NodeGroupScaling:
@@ -93,15 +129,28 @@ class EksSettings:
     @classmethod
     def load(cls, values: Mapping[str, Any], where: Where) -> EksSettings:
         scaling = {role: _scaling(values, where, role) for role in ROLES}
+        _check_admins(values, where)
         return cls(
             primary=scaling["primary"],
             secondary=scaling["secondary"],
             kubernetes_version=values["eks_kubernetes_version"],
+            support_type=values["eks_support_type"],
             spot_instance_types=tuple(values["eks_spot_instance_types"]),
             system_instance_type=values["eks_system_instance_type"],
             system_node_count=values["eks_system_node_count"],
             public_access_cidrs=tuple(values["eks_public_access_cidrs"]),
+            api_ingress_cidrs=tuple(values["eks_api_ingress_cidrs"]),
+            admin_roles=tuple(values["eks_admin_roles"]),
             admin_role_arns=tuple(values["eks_admin_role_arns"]),
+        )
+
+
+@cross_check("The clusters have an administrator: `eks_admin_roles` or `eks_admin_role_arns` names at least one role.")
+def _check_admins(values: Mapping[str, Any], where: Where) -> None:
+    if not values["eks_admin_roles"] and not values["eks_admin_role_arns"]:
+        raise ConfigError(
+            f"{where('eks_admin_roles')}: eks_admin_roles: expected at least one IAM role (or eks_admin_role_arns): "
+            "without an access entry nobody can administer the clusters"
         )
 
 
@@ -322,12 +371,12 @@ class AlarmSettings:
         return settings
 
 
-@cross_check("prod has at least one alarm subscriber (`alarm_emails` or `alarm_https_endpoints`).")
+@cross_check("Every environment has at least one alarm subscriber (`alarm_emails` or `alarm_https_endpoints`).")
 def _check_subscribers(settings: AlarmSettings, environment: str, where: Where) -> None:
-    if environment == "prod" and not (settings.emails or settings.https_endpoints):
+    if not (settings.emails or settings.https_endpoints):
         raise ConfigError(
             f"{where('alarm_emails')}: alarm_emails: expected at least one e-mail address (or "
-            "alarm_https_endpoints) in prod: an alarm that notifies nobody is not an alarm"
+            f"alarm_https_endpoints) in {environment}: an alarm that notifies nobody is not an alarm"
         )
 
 

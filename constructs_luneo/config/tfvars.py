@@ -156,7 +156,7 @@ def parse(path: Path, label: str) -> tuple[dict[str, Any], dict[str, list[int]]]
     from lark.exceptions import LarkError
 
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # some editors start a file with a byte-order mark
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{label}: cannot read the file ({exc.__class__.__name__}: {exc})") from None
     options = hcl2.SerializationOptions(strip_string_quotes=True, with_comments=False, preserve_heredocs=False)

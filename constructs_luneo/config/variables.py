@@ -8,57 +8,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..support.patterns import BUCKET, CACHE_TYPE, DB_CLASS, HOSTNAME, INSTANCE_TYPE, ROLE_ARN
+from ..support.facts import AWS_REGIONS
+from ..support.patterns import AZ_ID, BUCKET, CACHE_TYPE, DB_CLASS, HOSTNAME, INSTANCE_TYPE, ROLE_ARN, ROLE_NAME
 from . import checks
 from .checks import each, int_range, optional, pattern
 from .tfvars import REQUIRED, Check, Variable
 
 REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
-#: Region codes AWS has (`aws ec2 describe-regions --all-regions`; "Amazon EC2 service endpoints",
-#: https://docs.aws.amazon.com/general/latest/gr/ec2-service.html), so that a typo such as
-#: "eu-west-9" is refused at synth instead of at the first plan. A region AWS opens later: add it here.
-AWS_REGIONS = frozenset(
-    {
-        "af-south-1",
-        "ap-east-1",
-        "ap-east-2",
-        "ap-northeast-1",
-        "ap-northeast-2",
-        "ap-northeast-3",
-        "ap-south-1",
-        "ap-south-2",
-        "ap-southeast-1",
-        "ap-southeast-2",
-        "ap-southeast-3",
-        "ap-southeast-4",
-        "ap-southeast-5",
-        "ap-southeast-6",
-        "ap-southeast-7",
-        "ca-central-1",
-        "ca-west-1",
-        "eu-central-1",
-        "eu-central-2",
-        "eu-north-1",
-        "eu-south-1",
-        "eu-south-2",
-        "eu-west-1",
-        "eu-west-2",
-        "eu-west-3",
-        "il-central-1",
-        "me-central-1",
-        "me-south-1",
-        "mx-central-1",
-        "sa-east-1",
-        "us-east-1",
-        "us-east-2",
-        "us-west-1",
-        "us-west-2",
-        "us-gov-east-1",
-        "us-gov-west-1",
-        "cn-north-1",
-        "cn-northwest-1",
-    }
-)
 STATE_KEY = re.compile(r"^[A-Za-z0-9!_.*'()/-]+\.tfstate$")
 TABLE = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
 ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
@@ -82,8 +38,7 @@ def _region(expected: str) -> Check:
             return expected
         if value not in AWS_REGIONS:
             return (
-                f"{expected} (no AWS region has that code; the list: AWS_REGIONS in "
-                "constructs_luneo/config/variables.py)"
+                f"{expected} (no AWS region has that code; the list: AWS_REGIONS in constructs_luneo/support/facts.py)"
             )
         return None
 
@@ -149,6 +104,24 @@ NETWORK = _v(
         checks.vpc_cidr,
     ),
     Variable(
+        "primary_zone_ids",
+        "list(string)",
+        None,
+        "the primary region's 2-4 availability zones by zone ID, in subnet order (default for eu-west-1: "
+        "euw1-az1, euw1-az2, euw1-az3); a running network keeps the IDs its subnets are in: `make zone-ids`",
+        optional(each(pattern(AZ_ID, 'zone IDs such as "euw1-az1"'))),
+        example=["euw1-az1", "euw1-az2", "euw1-az3"],
+    ),
+    Variable(
+        "secondary_zone_ids",
+        "list(string)",
+        None,
+        "the secondary region's zones by zone ID, in subnet order (default for us-east-1: use1-az1, "
+        "use1-az2, use1-az4; use1-az3 is refused)",
+        optional(each(pattern(AZ_ID, 'zone IDs such as "use1-az1"'))),
+        example=["use1-az1", "use1-az2", "use1-az4"],
+    ),
+    Variable(
         "single_nat_gateway",
         "bool",
         False,
@@ -167,9 +140,19 @@ EKS = _v(
     Variable(
         "eks_kubernetes_version",
         "string",
-        "1.33",
-        "Kubernetes minor version of both clusters, pinned",
-        pattern(K8S_VERSION, 'a Kubernetes minor version such as "1.33"'),
+        "1.35",
+        "Kubernetes minor version of both clusters, pinned; on the EKS calendar "
+        "(constructs_luneo/dated/kubernetes.csv); "
+        "upgrade one minor version per apply",
+        pattern(K8S_VERSION, 'a Kubernetes minor version such as "1.35"'),
+    ),
+    Variable(
+        "eks_support_type",
+        "string",
+        "STANDARD",
+        '"STANDARD": refused once the version leaves standard support (AWS would upgrade the cluster '
+        'itself); "EXTENDED": 12 more months at $0.60 instead of $0.10 per cluster-hour',
+        checks.one_of("STANDARD", "EXTENDED"),
     ),
     Variable(
         "eks_spot_instance_types",
@@ -195,10 +178,26 @@ EKS = _v(
         example=["203.0.113.0/24"],
     ),
     Variable(
+        "eks_api_ingress_cidrs",
+        "list(string)",
+        [],
+        "CIDRs (a VPN, a bastion's subnet, a peered network) allowed to reach the private EKS API on 443",
+        checks.public_cidrs,
+        example=["10.200.0.0/16"],
+    ),
+    Variable(
+        "eks_admin_roles",
+        "list(string)",
+        ["luneo-break-glass"],
+        "IAM roles of the stack's account, by name (path/name allowed), given cluster-admin through "
+        "EKS access entries: always these, whoever runs the plan",
+        each(pattern(ROLE_NAME, "IAM role names such as luneo-break-glass or platform/admins")),
+    ),
+    Variable(
         "eks_admin_role_arns",
         "list(string)",
         [],
-        "IAM roles given cluster-admin through EKS access entries",
+        "IAM roles (by ARN: another account's too) also given cluster-admin through EKS access entries",
         each(pattern(ROLE_ARN, "IAM role ARNs such as arn:aws:iam::123456789012:role/platform-admins")),
         example=["arn:aws:iam::123456789012:role/platform-admins"],
     ),
@@ -343,8 +342,9 @@ ALARMS = _v(
     Variable(
         "alarm_emails",
         "list(string)",
-        [],
-        "e-mail addresses subscribed to the alarm topics (each confirms once)",
+        REQUIRED,
+        "e-mail addresses subscribed to the alarm topics (each confirms once); every environment names who "
+        "hears its alarms ([] only with alarm_https_endpoints)",
         each(pattern(EMAIL, "e-mail addresses")),
         example=["oncall@example.com"],
     ),

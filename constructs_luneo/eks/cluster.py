@@ -10,7 +10,6 @@ Python::
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from typing import Any, Mapping, Sequence
 
@@ -33,12 +32,10 @@ from constructs import Construct
 
 from ..config.environment import NodeGroupScaling
 from ..config.variables import default
-from ..support.common import account_context, construct_label, deployer_role_arn, is_token, lifecycle, require
-from ..support.patterns import INSTANCE_TYPE, ROLE_ARN
-from .network import cluster_security_groups
+from ..support.common import account_context, construct_label, is_token, lifecycle
+from .checks import check_access, check_nodes, check_shape, check_support
+from .network import allow_api_ingress, cluster_security_groups
 
-NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]{0,99}$")
-VERSION = re.compile(r"^1\.\d{2}$")
 #: All five control-plane log types.
 LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
 NODE_POLICIES = (
@@ -63,12 +60,16 @@ class EksCluster(Construct):
         the SPOT risk. system_instance_type, system_node_count: the fixed ON_DEMAND system group.
         These four default to the environment defaults of eks_kubernetes_version,
         eks_spot_instance_types, eks_system_instance_type and eks_system_node_count.
+      support_type: "STANDARD" (default eks_support_type) or "EXTENDED" (rule LUNEO-AWS-18 checks the
+        version against the EKS calendar, constructs_luneo/dated/kubernetes.csv).
       public_access_cidrs: CIDRs that may reach the public API endpoint (default none: private
         endpoint only). 0.0.0.0/0 is refused.
-      admin_role_arns: IAM roles of people given cluster-admin through access entries (default none).
-      admin_for_deployer: give the role that applies the stack cluster-admin too (default True; its ARN
-        comes from the caller's identity, data aws_iam_session_context). Do not list that role in
-        admin_role_arns as well: EKS takes one access entry per principal.
+      api_ingress_cidrs: CIDRs (a VPN, a bastion's subnet, a peered network) that may reach the private
+        endpoint on 443 (default none). Without either, only the nodes reach the API.
+      admin_roles: IAM roles of the cluster's account, by name or path/name, given cluster-admin
+        through access entries (`admin-<name>`). admin_role_arns: the same by ARN (another account's
+        too; `admin-<account>-<name>`). From configuration, never from whoever runs the plan: an
+        entry's principal cannot change, a new one replaces it.
       log_retention_in_days, logs_kms_key_arn: the control-plane log group (365 days).
       prevent_destroy: Terraform lifecycle guard on the cluster and its (audit) log group.
       tags: extra tags. provider: the AWS provider (region).
@@ -94,9 +95,11 @@ class EksCluster(Construct):
         spot_instance_types: Sequence[str] = default("eks_spot_instance_types"),
         system_instance_type: str = default("eks_system_instance_type"),
         system_node_count: int = default("eks_system_node_count"),
+        support_type: str = default("eks_support_type"),
         public_access_cidrs: Sequence[str] = (),
+        api_ingress_cidrs: Sequence[str] = (),
+        admin_roles: Sequence[str] = (),
         admin_role_arns: Sequence[str] = (),
-        admin_for_deployer: bool = True,
         log_retention_in_days: int = 365,
         logs_kms_key_arn: str | None = None,
         prevent_destroy: bool = False,
@@ -104,9 +107,10 @@ class EksCluster(Construct):
         provider: TerraformProvider | None = None,
     ) -> None:
         who = construct_label(EksCluster, scope, id)
-        _check_shape(who, name, subnet_ids, desired_size, min_size, max_size, kubernetes_version)
-        _check_nodes(who, spot_instance_types, system_instance_type, system_node_count)
-        _check_access(who, public_access_cidrs, admin_role_arns)
+        check_shape(who, name, subnet_ids, desired_size, min_size, max_size, kubernetes_version)
+        check_nodes(who, spot_instance_types, system_instance_type, system_node_count)
+        check_access(who, public_access_cidrs, api_ingress_cidrs, admin_roles, admin_role_arns)
+        check_support(who, support_type)
         super().__init__(scope, id)
         self.name, self.provider, self.tags = name, provider, dict(tags or {})
         self.prevent_destroy = prevent_destroy
@@ -116,15 +120,25 @@ class EksCluster(Construct):
         self.cluster_security_group, self.node_security_group = cluster_security_groups(
             self, name, vpc_id, self.tags, provider
         )
+        allow_api_ingress(self, self.cluster_security_group, api_ingress_cidrs, provider)
         log_group = self._log_group(log_retention_in_days, logs_kms_key_arn)
         self.cluster = self._cluster(
-            kubernetes_version, cluster_role, subnet_ids, public_access_cidrs, secrets_kms_key_arn, log_group
+            (kubernetes_version, support_type),
+            cluster_role,
+            subnet_ids,
+            public_access_cidrs,
+            secrets_kms_key_arn,
+            log_group,
         )
         issuer = self.cluster.identity.get(0).oidc.get(0).issuer
         self.oidc_provider = IamOpenidConnectProvider(
             self, "oidc", url=issuer, client_id_list=["sts.amazonaws.com"], tags=self.tags or None, provider=provider
         )
-        self._grant_admins(admin_for_deployer, admin_role_arns)
+        for role in admin_roles:
+            self.grant_cluster_admin(admin_id(role), self.account.arn("iam", f"role/{role}", region=False))
+        for i, role_arn in enumerate(admin_role_arns):
+            arn_id = role_arn.split(":", 4)[-1].replace(":role/", "-") if not is_token(role_arn) else str(i)
+            self.grant_cluster_admin(admin_id(arn_id), role_arn)
         self._node_groups(
             subnet_ids,
             NodeGroupScaling(desired_size, min_size, max_size),
@@ -159,14 +173,6 @@ class EksCluster(Construct):
             provider=self.provider,
         )
 
-    def _grant_admins(self, admin_for_deployer: bool, admin_role_arns: Sequence[str]) -> None:
-        if admin_for_deployer:
-            # Whoever applies the stack administers the cluster, without anyone typing its ARN:
-            # there is no creator bootstrap (rule LUNEO-AWS-15).
-            self.grant_cluster_admin("deployer", deployer_role_arn(self, self.provider))
-        for i, role_arn in enumerate(admin_role_arns):
-            self.grant_cluster_admin(f"admin-{i}", role_arn)
-
     def _expose(self, issuer: str) -> None:
         self.cluster_name: str = self.cluster.name
         self.endpoint: str = self.cluster.endpoint
@@ -190,7 +196,7 @@ class EksCluster(Construct):
 
     def _cluster(
         self,
-        version: str,
+        version: tuple[str, str],
         role: IamRole,
         subnet_ids: Sequence[str],
         public_access_cidrs: Sequence[str],
@@ -202,7 +208,7 @@ class EksCluster(Construct):
             self,
             "cluster",
             name=self.name,
-            version=version,
+            version=version[0],
             role_arn=role.arn,
             vpc_config={
                 "subnet_ids": subnet_ids,
@@ -216,7 +222,7 @@ class EksCluster(Construct):
                 resources=["secrets"], provider={"key_arn": secrets_kms_key_arn}
             ),
             enabled_cluster_log_types=LOG_TYPES,
-            upgrade_policy={"support_type": "STANDARD"},
+            upgrade_policy={"support_type": version[1]},
             tags=self.tags or None,
             depends_on=[log_group],
             lifecycle=lifecycle(self.prevent_destroy),
@@ -341,103 +347,6 @@ class EksCluster(Construct):
         )
 
 
-def _check_shape(
-    who: str, name: Any, subnet_ids: Any, desired_size: Any, min_size: Any, max_size: Any, kubernetes_version: Any
-) -> None:
-    require(
-        isinstance(name, str) and bool(NAME.match(name)),
-        who,
-        "name",
-        "1-100 letters, digits or hyphens, starting with a letter",
-        name,
-    )
-    require(
-        not isinstance(subnet_ids, str) and (is_token(subnet_ids) or len(list(subnet_ids)) >= 2),
-        who,
-        "subnet_ids",
-        "a list of at least two private subnet ids",
-        subnet_ids,
-    )
-    for label, value in (("min_size", min_size), ("desired_size", desired_size), ("max_size", max_size)):
-        require(
-            isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 100,
-            who,
-            label,
-            "a whole number from 0 to 100",
-            value,
-        )
-    require(
-        max_size >= 1 and min_size <= desired_size <= max_size,
-        who,
-        "desired_size",
-        f"min_size ({min_size}) <= desired_size <= max_size ({max_size}), max_size >= 1",
-        desired_size,
-    )
-    require(
-        isinstance(kubernetes_version, str) and bool(VERSION.match(kubernetes_version)),
-        who,
-        "kubernetes_version",
-        'a Kubernetes minor version such as "1.33"',
-        kubernetes_version,
-    )
-
-
-def _check_nodes(who: str, spot_instance_types: Any, system_instance_type: Any, system_node_count: Any) -> None:
-    require(
-        not isinstance(spot_instance_types, str)
-        and len(list(spot_instance_types)) >= 2
-        and all(isinstance(t, str) and INSTANCE_TYPE.match(t) for t in spot_instance_types),
-        who,
-        "spot_instance_types",
-        "two or more EC2 instance types (diversity lowers SPOT interruptions)",
-        spot_instance_types,
-    )
-    require(
-        isinstance(system_instance_type, str) and bool(INSTANCE_TYPE.match(system_instance_type)),
-        who,
-        "system_instance_type",
-        "an EC2 instance type",
-        system_instance_type,
-    )
-    require(
-        isinstance(system_node_count, int) and 1 <= system_node_count <= 10,
-        who,
-        "system_node_count",
-        "a whole number from 1 to 10",
-        system_node_count,
-    )
-
-
-def _check_access(who: str, public_access_cidrs: Any, admin_role_arns: Any) -> None:
-    require(
-        not isinstance(public_access_cidrs, str),
-        who,
-        "public_access_cidrs",
-        "a list of CIDR blocks",
-        public_access_cidrs,
-    )
-    for cidr in public_access_cidrs:
-        try:
-            network = ipaddress.ip_network(cidr)
-        except (ValueError, TypeError):
-            network = None
-        require(
-            network is not None and network.prefixlen > 0,
-            who,
-            "public_access_cidrs",
-            "specific CIDR blocks, never 0.0.0.0/0",
-            cidr,
-        )
-    require(
-        not isinstance(admin_role_arns, str)
-        and all(isinstance(a, str) and (is_token(a) or ROLE_ARN.match(a)) for a in admin_role_arns),
-        who,
-        "admin_role_arns",
-        "IAM role ARNs such as arn:aws:iam::123456789012:role/admins",
-        admin_role_arns,
-    )
-
-
 def _trust(service: str) -> str:
     return Fn.jsonencode(
         {
@@ -445,3 +354,10 @@ def _trust(service: str) -> str:
             "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}],
         }
     )
+
+
+def admin_id(role: str) -> str:
+    """The access entry's construct id for a role's name (or ARN's account-role): `admin-<role>`, what
+    is not a letter, digit or '-' made '-'. Keyed by the role, not its position in a list: removing
+    one role leaves the others' entries alone."""
+    return "admin-" + re.sub(r"[^A-Za-z0-9-]", "-", role)

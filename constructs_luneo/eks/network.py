@@ -3,7 +3,7 @@ ports they need. EksCluster creates them in its own scope (their Terraform addre
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from cdktf import TerraformProvider
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
@@ -99,5 +99,24 @@ def _egress_rules(scope: Construct, cluster_sg: str, node_sg: str, provider: Ter
             to_port=port,
             referenced_security_group_id=node_sg,
             description=f"control plane to nodes on {port}",
+            provider=provider,
+        )
+
+
+def allow_api_ingress(
+    scope: Construct, cluster_group: SecurityGroup, cidrs: Sequence[str], provider: TerraformProvider | None
+) -> None:
+    """The private API endpoint (443 on the control plane's group) from an operators' network: a VPN,
+    a bastion's subnet, a peered range (docs/OPERATIONS.md, "Reaching the Kubernetes API")."""
+    for i, cidr in enumerate(cidrs):
+        VpcSecurityGroupIngressRule(
+            scope,
+            f"cluster-from-operators-{i}",
+            security_group_id=cluster_group.id,
+            cidr_ipv4=cidr,
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+            description=f"Kubernetes API from the operators' network {cidr}",
             provider=provider,
         )

@@ -4,6 +4,7 @@ id, a level and, for the AWS API rules, the documentation page it comes from.
 - engine.py: Rule, Finding, View, the registry;
 - security.py: LUNEO-ENC/S3/SG/KMS/TAG/PROD (encryption, public access, open ingress, rotation,
   tags, prod protection);
+- operations.py: LUNEO-OBS (alarms reach someone);
 - aws/: LUNEO-AWS-n, what the AWS APIs refuse or silently ignore, one module per kind of service;
 - policy.py: the rules at synth (a stack validation) and `suppress(construct, rule_id, reason)`.
 
@@ -11,7 +12,7 @@ id, a level and, for the AWS API rules, the documentation page it comes from.
 constructs_luneo/rules/policy.py runs them at synth and annotates the constructs.
 """
 
-from . import aws, security  # noqa: F401  (registers the rules)
+from . import aws, operations, security  # noqa: F401  (registers the rules)
 from .engine import RULES, Finding, Rule, View, evaluate
 from .security import PUBLIC_LB_TAG
 

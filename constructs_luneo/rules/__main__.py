@@ -19,8 +19,9 @@ def main(argv: list[str]) -> int:
         tf = json.loads(Path(name).read_text())
         stack = tf.get("//", {}).get("metadata", {}).get("stackName", name)
         for checked, finding in evaluate(View(tf, stack)):
-            errors += checked.level == "error"
-            print(f"{checked.level}: {checked.id}: {finding.path or stack}: {finding.message}")
+            level = finding.level or checked.level
+            errors += level == "error"
+            print(f"{level}: {checked.id}: {finding.path or stack}: {finding.message}")
     return 1 if errors else 0
 
 

@@ -14,10 +14,12 @@ Level = Literal["error", "warning"]
 
 @dataclass(frozen=True)
 class Finding:
-    """A construct path (or "" for the stack) and what is wrong, with the fix."""
+    """A construct path (or "" for the stack) and what is wrong, with the fix; `level` overrides the
+    rule's (a rule that refuses after a date and warns before it)."""
 
     path: str
     message: str
+    level: Level | None = None
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,7 @@ class PolicyCheck:
             if _suppressed(target, checked.id):
                 continue
             message = f"{checked.id}: {finding.message}"
-            if checked.level == "error":
+            if (finding.level or checked.level) == "error":
                 Annotations.of(target).add_error(message)
             else:
                 Annotations.of(target).add_warning(message)

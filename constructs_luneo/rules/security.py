@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Iterable
 
 from ..support.facts import STATEFUL_TYPES
+from ..support.patterns import DEFAULT_TAG_KEYS
 from ..support.synthesized import truthy
 from .engine import Finding, View, rule
 
-REQUIRED_TAGS = ("Environment", "Project", "ManagedBy")
+REQUIRED_TAGS = DEFAULT_TAG_KEYS
 WORLD = {"0.0.0.0/0", "::/0"}
 #: A security group that belongs to a public load balancer carries this tag with value "true".
 PUBLIC_LB_TAG = "luneo:public-load-balancer"

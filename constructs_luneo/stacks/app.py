@@ -26,7 +26,7 @@ def apply_migration(stack: LuneoStack, migration: Migration) -> None:
                 "(re-run `make migrate-plan`)"
             )
     if migration.moved:
-        stack.add_override("moved", [{"from": s, "to": t} for s, t in migration.moved])
+        stack.moved(list(migration.moved))
     if migration.removed:
         stack.add_override("removed", [{"from": s, "lifecycle": {"destroy": False}} for s in migration.removed])
 

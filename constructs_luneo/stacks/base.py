@@ -29,6 +29,7 @@ class LuneoStack(TerraformStack):
         super().__init__(scope, id)
         self._logical_ids: dict[str, str] = {}
         self._path: str | None = None
+        self._moves: list[tuple[str, str]] = []
 
     def _allocate_logical_id(self, tf_element: TerraformElement | Node) -> str:
         """The construct path below the stack, joined with "_" (ids cannot contain "/"): one jsii round
@@ -49,3 +50,9 @@ class LuneoStack(TerraformStack):
                 "rename one construct id"
             )
         return logical_id
+
+    def moved(self, pairs: list[tuple[str, str]]) -> None:
+        """`moved` blocks (old address -> new address): the state keeps the object under its new name.
+        Every call adds to the stack's one `moved` list (CHANGELOG.md names each)."""
+        self._moves += pairs
+        self.add_override("moved", [{"from": old, "to": new} for old, new in self._moves])

@@ -3,9 +3,11 @@ in the replica region, and the registry's image replication."""
 
 from __future__ import annotations
 
+import json
 from typing import Mapping, Sequence
 
 from cdktf import LocalBackend, TerraformOutput
+from cdktf_cdktf_provider_aws.data_aws_ecr_repositories import DataAwsEcrRepositories
 from cdktf_cdktf_provider_aws.ecr_replication_configuration import (
     EcrReplicationConfiguration,
     EcrReplicationConfigurationReplicationConfiguration,
@@ -51,7 +53,8 @@ class BootstrapStack(LuneoStack):
         self.add_override("terraform.required_version", REQUIRED_TERRAFORM)
         LocalBackend(self, path="terraform.tfstate")
         regions = sorted(
-            {backend.region for backend in config.backends} | {c.network.primary.name for c in environments}
+            {backend.region for backend in config.backends}
+            | {r.name for c in environments for r in c.network.regions}  # images replicate to the secondary
         )
         regions += [config.replica_region] if config.replica_region not in regions else []
         self.providers: dict[str, AwsProvider] = {}
@@ -66,7 +69,8 @@ class BootstrapStack(LuneoStack):
                 ],
             )
         self.backends = [self._backend(config, backend) for backend in config.backends]
-        self._image_replication(environments)
+        replicated = config.image_replication
+        self._image_replication([e for e in environments if replicated is None or e.environment in replicated])
         if config.delivery is not None:
             self._delivery(config.delivery, policies or {})
 
@@ -160,17 +164,23 @@ class BootstrapStack(LuneoStack):
 
     def _image_replication(self, environments: Sequence[EnvironmentConfig]) -> None:
         """One rule per source region: every environment's repositories (by name prefix) to its
-        secondary region, in this account."""
-        by_source: dict[str, tuple[set[str], set[str]]] = {}
+        secondary region, in this account; and a precondition per environment that its secondary
+        repositories exist (its stack creates them, with their key, scanning and lifecycle). Otherwise
+        an image pushed first would make replication create them bare, and the stack's create would
+        fail with RepositoryAlreadyExists ("The service-linked IAM role grants the Amazon ECR
+        replication service the permission it needs to create repositories",
+        https://docs.aws.amazon.com/AmazonECR/latest/userguide/replication.html)."""
+        by_source: dict[str, tuple[set[str], set[str], list[EnvironmentConfig]]] = {}
         for environment in environments:
             names = EnvironmentNames(environment.environment, environment.is_production)
-            prefixes, destinations = by_source.setdefault(environment.network.primary.name, (set(), set()))
+            prefixes, destinations, members = by_source.setdefault(environment.network.primary.name, (set(), set(), []))
             prefixes.add(names.ecr_repository("luneo-"))
             destinations.add(environment.network.secondary.name)
-        for source, (prefixes, destinations) in sorted(by_source.items()):
+            members.append(environment)
+        for source, (prefixes, destinations, members) in sorted(by_source.items()):
             provider = self._provider(source)
             account = account_context(self, provider)
-            EcrReplicationConfiguration(
+            replication = EcrReplicationConfiguration(
                 self,
                 f"ecr-replication-{source}",
                 provider=provider,
@@ -193,3 +203,26 @@ class BootstrapStack(LuneoStack):
                     ]
                 ),
             )
+            replication.add_override("lifecycle.precondition", [self._repositories_exist(e) for e in members])
+
+    def _repositories_exist(self, environment: EnvironmentConfig) -> dict[str, str]:
+        """The precondition that `environment`'s secondary repositories exist (data aws_ecr_repositories
+        of its secondary region, one lookup per region)."""
+        from .environment import ECR_REPOSITORIES
+
+        region = environment.network.secondary.name
+        if self.node.try_find_child(f"ecr-repositories-{region}") is None:
+            DataAwsEcrRepositories(self, f"ecr-repositories-{region}", provider=self._provider(region))
+        name = environment.environment
+        names = EnvironmentNames(name, environment.is_production)
+        wanted = json.dumps(sorted(names.ecr_repository(r) for r in ECR_REPOSITORIES))  # a JSON list is an HCL tuple
+        existing = f"data.aws_ecr_repositories.ecr-repositories-{region}.names"
+        return {
+            "condition": f"${{length(setsubtract({wanted}, {existing})) == 0}}",
+            "error_message": (
+                f"image_replication: {wanted} do not exist in {region} yet. Apply luneo-{name} first (it creates "
+                f"them with their key, scanning and lifecycle), or leave {name} out of image_replication "
+                "(bootstrap.tfvars) until it has: replication would create them bare and the stack's create "
+                "would fail with RepositoryAlreadyExists"
+            ),
+        }

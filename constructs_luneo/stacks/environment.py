@@ -11,6 +11,7 @@ from constructs import Construct
 from ..config import ROLES, EnvironmentConfig, state_key_alias
 from ..dns import FailoverDns
 from ..ecr import EcrRepository
+from ..eks.cluster import admin_id
 from ..rds import AuroraGlobalDatabase, AuroraRegion, DatabaseCredentials, PostgresDatabase, PostgresReadReplica
 from ..redis import RedisCluster, RedisGlobalDatastore
 from ..storage import AssetStorage
@@ -87,6 +88,22 @@ class LuneoEnvironmentStack(LuneoStack):
         add_alarms(self)
         add_outputs(self)
         self._bound_roles()
+        self._admin_moves()
+
+    def _admin_moves(self) -> None:
+        """The cluster-admin entry once taken from whoever ran the plan (`deployer`) becomes the first
+        of eks_admin_roles: kept when it is the same role, replaced (one entry per principal, and a
+        principal cannot change) when it is not, never a second entry racing the first (CHANGELOG.md)."""
+        if not self.config.eks.admin_roles:
+            return
+        first = admin_id(self.config.eks.admin_roles[0])
+        self.moved(
+            [
+                (f"{kind}.eks-{role}_deployer{suffix}", f"{kind}.eks-{role}_{first}{suffix}")
+                for role in ROLES
+                for kind, suffix in (("aws_eks_access_entry", ""), ("aws_eks_access_policy_association", "-policy"))
+            ]
+        )
 
     def _bound_roles(self) -> None:
         """Every role of the stack carries the environment's workload boundary (luneo-bootstrap

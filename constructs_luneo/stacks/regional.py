@@ -12,7 +12,9 @@ writes into the synthesized JSON and from which the Terraform addresses derive.
 
 from __future__ import annotations
 
-from cdktf import Fn, TerraformProvider, TerraformStack, Token
+import json
+
+from cdktf import TerraformProvider, TerraformStack
 from cdktf_cdktf_provider_aws.data_aws_availability_zones import (
     DataAwsAvailabilityZones,
     DataAwsAvailabilityZonesFilter,
@@ -23,7 +25,6 @@ from ..eks import EksCluster
 from ..kms import KmsKey
 from ..monitoring import AlarmTopic
 from ..network import Network
-from ..support.facts import EXCLUDED_ZONE_IDS
 from ..support.naming import EnvironmentNames
 
 #: purpose -> (description, services allowed to use the key), in the primary region.
@@ -42,24 +43,32 @@ KMS_PURPOSES = {
 SECONDARY_KMS_PURPOSES = ("secrets", "logs", "s3", "rds", "eks", "alarms", "ecr", "redis")
 
 
-#: Availability zones per region: subnets, NAT gateways, EKS nodes.
-ZONE_COUNT = 3
-
-
-def zones(stack: TerraformStack, role: str, region: str, provider: TerraformProvider | None) -> list[str]:
-    """The first ZONE_COUNT available zones of a region, looked up (zone names map to different
-    physical zones in each account), leaving out the zone IDs the platform cannot use
-    (facts.EXCLUDED_ZONE_IDS). The lookup returns names sorted, so an account's zones a, b, c stay
-    a, b, c: the subnets of a running network are not replaced."""
+def zones(stack: TerraformStack, region: RegionSettings, provider: TerraformProvider | None) -> list[str]:
+    """The region's zones by zone ID, pinned in configuration (subnet i lives in zone_ids[i]), and a
+    lookup whose postcondition stops the plan, naming the IDs, when one is not available to the
+    account: the same physical zone in every account, and no index into a live list of names that
+    shifts when a zone's state changes or a new one sorts in (which would replace every subnet)."""
     lookup = DataAwsAvailabilityZones(
         stack,
-        f"zones-{role}",
+        f"zones-{region.role}",
         state="available",
-        exclude_zone_ids=list(EXCLUDED_ZONE_IDS.get(region, ())) or None,
         filter=[DataAwsAvailabilityZonesFilter(name="zone-type", values=["availability-zone"])],
         provider=provider,
     )
-    return [Token.as_string(Fn.element(lookup.names, i)) for i in range(ZONE_COUNT)]
+    wanted = json.dumps(list(region.zone_ids))  # a JSON list is an HCL tuple
+    lookup.add_override(
+        "lifecycle.postcondition",
+        [
+            {
+                "condition": f"${{length(setsubtract({wanted}, self.zone_ids)) == 0}}",
+                "error_message": (
+                    f"{region.role}_zone_ids: {', '.join(region.zone_ids)} must all be available zones of "
+                    f"{region.name} in this account (`make zone-ids` prints the IDs a running network is in)"
+                ),
+            }
+        ],
+    )
+    return list(region.zone_ids)
 
 
 class RegionalFoundation:
@@ -90,7 +99,7 @@ class RegionalFoundation:
             f"network-{self.role}",
             name=names.network,
             cidr_block=region.vpc_cidr,
-            availability_zones=zones(stack, self.role, region.name, provider),
+            availability_zones=zones(stack, region, provider),
             single_nat_gateway=single_nat_gateway,
             flow_log_kms_key_arn=self.kms["logs"].key_arn,
             prevent_destroy=names.is_production,
@@ -109,10 +118,13 @@ class RegionalFoundation:
             min_size=scaling.min_size,
             max_size=scaling.max_size,
             kubernetes_version=eks.kubernetes_version,
+            support_type=eks.support_type,
             spot_instance_types=list(eks.spot_instance_types),
             system_instance_type=eks.system_instance_type,
             system_node_count=eks.system_node_count,
             public_access_cidrs=list(eks.public_access_cidrs),
+            api_ingress_cidrs=list(eks.api_ingress_cidrs),
+            admin_roles=list(eks.admin_roles),
             admin_role_arns=list(eks.admin_role_arns),
             prevent_destroy=names.is_production,
             provider=provider,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, cast
+from typing import Any, Iterable, Mapping
 
 from cdktf import TerraformProvider, TerraformResourceLifecycle, TerraformStack
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
@@ -51,7 +51,6 @@ class AccountContext:
     partition: str
     region: str
     dns_suffix: str
-    caller_arn: str  # the identity running the plan (an assumed-role session ARN in CI)
 
     def arn(self, service: str, resource: str, *, region: bool = True, account: bool = True) -> str:
         return (
@@ -89,24 +88,7 @@ def _look_up_account(stack: TerraformStack, suffix: str, provider: TerraformProv
         partition=partition.partition,
         region=region.name,
         dns_suffix=partition.dns_suffix,
-        caller_arn=caller.arn,
     )
-
-
-def deployer_role_arn(scope: Construct, provider: TerraformProvider | None = None) -> str:
-    """The IAM role (or user) that runs the plan and apply, from the caller's identity: an assumed-role
-    session ARN becomes its role's ARN (data aws_iam_session_context), which EKS access entries take.
-    One lookup per stack and provider."""
-    from cdktf_cdktf_provider_aws.data_aws_iam_session_context import DataAwsIamSessionContext
-
-    stack = TerraformStack.of(scope)
-    suffix = provider.node.id if provider is not None else "default"
-    found = stack.node.try_find_child(f"deployer-{suffix}")
-    if found is None:
-        found = DataAwsIamSessionContext(
-            stack, f"deployer-{suffix}", arn=account_context(scope, provider).caller_arn, provider=provider
-        )
-    return cast(DataAwsIamSessionContext, found).issuer_arn
 
 
 def ingress_security_group(

@@ -65,3 +65,40 @@ def _print_report(result: dict, stack: str, out: Path) -> None:
         print("Add to environments/<env>.tfvars (encryption that cannot change in place):")
         for name, value in result["settings"].items():
             print(f"  {name} = {{ " + ", ".join(f'{k} = "{v}"' for k, v in sorted(value.items())) + " }")
+
+
+def zone_ids(argv: list[str]) -> int:
+    """`python -m luneo_ops zone-ids STATE [--stack luneo-prod]` (make zone-ids): the zone IDs a running
+    network's subnets are in, from its state (a file, or s3://bucket/key), as the tfvars lines that
+    keep them: `<role>_zone_ids`, in subnet order. Pinning other IDs would replace every subnet."""
+    parser = argparse.ArgumentParser(prog="python -m luneo_ops zone-ids", description=zone_ids.__doc__)
+    parser.add_argument("state", help="the stack's state: a file (terraform state pull > f), or s3://bucket/key")
+    parser.add_argument("--stack", default="luneo-prod")
+    args = parser.parse_args(argv)
+    try:
+        state = load_state(args.state)
+    except Exception as exc:  # one line for the operator, whatever the cause
+        print(f"error: cannot read the state {args.state}: {exc.__class__.__name__}: {exc}", file=sys.stderr)
+        return 2
+    found = subnet_zone_ids(state)
+    if not found:
+        print(f"error: {args.state}: no network-<role>_private-<n> subnets in this state", file=sys.stderr)
+        return 2
+    environment = args.stack.removeprefix("luneo-")
+    print(f"# environments/{environment}.tfvars: the zones {args.stack}'s subnets are in (from {args.state})")
+    for role, ids in sorted(found.items()):
+        print(f"{role}_zone_ids = {json.dumps(ids)}")
+    return 0
+
+
+def subnet_zone_ids(state: dict) -> dict[str, list[str]]:
+    """role -> the zone IDs of its private subnets 0, 1, 2... in a raw state (terraform state pull)."""
+    zones: dict[str, dict[int, str]] = {}
+    for resource in state.get("resources", []):
+        name = str(resource.get("name", ""))
+        if resource.get("type") != "aws_subnet" or resource.get("mode") != "managed" or "_private-" not in name:
+            continue
+        role = name.split("_")[0].removeprefix("network-")
+        index = int(name.rsplit("-", 1)[1])
+        zones.setdefault(role, {})[index] = resource["instances"][0]["attributes"]["availability_zone_id"]
+    return {role: [ids[i] for i in sorted(ids)] for role, ids in zones.items()}

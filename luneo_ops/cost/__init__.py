@@ -2,7 +2,7 @@
 
 Reads `cdktf.out/stacks/*/cdk.tf.json` (plain JSON: no cdktf import, so it answers in well under a
 second), prices every resource from its type and arguments with the pinned table
-`pricing/prices.csv` and the usage assumptions `pricing/usage.toml`. A resource is never silently
+`constructs_luneo/dated/prices.csv` and the usage assumptions `pricing/usage.toml`. A resource is never silently
 zero: a type that is neither priced (model.PRICERS) nor known to be free (model.FREE), or an
 argument the table has no row for (e.g. an instance class), is listed as "not priced".
 

@@ -1,4 +1,4 @@
-"""The pinned price table (pricing/prices.csv): USD per unit, per region, each row dated and with
+"""The pinned price table (constructs_luneo/dated/prices.csv): USD per unit, per region, each row dated and with
 its AWS pricing page."""
 
 from __future__ import annotations
@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from ..paths import PRICING
+from constructs_luneo.dated import PRICE_TABLE
 
-PRICES_FILE = PRICING / "prices.csv"
+#: The price table is also the catalog of classes synth checks (constructs_luneo/dated/).
+PRICES_FILE = PRICE_TABLE
 HOURS_PER_MONTH = 730
 GLOBAL = "global"  # CloudFront and Route53 are priced once, whatever the provider's region
 

@@ -63,9 +63,12 @@ class Drill:
 
     def set_up(self) -> None:
         session = self.session
-        session.apply_bootstrap()
+        bootstrap = session.apply_bootstrap()
         self.workdir = session.apply_stack()
         session.check_backend()
+        with session.step("image replication waits for the repositories it would otherwise create") as timer:
+            self.report.checks.append(session.prove_image_replication_waits(bootstrap))
+            timer.note = self.report.checks[-1][1]
         # What the applies were refused, before the trust probes, whose refusals are the point.
         self.report.denied = sorted(set(session.proxy.traffic.denied)) if session.proxy else []
         with session.step("delivery: what the plan and apply roles may and may not do, IAM enforced") as timer:
@@ -93,6 +96,8 @@ class Drill:
         session.phase = "drill"
         before = len(session.proxy.traffic.requests)
         self._cut()
+        with session.step("DNS holds on eu-west-1 until the promotion (detect, promote, then switch)") as timer:
+            timer.note = self._dns_holds()
         with session.step("`make failover-check`: the state's copy in us-east-1 is current") as timer:
             current, timer.note = failover.copy_status(
                 self.stack, session.outdir, session.client("s3", SECONDARY), session.client("dynamodb", SECONDARY)
@@ -137,6 +142,25 @@ class Drill:
             if refused.ok:
                 raise DrillFailed("a plan on the primary backend still works: the region is not cut")
             timer.note = "the primary backend answers: " + _first_error(refused.output)
+
+    def _dns_answers(self) -> tuple[set[str], dict[str, Any]]:
+        records = self.stack.resources["aws_route53_record"]
+        zone = next((z["name"] for z in self.stack.data.get("aws_route53_zone", {}).values()), "")
+        route53 = self.session.client("route53", SECONDARY)
+        return served_record(route53, zone, records["dns_primary-record"]["name"]), records
+
+    def _dns_holds(self) -> str:
+        """Before the failover apply, with eu-west-1 gone: the record can only answer the primary
+        ingress. Following a failing health check to us-east-1 would send writes to a read replica."""
+        answers, records = self._dns_answers()
+        primary = records["dns_primary-record"]["records"][0]
+        if answers != {primary}:
+            raise DrillFailed(
+                f"DNS can answer {sorted(answers - {primary})} before the promotion: traffic would follow a health "
+                "check to a region whose database and cache are read-only"
+            )
+        self.report.checks.append(("DNS before the promotion", f"answers only {primary} (no automatic failover)"))
+        return f"answers only {primary}"
 
     def _failover_plan(self, switched: SynthesizedStack) -> str:
         planned, left_out = failover.failover_targets(switched, PRIMARY)
@@ -188,10 +212,8 @@ class Drill:
     def _check_secondary(self) -> None:
         checks, client = self.report.checks, self.session.client
         checks.append(("state", self._check_state_copy()))
-        records = self.stack.resources["aws_route53_record"]
+        answers, records = self._dns_answers()
         secondary = records["dns_secondary-record"]["records"][0]
-        zone = next((z["name"] for z in self.stack.data.get("aws_route53_zone", {}).values()), "")
-        answers = served_record(client("route53", SECONDARY), zone, records["dns_primary-record"]["name"])
         if answers != {secondary}:
             raise DrillFailed(f"DNS can still answer {sorted(answers - {secondary})}, not only {secondary}")
         checks.append(
@@ -265,17 +287,23 @@ class Drill:
 
 
 def served_record(route53: Any, zone_name: str, record_name: str) -> set[str]:
-    """What Route 53 can answer for a failover record: the PRIMARY record's value while its health
-    check passes, the SECONDARY's while it fails. moto has no resolver (and reports every check
-    healthy), so the drill reads the records and returns the answers of both outcomes: a region cut
-    off may still half-answer its health checkers, and the failover must not depend on which."""
+    """What Route 53 can answer for a failover record, whatever the health checks say: the PRIMARY
+    record's value, and the SECONDARY's too when the PRIMARY has a health check (a failing check
+    answers the SECONDARY; a PRIMARY without one "is always healthy", Route 53 developer guide,
+    "How Amazon Route 53 chooses records when health checking is configured"). moto has no resolver
+    (and reports every check healthy): the drill reads the records and takes every possible answer,
+    since a region cut off may still half-answer its health checkers."""
     zone = next(z for z in route53.list_hosted_zones()["HostedZones"] if z["Name"].rstrip(".") == zone_name)
     records = [
         r
         for r in route53.list_resource_record_sets(HostedZoneId=zone["Id"])["ResourceRecordSets"]
         if r["Name"].rstrip(".") == record_name and r.get("Failover")
     ]
-    return {value["Value"].rstrip(".") for r in records for value in r["ResourceRecords"]}
+    primary = [r for r in records if r["Failover"] == "PRIMARY"]
+    served = primary + (
+        [r for r in records if r["Failover"] == "SECONDARY"] if any(r.get("HealthCheckId") for r in primary) else []
+    )
+    return {value["Value"].rstrip(".") for r in served for value in r["ResourceRecords"]}
 
 
 def _first_error(output: str) -> str:

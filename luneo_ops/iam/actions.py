@@ -8,6 +8,9 @@ roles' policies) have no entry."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any, Callable
+
 #: EC2 tags its resources on create (TagSpecifications): IAM still checks ec2:CreateTags for that, and
 #: the default security group (adopted, not created) is tagged with CreateTags alone.
 _EC2_READ = ["ec2:Describe*", "ec2:CreateTags", "ec2:DeleteTags"]
@@ -340,8 +343,6 @@ TYPE_ACTIONS: dict[str, list[str]] = {
     "aws_region": [],
     "aws_availability_zones": ["ec2:DescribeAvailabilityZones"],
     "aws_route53_zone": ["route53:ListHostedZones", "route53:GetHostedZone", "route53:ListTagsForResource"],
-    # Turns the caller's assumed-role ARN into its role's ARN: reads that role (any name), see ReadCallerRole.
-    "aws_iam_session_context": [],
 }
 
 #: Service-linked roles AWS creates the first time a service is used in an account; the caller needs
@@ -354,3 +355,68 @@ SERVICE_LINKED_ROLES: dict[str, list[str]] = {
     "aws_rds_cluster": ["rds.amazonaws.com"],
     "aws_nat_gateway": [],
 }
+
+
+@dataclass(frozen=True)
+class Feature:
+    """API calls a resource makes because of one of its features (a replica, a global table, a key
+    of its own), beyond its type's create, read, update and delete: what the service does with the
+    caller's permissions. `present(body)` says whether a resource uses the feature."""
+
+    resource_type: str
+    present: Callable[[dict[str, Any]], bool]
+    actions: tuple[str, ...]
+    source: str
+
+
+def _has(argument: str, inner: str | None = None) -> Callable[[dict[str, Any]], bool]:
+    def present(body: dict[str, Any]) -> bool:
+        value = body.get(argument)
+        items = value if isinstance(value, list) else [value] if value else []
+        return bool(items) and (inner is None or any(isinstance(i, dict) and i.get(inner) for i in items))
+
+    return present
+
+
+#: The features the stacks use, with the page that lists what each needs.
+FEATURE_ACTIONS: tuple[Feature, ...] = (
+    # "To create replica tables ... in destination regions: dynamodb:CreateTable, CreateTableReplica, Scan,
+    # Query, UpdateItem, PutItem, GetItem, DeleteItem, BatchWriteItem" (and UpdateTable in the source).
+    Feature(
+        "aws_dynamodb_table",
+        _has("replica"),
+        (
+            "dynamodb:UpdateTable",
+            "dynamodb:CreateTable",
+            "dynamodb:CreateTableReplica",
+            "dynamodb:DeleteTableReplica",
+            "dynamodb:Scan",
+            "dynamodb:Query",
+            "dynamodb:UpdateItem",
+            "dynamodb:PutItem",
+            "dynamodb:GetItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:BatchWriteItem",
+            "iam:CreateServiceLinkedRole",
+        ),
+        "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2gt_IAM.html",
+    ),
+    # "To encrypt the replicated secret with a KMS key other than aws/secretsmanager, you need
+    # kms:GenerateDataKey and kms:Encrypt to the key" (and kms:Decrypt on the primary's key).
+    Feature(
+        "aws_secretsmanager_secret",
+        _has("replica", "kms_key_id"),
+        (
+            "secretsmanager:ReplicateSecretToRegions",
+            "kms:Decrypt",
+            "kms:Encrypt",
+            "kms:GenerateDataKey*",
+        ),
+        "https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_ReplicateSecretToRegions.html",
+    ),
+)
+
+
+def feature_actions(resource_type: str, body: dict[str, Any]) -> list[str]:
+    """The actions the features a resource uses need (FEATURE_ACTIONS)."""
+    return [a for f in FEATURE_ACTIONS if f.resource_type == resource_type and f.present(body) for a in f.actions]

@@ -24,7 +24,7 @@ from constructs_luneo.support.synthesized import SynthesizedStack
 
 from ..paths import IAM
 from . import catalog
-from .actions import SERVICE_LINKED_ROLES, TYPE_ACTIONS
+from .actions import SERVICE_LINKED_ROLES, TYPE_ACTIONS, feature_actions
 from .backend import plan_store_statements, state_statements
 from .scope import ENVIRONMENT_TAG, Scope
 from .statements import _sid, scoped
@@ -93,6 +93,9 @@ def by_service(stack: SynthesizedStack) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for resource_type in sorted(resource_types(stack)):
         for action in TYPE_ACTIONS[resource_type]:
+            found.setdefault(action.split(":")[0], set()).add(action)
+    for address, body in stack.items(data=False):
+        for action in feature_actions(address.split(".")[0], body):
             found.setdefault(action.split(":")[0], set()).add(action)
     return found
 
@@ -238,8 +241,6 @@ def iam_statements(scope: Scope, stack: SynthesizedStack) -> list[dict]:
                 {"StringEquals": {"iam:AWSServiceName": linked}},
             )
         )
-    if "aws_iam_session_context" in resource_types(stack):  # it reads the caller's own role
-        out.append(scoped({"iam:GetRole"}, [f"arn:aws:iam::*:role{CI_PATH}*"], "ReadCallerRole"))
     return out + self_protection()
 
 

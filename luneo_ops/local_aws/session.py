@@ -209,7 +209,13 @@ class Session:
             )
             # The administrator (the break-glass role) applies luneo-bootstrap: it creates the delivery identities.
             self.must(server.init(workdir, self.env(self.admin_keys)), "terraform init (luneo-bootstrap)")
-            targets = emulation.emulated_targets(self.bootstrap.document)
+            # The registry's replication waits for the environments' secondary repositories (its
+            # precondition: prove_image_replication_waits), which no environment has yet.
+            targets = [
+                t
+                for t in emulation.emulated_targets(self.bootstrap.document)
+                if not t.startswith("aws_ecr_replication_configuration.")
+            ]
             applied = self.must(
                 self.tf(["apply", "-auto-approve", *[f"-target={t}" for t in targets]], workdir, keys=self.admin_keys),
                 "terraform apply (luneo-bootstrap)",
@@ -217,6 +223,27 @@ class Session:
             timer.note = _apply_line(applied.output)
         self.second_plan(workdir, targets, "luneo-bootstrap", keys=self.admin_keys)
         return workdir
+
+    def prove_image_replication_waits(self, workdir: Path) -> tuple[str, str]:
+        """With this environment applied and the other not: luneo-bootstrap's plan of the registry's
+        replication stops on the other environment's missing secondary repositories, and only theirs."""
+        other = next(n for n in ("luneo-prod", "luneo-staging") if n != self.stack.name)
+        replication = [
+            a for a in self.bootstrap.addresses(data=False) if a.startswith("aws_ecr_replication_configuration.")
+        ]
+        result = self.tf(["plan", "-lock=false", *[f"-target={a}" for a in replication]], workdir, keys=self.admin_keys)
+        text = " ".join(result.output.replace("│", " ").split())  # Terraform may wrap the message
+        if result.ok or f"Apply {other} first" not in text:
+            raise RehearsalFailed(
+                "the image replication was planned before the repositories it would create:\n" + result.output[-2000:]
+            )
+        if f"Apply {self.stack.name} first" in text:
+            raise RehearsalFailed(f"{self.stack.name}'s secondary repositories exist, yet the precondition names them")
+        return (
+            "image replication waits",
+            f"luneo-bootstrap's plan of the registry's replication stopped: {other}'s repositories do not exist "
+            f"in us-east-1 yet; {self.stack.name}'s do",
+        )
 
     def apply_stack(self) -> Path:
         """The environment stack: init on the S3 backend, plan everything, apply what moto emulates

@@ -3,8 +3,8 @@ and HCP Terraform show it: the addresses to create, update, replace and destroy 
 what is forgotten, what is read), each group complete, before any detail. Standard library only
 (the pull-request comment and the approver's job summary are built with the runner's python3).
 
-And the guard of an apply: a stateful resource (constructs_luneo.support.facts.STATEFUL_TYPES)
-destroyed or replaced stops it, unless `.github/allowed-destroys.json` (a reviewed file: CODEOWNERS
+And the guard of an apply: a stateful resource, a VPC or a subnet (constructs_luneo.support.facts.
+GUARDED_TYPES) destroyed or replaced stops it, unless `.github/allowed-destroys.json` (a reviewed file: CODEOWNERS
 covers .github/) allows that address of that stack, with a reason.
 """
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from constructs_luneo.support.facts import STATEFUL_TYPES
+from constructs_luneo.support.facts import GUARDED_TYPES
 
 #: The groups, in the order a reviewer reads them.
 GROUPS = ("create", "update", "replace", "destroy")
@@ -102,10 +102,10 @@ def allowed(path: Path, stack: str) -> dict[str, str]:
 
 
 def unapproved(summary: PlanSummary, stack: str, allow_file: Path) -> list[str]:
-    """The stateful resources the plan destroys or replaces without an entry in the allow file."""
+    """The guarded resources the plan destroys or replaces without an entry in the allow file."""
     approved = allowed(allow_file, stack)
     return [
         a
         for a in summary.destroyed_or_replaced()
-        if a.split("[")[0].split(".")[-2] in STATEFUL_TYPES and a not in approved
+        if a.split("[")[0].split(".")[-2] in GUARDED_TYPES and a not in approved
     ]

@@ -8,4 +8,4 @@ tests/test_policy.py; docs/POLICY_RULES.md lists them (make docs).
 One module per kind of service; the rules are numbered in the order they were written.
 """
 
-from . import caches, compute, databases, encryption, storage  # noqa: F401  (registers the rules)
+from . import caches, compute, databases, encryption, limits, storage  # noqa: F401  (registers the rules)

@@ -121,3 +121,36 @@ def _user_group_default(view: View) -> Iterable[Finding]:
                 f"{address} has no user named default: AWS refuses it. Fix: add a default user "
                 'switched off (access_string "off -@all")',
             )
+
+
+@rule(
+    "LUNEO-AWS-21",
+    "members of an ElastiCache Global Datastore leave minor upgrades, version and node type to the global group",
+    source="https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Redis-Global-Datastores-Console.html",
+)
+def _global_members(view: View) -> Iterable[Finding]:
+    """A member of a Global Datastore reports auto_minor_version_upgrade false whatever is set, so a
+    member that sets it shows a change in every plan, and applying it is rejected ("is part of a
+    global cluster ... Request rejected": hashicorp/terraform-provider-aws#19929, #24919). Version and
+    node type change through the global replication group, which changes every member; the primary
+    keeps its node_type (required at create) under ignore_changes."""
+    primaries = {
+        view.referenced(body.get("primary_replication_group_id"), "aws_elasticache_replication_group")
+        for _, _, body in view.each("aws_elasticache_global_replication_group")
+    }
+    for address, path, body in view.each("aws_elasticache_replication_group"):
+        if address not in primaries and not body.get("global_replication_group_id"):
+            continue
+        if "auto_minor_version_upgrade" in body:
+            yield Finding(
+                path,
+                f"{address} is a Global Datastore member and sets auto_minor_version_upgrade: every plan shows "
+                "a change and the apply is rejected. Fix: leave it unset on members",
+            )
+        ignored = set((body.get("lifecycle") or {}).get("ignore_changes") or [])
+        if address in primaries and not {"engine_version", "node_type"} <= ignored:
+            yield Finding(
+                path,
+                f"{address} is a Global Datastore's primary: a change of its own engine_version or node_type is "
+                "rejected. Fix: set them on the aws_elasticache_global_replication_group and ignore_changes here",
+            )

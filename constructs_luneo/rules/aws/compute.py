@@ -92,13 +92,33 @@ def _eks_access(view: View) -> Iterable[Finding]:
             yield Finding(
                 path,
                 f"{address} has no cluster admin: API authentication without creator bootstrap and "
-                "no access entry with AmazonEKSClusterAdminPolicy. Fix: an access entry for the "
-                "role that applies the stack (EksCluster.grant_cluster_admin)",
+                "no access entry with AmazonEKSClusterAdminPolicy. Fix: an access entry for an "
+                "administrator's role (eks_admin_roles; EksCluster.grant_cluster_admin)",
             )
     for address, path, body in view.each("aws_eks_access_entry"):
         if ":assumed-role/" in str(body.get("principal_arn", "")):
             yield Finding(
                 path,
-                f"{address} names an STS session: access entries take IAM roles. Fix: the role ARN "
-                "(data aws_iam_session_context issuer_arn)",
+                f"{address} names an STS session: access entries take IAM roles. Fix: the role ARN",
+            )
+
+
+@rule(
+    "LUNEO-AWS-22",
+    "subnets name their zone by zone ID, not by position in a live list of zone names",
+    source="https://docs.aws.amazon.com/ram/latest/userguide/working-with-az-ids.html",
+)
+def _subnet_zones(view: View) -> Iterable[Finding]:
+    """Zone names map to different physical zones in each account, and a data aws_availability_zones
+    list shifts when a zone's state changes or a new one sorts in: a subnet placed by index into it
+    moves with the list, and availability_zone forces a new subnet (every subnet of the tier is
+    replaced, and the replacement fails on the interfaces in them). A zone ID is the same zone in
+    every account and does not move."""
+    for address, path, body in view.each("aws_subnet"):
+        zone = body.get("availability_zone")
+        if isinstance(zone, str) and "data.aws_availability_zones." in zone:
+            yield Finding(
+                path,
+                f"{address} takes its zone by position in a zone lookup ({zone}): a shift in the list replaces "
+                "it. Fix: availability_zone_id from configuration (`<role>_zone_ids`)",
             )

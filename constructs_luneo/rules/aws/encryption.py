@@ -1,10 +1,10 @@
-"""AWS API rules: KMS: a key is used in its own region."""
+"""AWS API rules: KMS: a key is used in its own region; CloudWatch Logs uses a key for log groups only."""
 
 from __future__ import annotations
 
 from typing import Any, Iterable, Iterator
 
-from ...support.synthesized import blocks, references
+from ...support.synthesized import blocks, decode_document, references
 from ..engine import Finding, View, rule
 
 _KMS_BLIND = {"policy", "assume_role_policy", "//", "depends_on", "lifecycle", "tags", "tags_all"}
@@ -70,3 +70,35 @@ def _replica_key_uses(view: View, body: dict[str, Any]) -> list[tuple[str, str]]
                 if key:
                     uses.append((key, region))
     return uses
+
+
+@rule(
+    "LUNEO-AWS-23",
+    "a KMS key that CloudWatch Logs uses is limited to log groups by the encryption context",
+    source="https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html",
+)
+def _logs_key_context(view: View) -> Iterable[Finding]:
+    """CloudWatch Logs states the log group in the encryption context (kms:EncryptionContext:aws:logs:arn)
+    and no aws:SourceAccount: a key policy statement for logs.<region>.amazonaws.com whose only
+    condition is aws:SourceAccount (with IfExists) lets any account's log group use the key."""
+    for address, path, body in view.each("aws_kms_key"):
+        policy = body.get("policy")
+        if not isinstance(policy, str) or "logs." not in policy:
+            continue
+        try:
+            document = decode_document(policy)
+        except ValueError:
+            continue
+        for statement in document.get("Statement", []):
+            services = (statement.get("Principal") or {}).get("Service") if isinstance(statement, dict) else None
+            services = services if isinstance(services, list) else [services]
+            if not any(isinstance(s, str) and s.startswith("logs.") for s in services):
+                continue
+            conditions = {key for operator in (statement.get("Condition") or {}).values() for key in operator}
+            if "kms:EncryptionContext:aws:logs:arn" not in conditions:
+                yield Finding(
+                    path,
+                    f"{address}: CloudWatch Logs may use the key without kms:EncryptionContext:aws:logs:arn. "
+                    "Fix: ArnLike on it with this account's log groups "
+                    "(arn:<partition>:logs:<region>:<account>:log-group:*)",
+                )

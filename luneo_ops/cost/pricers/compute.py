@@ -3,6 +3,8 @@ addresses, VPC endpoints."""
 
 from __future__ import annotations
 
+from constructs_luneo.dated import in_extended_support
+
 from ..model import Free, Line, PricedStack, pricer
 from ..prices import HOURS_PER_MONTH, Price
 
@@ -72,9 +74,17 @@ def _node_group(stack: PricedStack, name: str, body: dict, region: str) -> list[
 
 @pricer("aws_eks_cluster", "EKS control planes")
 def _eks_cluster(stack: PricedStack, name: str, body: dict, region: str) -> list[Line]:
-    support = (body.get("upgrade_policy") or {}).get("support_type", "STANDARD")
-    note = "" if support == "STANDARD" else " (EXTENDED support costs $0.60/h once the version leaves standard support)"
-    return [stack.hours("control plane" + note, 1, "eks:cluster", region)]
+    policy = body.get("upgrade_policy") or {}
+    support = (policy[0] if isinstance(policy, list) and policy else policy or {}).get("support_type", "EXTENDED")
+    version = str(body.get("version", ""))
+    # The EKS calendar (constructs_luneo/dated/kubernetes.csv) on the day of the estimate: extended support is billed
+    # from the first day after standard support ends, for a cluster whose policy keeps it there.
+    if support == "EXTENDED" and in_extended_support(version):
+        return [
+            stack.hours(f"control plane, Kubernetes {version} on extended support", 1, "eks:cluster-extended", region)
+        ]
+    note = " (EXTENDED support costs $0.60/h once the version leaves standard support)" if support == "EXTENDED" else ""
+    return [stack.hours(f"control plane, Kubernetes {version}" + note, 1, "eks:cluster", region)]
 
 
 @pricer("aws_nat_gateway", "NAT gateways")
