@@ -9,7 +9,8 @@ It writes `migrations/<stack>.json` for review:
   `destroy = false`: Terraform forgets them instead of destroying them; clean them up by hand.
 - `settings`: tfvars values the plan needs to avoid a replacement (an existing database, cache or
   repository keeps the encryption it was created with; RDS, ElastiCache and ECR cannot change
-  it in place). Copy them into environments/<env>.tfvars.
+  it in place; the subnets keep their zones: `<role>_zone_ids`). Copy them into
+  environments/<env>.tfvars.
 It prints the same as a report, including our resources nothing maps to (they will be created).
 """
 
@@ -148,7 +149,8 @@ def plan(state: dict, stack: dict) -> dict:
     }
     moved: list[dict] = []
     removed: list[dict] = []
-    settings: dict[str, dict[str, str]] = {}
+    settings: dict[str, Any] = {}
+    zones: dict[str, str] = {}  # our subnet address -> the zone ID the legacy subnet is in
     notes: list[str] = []
     matched_ours: set[str] = set()
     for resource in state_resources:
@@ -170,6 +172,8 @@ def plan(state: dict, stack: dict) -> dict:
             instance_moves.append((address, target, ident))
             if target:
                 _check_immutable(resource["type"], attrs, ours.by_address[target][1], settings, notes, address)
+                if resource["type"] == "aws_subnet" and attrs.get("availability_zone_id"):
+                    zones[target] = attrs["availability_zone_id"]
         found = [(address, target, ident) for address, target, ident in instance_moves if target]
         if found and len(found) < len(instance_moves):
             notes.append(f"{resource_address}: only some instances match ({[m[0] for m in found]}); review by hand")
@@ -187,7 +191,20 @@ def plan(state: dict, stack: dict) -> dict:
                 }
             )
     unmatched_ours = sorted(set(ours.by_address) - matched_ours)
+    settings.update(zone_settings(zones))
     return {"moved": moved, "removed": removed, "settings": settings, "notes": notes, "created": unmatched_ours}
+
+
+def zone_settings(subnet_zones: dict[str, str]) -> dict[str, list[str]]:
+    """`<role>_zone_ids` from the zone IDs of our private subnets' counterparts (address -> zone ID):
+    the zones a running network is in, which the tfvars must pin, or every subnet is replaced."""
+    by_role: dict[str, dict[int, str]] = {}
+    for address, zone in subnet_zones.items():
+        name = address.split(".", 1)[-1]
+        if "_private-" in name:
+            role = name.split("_")[0].removeprefix("network-")
+            by_role.setdefault(role, {})[int(name.rsplit("-", 1)[1])] = zone
+    return {f"{role}_zone_ids": [ids[i] for i in sorted(ids)] for role, ids in sorted(by_role.items())}
 
 
 def _json(value: Any) -> Any:

@@ -46,6 +46,25 @@ def test_the_secondary_region_has_everything_it_needs(report):
     assert "whether or not the primary's health check passes" in checked["DNS"]
 
 
+def test_dns_moves_after_the_promotion_not_before(report):
+    """Round 3, defect 6: the PRIMARY record followed its health check, so with eu-west-1 cut off traffic
+    went to us-east-1 before its database and cache could take writes. Now, after the cut and before the
+    failover apply, the record can answer only the primary; after it, only the secondary."""
+    checked = dict(report["checks"])
+    assert checked["DNS before the promotion"].startswith("answers only ingress-eu-west-1.")
+    assert checked["DNS"].startswith("the failover record answers ingress-us-east-1.")
+
+
+def test_image_replication_waits_for_the_secondary_repositories(report):
+    """Round 3, defect 8, on the local AWS: with staging applied and prod not, luneo-bootstrap's plan of the
+    registry's replication stops on prod's missing us-east-1 repositories, and only theirs."""
+    checked = dict(report["checks"])
+    assert (
+        "luneo-prod's repositories do not exist in us-east-1 yet; luneo-staging's do"
+        in checked["image replication waits"]
+    )
+
+
 def test_the_failover_plan_promotes_and_destroys_nothing(report):
     plan = report["plan"]
     assert "aws_db_instance.postgres-replica_instance" in plan.get("update", [])
@@ -64,8 +83,8 @@ def test_every_step_is_timed_and_what_was_emulated_is_said(report):
     drill = [s for s in report["steps"] if s["phase"] == "drill"]
     assert [s["name"].split(":")[0] for s in drill][:3] == [
         "eu-west-1 cut off (every request signed for it refused, its buckets too)",
+        "DNS holds on eu-west-1 until the promotion (detect, promote, then switch)",
         "`make failover-check`",
-        "`make failover-backend`",
     ]
     assert all(s["seconds"] > 0 for s in report["steps"])
     emulated = " ".join(report["emulated"])

@@ -277,17 +277,20 @@ def test_moving_from_the_hcl_modules_destroys_and_replaces_nothing(aws, tmp_path
         "module.ecr_worker_ia.aws_ecr_lifecycle_policy.this",
         "module.ecr_usdz_converter.aws_ecr_lifecycle_policy.this",
     }
-    settings = document["settings"]["existing_encryption"]
-    assert settings == {"db": "default", "ecr": "default"}, settings
+    settings = document["settings"]
+    assert settings["existing_encryption"] == {"db": "default", "ecr": "default"}, settings
+    # The legacy subnets' zones, by ID: pinning the defaults instead would replace every subnet.
+    assert len(settings["primary_zone_ids"]) == 3 and all(z.startswith("euw1-az") for z in settings["primary_zone_ids"])
     assert "4 removed (forgotten, not destroyed)" in proposed.stdout
+    assert f"primary_zone_ids = {json.dumps(settings['primary_zone_ids'])}" in proposed.stdout
 
     # The operator copies the settings into the tfvars and commits the reviewed migration file.
+    from luneo_ops.commands.migrate import tfvars_line
+
     tfvars = tmp_path / "prod.tfvars"
     tfvars.write_text(
         (ROOT / "environments" / "prod.tfvars").read_text()
-        + "existing_encryption = { "
-        + ", ".join(f'{k} = "{v}"' for k, v in settings.items())
-        + " }\n"
+        + "".join(tfvars_line(name, value) + "\n" for name, value in settings.items())
     )
     stack = LuneoEnvironmentStack(Testing.app(), load_environment(tfvars))
     apply_migration(stack, load_migration(out))

@@ -8,8 +8,9 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
-from ..migrate import load_state, plan
+from ..migrate import load_state, plan, zone_settings
 from ..paths import MIGRATIONS, OUTDIR
 
 
@@ -62,9 +63,16 @@ def _print_report(result: dict, stack: str, out: Path) -> None:
     for note in result["notes"]:
         print(f"  note    {note}")
     if result["settings"]:
-        print("Add to environments/<env>.tfvars (encryption that cannot change in place):")
+        print("Add to environments/<env>.tfvars (what cannot change in place: encryption, the subnets' zones):")
         for name, value in result["settings"].items():
-            print(f"  {name} = {{ " + ", ".join(f'{k} = "{v}"' for k, v in sorted(value.items())) + " }")
+            print(f"  {tfvars_line(name, value)}")
+
+
+def tfvars_line(name: str, value: Any) -> str:
+    """`name = value` as an environment file writes it (a list of strings, or a map of strings)."""
+    if isinstance(value, dict):
+        return f"{name} = {{ " + ", ".join(f'{k} = "{v}"' for k, v in sorted(value.items())) + " }"
+    return f"{name} = {json.dumps(value)}"
 
 
 def zone_ids(argv: list[str]) -> int:
@@ -80,25 +88,18 @@ def zone_ids(argv: list[str]) -> int:
     except Exception as exc:  # one line for the operator, whatever the cause
         print(f"error: cannot read the state {args.state}: {exc.__class__.__name__}: {exc}", file=sys.stderr)
         return 2
-    found = subnet_zone_ids(state)
+    found = zone_settings(
+        {
+            f"aws_subnet.{r['name']}": r["instances"][0]["attributes"]["availability_zone_id"]
+            for r in state.get("resources", [])
+            if r.get("type") == "aws_subnet" and r.get("mode") == "managed" and r.get("instances")
+        }
+    )
     if not found:
         print(f"error: {args.state}: no network-<role>_private-<n> subnets in this state", file=sys.stderr)
         return 2
     environment = args.stack.removeprefix("luneo-")
     print(f"# environments/{environment}.tfvars: the zones {args.stack}'s subnets are in (from {args.state})")
-    for role, ids in sorted(found.items()):
-        print(f"{role}_zone_ids = {json.dumps(ids)}")
+    for name, ids in found.items():
+        print(tfvars_line(name, ids))
     return 0
-
-
-def subnet_zone_ids(state: dict) -> dict[str, list[str]]:
-    """role -> the zone IDs of its private subnets 0, 1, 2... in a raw state (terraform state pull)."""
-    zones: dict[str, dict[int, str]] = {}
-    for resource in state.get("resources", []):
-        name = str(resource.get("name", ""))
-        if resource.get("type") != "aws_subnet" or resource.get("mode") != "managed" or "_private-" not in name:
-            continue
-        role = name.split("_")[0].removeprefix("network-")
-        index = int(name.rsplit("-", 1)[1])
-        zones.setdefault(role, {})[index] = resource["instances"][0]["attributes"]["availability_zone_id"]
-    return {role: [ids[i] for i in sorted(ids)] for role, ids in zones.items()}
