@@ -26,9 +26,11 @@ from cdktf_cdktf_provider_aws.nat_gateway import NatGateway
 from cdktf_cdktf_provider_aws.route import Route
 from cdktf_cdktf_provider_aws.route_table import RouteTable
 from cdktf_cdktf_provider_aws.route_table_association import RouteTableAssociation
+from cdktf_cdktf_provider_aws.security_group import SecurityGroup
 from cdktf_cdktf_provider_aws.subnet import Subnet
 from cdktf_cdktf_provider_aws.vpc import Vpc
 from cdktf_cdktf_provider_aws.vpc_endpoint import VpcEndpoint
+from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from constructs import Construct
 
 from .config.variables import default
@@ -79,6 +81,8 @@ class Network(Construct):
         must admit logs.amazonaws.com).
       single_nat_gateway: one NAT gateway for all AZs (cheaper, not zone-redundant; the default,
         one per AZ, is what production wants).
+      interface_endpoints: services reached through interface endpoints in the private subnets, e.g.
+        ("ecr.api", "ecr.dkr", "sts", "logs") (default none: through the NAT gateways).
       flow_log_retention_in_days: CloudWatch retention of VPC flow logs (default 365).
       prevent_destroy: Terraform lifecycle guard on the flow-log group (the stacks set it in prod).
       tags: extra tags on every resource.
@@ -102,6 +106,7 @@ class Network(Construct):
         availability_zones: Sequence[str],
         flow_log_kms_key_arn: str,
         single_nat_gateway: bool = default("single_nat_gateway"),
+        interface_endpoints: Sequence[str] = (),
         flow_log_retention_in_days: int = 365,
         prevent_destroy: bool = False,
         tags: Mapping[str, str] | None = None,
@@ -144,6 +149,8 @@ class Network(Construct):
         self._flow_logs(
             name, flow_log_kms_key_arn, flow_log_retention_in_days, self.tags, self.account, provider, prevent_destroy
         )
+
+        self._interface_endpoints(interface_endpoints, [s.id for s in private], cidr_block)
 
         self.public_subnets: list[str] = [s.id for s in public]
         self.private_cidr_blocks: list[str] = [str(self.blocks[4 + i]) for i in range(len(self.zones))]
@@ -250,6 +257,47 @@ class Network(Construct):
                 vpc_endpoint_type="Gateway",
                 service_name=f"com.amazonaws.{self.account.region}.{service}",
                 route_table_ids=route_tables,
+                tags=self._named(f"{service}-endpoint"),
+                provider=self.provider,
+            )
+
+    def _interface_endpoints(self, services: Sequence[str], subnets: list[str], cidr_block: str) -> None:
+        """Interface endpoints (`com.amazonaws.<region>.<service>`) in the private subnets, with private DNS,
+        behind a security group that admits 443 from the VPC: calls to these services leave the NAT
+        gateways (and their per-GB processing). ECR's image layers come from S3, through its gateway."""
+        if not services:
+            return
+        group = SecurityGroup(
+            self,
+            "endpoints-sg",
+            name_prefix=f"{self.name}-endpoints-",
+            description=f"{self.name} interface endpoints: 443 from the VPC",
+            vpc_id=self.vpc.id,
+            tags=self._named("endpoints"),
+            lifecycle={"create_before_destroy": True},
+            provider=self.provider,
+        )
+        VpcSecurityGroupIngressRule(
+            self,
+            "endpoints-from-vpc",
+            security_group_id=group.id,
+            cidr_ipv4=cidr_block,
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+            description="HTTPS from the VPC",
+            provider=self.provider,
+        )
+        for service in services:
+            VpcEndpoint(
+                self,
+                f"{service.replace('.', '-')}-endpoint",
+                vpc_id=self.vpc.id,
+                vpc_endpoint_type="Interface",
+                service_name=f"com.amazonaws.{self.account.region}.{service}",
+                subnet_ids=subnets,
+                security_group_ids=[group.id],
+                private_dns_enabled=True,
                 tags=self._named(f"{service}-endpoint"),
                 provider=self.provider,
             )

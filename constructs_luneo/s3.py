@@ -44,6 +44,7 @@ from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration imp
 from cdktf_cdktf_provider_aws.s3_bucket_versioning import S3BucketVersioningA
 from constructs import Construct
 
+from .eks.workload import Permission, WorkloadIdentity
 from .monitoring import Metric
 from .support.common import account_context, lifecycle
 
@@ -103,6 +104,10 @@ def only_break_glass(bucket: S3Bucket, break_glass_role_arn: str) -> dict[str, A
     }
 
 
+#: What a workload with write access does to objects (a delete on a versioned bucket is a marker).
+OBJECT_WRITES = ["s3:PutObject", "s3:PutObjectTagging", "s3:DeleteObject", "s3:AbortMultipartUpload"]
+
+
 class PrivateBucket:
     """A versioned bucket, SSE-KMS with a bucket key, all public access blocked, owner-enforced.
 
@@ -126,6 +131,7 @@ class PrivateBucket:
         provider: TerraformProvider | None,
     ) -> None:
         self.scope, self.prefix, self.name, self.provider = scope, prefix, name, provider
+        self.kms_key_arn = kms_key_id
         self.bucket = S3Bucket(
             scope,
             f"{prefix}bucket",
@@ -179,6 +185,23 @@ class PrivateBucket:
     @property
     def arn(self) -> str:
         return self.bucket.arn
+
+    def grant(self, identity: WorkloadIdentity, id: str, *, write: bool) -> IamRolePolicy:
+        """Read (and with `write`, write) the bucket's objects, and the key's use for them through S3
+        only: aws-cdk's grantRead / grantReadWrite (aws-s3/lib/perms.ts), narrower. No s3:GetBucket*
+        (a workload reads objects, not the bucket's configuration) and no s3:DeleteObjectVersion: on
+        a versioned bucket a workload's delete leaves a delete marker, and old versions stay."""
+        region = account_context(self.scope, self.provider).region
+        objects = ["s3:GetObject", "s3:GetObjectVersion"] + (OBJECT_WRITES if write else [])
+        keys = ["kms:Decrypt", "kms:DescribeKey"] + (
+            ["kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"] if write else []
+        )
+        return identity.grant(
+            id,
+            Permission(["s3:ListBucket"], [self.bucket.arn]),
+            Permission(objects, [f"{self.bucket.arn}/*"]),
+            Permission(keys, [self.kms_key_arn], {"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}}),
+        )
 
     def add_lifecycle_rules(
         self, rules: Sequence[S3BucketLifecycleConfigurationRule], *, after_versioning: bool = False

@@ -22,6 +22,7 @@ from typing import Any, Mapping, Sequence
 
 from cdktf import TerraformProvider
 from cdktf_cdktf_provider_aws.cloudfront_distribution import CloudfrontDistribution
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
     S3BucketLifecycleConfigurationRule,
     S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload,
@@ -42,8 +43,11 @@ from .cdn import (
     security_headers_policy,
     standard_logging,
 )
+from .config.sections import Role
+from .eks.workload import WorkloadIdentity
 from .s3 import CrossRegionReplication, PrivateBucket
 from .support.common import construct_label, require
+from .support.errors import ConstructArgumentError
 from .support.patterns import BUCKET
 
 STORAGE_CLASSES = ("STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR")
@@ -82,6 +86,7 @@ class AssetStorage(Construct):
     distribution_arn, distribution_domain_name, replica_bucket_name, replica_bucket_arn,
     primary (PrivateBucket), replica (PrivateBucket or None), replication (CrossRegionReplication or
     None), bucket, replica_bucket, distribution.
+    Methods: grant_read(identity, region=), grant_read_write(identity, region=) (a WorkloadIdentity).
     """
 
     def __init__(
@@ -242,6 +247,20 @@ class AssetStorage(Construct):
         self.distribution_domain_name: str = self.distribution.domain_name
         self.replica_bucket_name: str | None = self.replica_bucket.bucket if self.replica_bucket else None
         self.replica_bucket_arn: str | None = self.replica_bucket.arn if self.replica_bucket else None
+
+    def grant_read(self, identity: WorkloadIdentity, *, region: Role = "primary") -> IamRolePolicy:
+        """Read the assets (the primary bucket, or its us-east-1 copy: a workload there reads the copy)."""
+        return self._part(region).grant(identity, f"assets-{region}-read", write=False)
+
+    def grant_read_write(self, identity: WorkloadIdentity, *, region: Role = "primary") -> IamRolePolicy:
+        """Read and write the assets (objects only; a delete leaves the versions)."""
+        return self._part(region).grant(identity, f"assets-{region}-read-write", write=True)
+
+    def _part(self, region: Role) -> PrivateBucket:
+        part = self.primary if region == "primary" else self.replica
+        if part is None:
+            raise ConstructArgumentError(f"{self.node.path}: no replica bucket to grant (replica_region is not set)")
+        return part
 
     def _distribution(
         self,

@@ -33,3 +33,6 @@ redis_global_datastore = true
 # DNS failover: PRIMARY/SECONDARY records and HTTPS health checks, in the zone looked up by name.
 dns_zone_name   = "luneo.app"
 dns_record_name = "app.luneo.app"
+
+# Image pulls and AWS calls off the NAT gateways (make cost prices the endpoints and what they save).
+vpc_interface_endpoints = true

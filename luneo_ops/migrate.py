@@ -172,8 +172,7 @@ def plan(state: dict, stack: dict) -> dict:
             instance_moves.append((address, target, ident))
             if target:
                 _check_immutable(resource["type"], attrs, ours.by_address[target][1], settings, notes, address)
-                if resource["type"] == "aws_subnet" and attrs.get("availability_zone_id"):
-                    zones[target] = attrs["availability_zone_id"]
+                zones.update(_zone_of(resource["type"], target, attrs))
         found = [(address, target, ident) for address, target, ident in instance_moves if target]
         if found and len(found) < len(instance_moves):
             notes.append(f"{resource_address}: only some instances match ({[m[0] for m in found]}); review by hand")
@@ -193,6 +192,12 @@ def plan(state: dict, stack: dict) -> dict:
     unmatched_ours = sorted(set(ours.by_address) - matched_ours)
     settings.update(zone_settings(zones))
     return {"moved": moved, "removed": removed, "settings": settings, "notes": notes, "created": unmatched_ours}
+
+
+def _zone_of(resource_type: str, target: str, attrs: dict) -> dict[str, str]:
+    """A subnet's zone ID, under the address of ours it maps to."""
+    zone = attrs.get("availability_zone_id")
+    return {target: zone} if resource_type == "aws_subnet" and zone else {}
 
 
 def zone_settings(subnet_zones: dict[str, str]) -> dict[str, list[str]]:

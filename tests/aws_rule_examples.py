@@ -14,12 +14,15 @@ from cdktf_cdktf_provider_aws.db_instance import DbInstance
 from cdktf_cdktf_provider_aws.dynamodb_table import DynamodbTable, DynamodbTableAttribute, DynamodbTableReplica
 from cdktf_cdktf_provider_aws.eks_access_entry import EksAccessEntry
 from cdktf_cdktf_provider_aws.eks_access_policy_association import EksAccessPolicyAssociation
+from cdktf_cdktf_provider_aws.eks_addon import EksAddon
 from cdktf_cdktf_provider_aws.eks_cluster import EksCluster
 from cdktf_cdktf_provider_aws.eks_node_group import EksNodeGroup
 from cdktf_cdktf_provider_aws.elasticache_global_replication_group import ElasticacheGlobalReplicationGroup
 from cdktf_cdktf_provider_aws.elasticache_replication_group import ElasticacheReplicationGroup
 from cdktf_cdktf_provider_aws.elasticache_user import ElasticacheUser
 from cdktf_cdktf_provider_aws.elasticache_user_group import ElasticacheUserGroup
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.kms_key import KmsKey
 from cdktf_cdktf_provider_aws.provider import AwsProvider
 from cdktf_cdktf_provider_aws.rds_cluster import RdsCluster
@@ -433,6 +436,55 @@ def alarm(scope: Any, *, subscribed: bool) -> None:
         SnsTopicSubscription(scope, "subscription", topic_arn=topic.arn, protocol="email", endpoint="oncall@luneo.app")
 
 
+def addon(scope: Any, *, versioned: bool) -> None:
+    EksAddon(
+        scope,
+        "addon",
+        cluster_name="c",
+        addon_name="coredns",
+        addon_version="v1.12.4-eksbuild.1" if versioned else None,
+    )
+
+
+def iam_cache_user(scope: Any, *, granted: bool) -> None:
+    user = ElasticacheUser(
+        scope,
+        "user",
+        user_id="prod-luneo-worker-ia",
+        user_name="prod-luneo-worker-ia",
+        engine="redis",
+        access_string="on ~* +@all -@dangerous",
+        authentication_mode={"type": "iam"},
+    )
+    if granted:
+        role = IamRole(scope, "role", assume_role_policy="{}")
+        document = {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "elasticache:Connect", "Resource": user.arn}],
+        }
+        IamRolePolicy(scope, "grant", role=role.id, policy=Fn.jsonencode(document))
+
+
+def iam_database(scope: Any, *, granted: bool) -> None:
+    db = DbInstance(
+        scope,
+        "db",
+        identifier="db",
+        engine="postgres",
+        instance_class="db.t3.medium",
+        storage_encrypted=True,
+        iam_database_authentication_enabled=True,
+    )
+    if granted:
+        role = IamRole(scope, "role", assume_role_policy="{}")
+        arn = f"arn:aws:rds-db:eu-west-1:123456789012:dbuser:{db.resource_id}/luneo_worker_ia"
+        document = {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "rds-db:connect", "Resource": arn}],
+        }
+        IamRolePolicy(scope, "grant", role=role.id, policy=Fn.jsonencode(document))
+
+
 VIOLATIONS: dict[str, Build] = {
     "LUNEO-AWS-1": replica_of_managed_password,
     "LUNEO-AWS-2": aurora_global,
@@ -460,6 +512,9 @@ VIOLATIONS: dict[str, Build] = {
     "LUNEO-AWS-22": lambda s: subnet(s, by_position=True),
     "LUNEO-AWS-23": lambda s: logs_key(s, context=False),
     "LUNEO-OBS-1": lambda s: alarm(s, subscribed=False),
+    "LUNEO-AWS-24": lambda s: addon(s, versioned=False),
+    "LUNEO-IAM-1": lambda s: iam_cache_user(s, granted=False),
+    "LUNEO-IAM-2": lambda s: iam_database(s, granted=False),
 }
 
 COMPLIANT: dict[str, Build] = {
@@ -495,4 +550,7 @@ COMPLIANT: dict[str, Build] = {
     "LUNEO-AWS-22": lambda s: subnet(s, by_position=False),
     "LUNEO-AWS-23": lambda s: logs_key(s, context=True),
     "LUNEO-OBS-1": lambda s: alarm(s, subscribed=True),
+    "LUNEO-AWS-24": lambda s: addon(s, versioned=True),
+    "LUNEO-IAM-1": lambda s: iam_cache_user(s, granted=True),
+    "LUNEO-IAM-2": lambda s: iam_database(s, granted=True),
 }

@@ -489,3 +489,23 @@ def test_the_kubernetes_version_may_stay_on_extended_support_by_choice(tmp_path,
         load_environment(write(tmp_path, text))
     chosen = load_environment(write(tmp_path, text + 'eks_support_type = "EXTENDED"\n'))
     assert (chosen.eks.kubernetes_version, chosen.eks.support_type) == ("1.34", "EXTENDED")
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ('workloads = { "Worker" = "luneo/worker" }', "workloads: expected workload names of 2-30 lowercase"),
+        ('workloads = { "worker" = "luneo" }', 'workloads: expected "<namespace>/<service account>" for each workload'),
+        ('workloads = { "worker" = "Luneo/worker" }', 'workloads: expected "<namespace>/<service account>"'),
+    ],
+)
+def test_workloads_name_their_namespace_and_service_account(tmp_path, line, expected):
+    assert expected in error_of(tmp_path, MINIMAL + line + "\n")
+
+
+def test_workloads_default_to_the_two_images_we_build(tmp_path):
+    config = load_environment(write(tmp_path, MINIMAL))
+    assert config.eks.workloads == (
+        ("luneo-usdz-converter", "luneo", "luneo-usdz-converter"),
+        ("luneo-worker-ia", "luneo", "luneo-worker-ia"),
+    )

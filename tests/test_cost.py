@@ -186,6 +186,21 @@ def test_gateway_endpoints_are_free_and_interface_endpoints_are_not(stacks):
     assert lines(interface, "aws_vpc_endpoint.ecr")[0].monthly == pytest.approx(3 * 730 * 0.011)
 
 
+def test_interface_endpoints_take_their_traffic_off_the_nat_gateways():
+    """Issue 21: make cost prices the endpoints and what they save under the usage assumptions (the NAT
+    processes nat_gb_processed less vpce_gb_processed per endpoint of its region)."""
+    endpoints = {
+        f"aws_vpc_endpoint.{n}": {"vpc_endpoint_type": "Interface", "subnet_ids": ["a", "b", "c"]}
+        for n in ("ecr", "sts")
+    }
+    result = estimate(mini({"aws_nat_gateway.nat": {}, **endpoints}))
+    [hours, data] = lines(result, "aws_nat_gateway.nat")
+    assert data.quantity == 300 - 2 * 10 and "less 20 GB through its interface endpoints" in data.what
+    assert "$0.48 less NAT processing" in lines(result, "aws_vpc_endpoint.ecr")[1].what
+    alone = estimate(mini({"aws_nat_gateway.nat": {}}))
+    assert lines(alone, "aws_nat_gateway.nat")[1].quantity == 300
+
+
 def test_health_check_options_are_priced():
     check = {"type": "HTTPS_STR_MATCH", "request_interval": 10, "measure_latency": True}
     result = estimate(mini({"aws_route53_health_check.h": check}))

@@ -109,6 +109,7 @@ def test_iam_roles_and_policies(synthesized):
         a["policy_arn"].rsplit("/", 1)[-1] for a in resources(synthesized, "aws_iam_role_policy_attachment").values()
     )
     assert attachments == [
+        "AmazonEBSCSIDriverPolicy",
         "AmazonEC2ContainerRegistryReadOnly",
         "AmazonEKSClusterPolicy",
         "AmazonEKSWorkerNodePolicy",

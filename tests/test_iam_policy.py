@@ -167,6 +167,11 @@ def all_documents() -> list[Path]:
     return sorted((ROOT / "iam").rglob("*.json"))
 
 
+#: Actions of AWS managed policies the workload boundary copies (AWS's own, via moto's copy) that
+#: parliament's bundled IAM catalog predates: its UNKNOWN_ACTION for these is about its age, not ours.
+NEWER_THAN_PARLIAMENT = {"ec2:CopyVolumes": "AmazonEBSCSIDriverPolicy (the EBS CSI driver's volume copies)"}
+
+
 def parliament_findings(path: Path, text: str) -> list[str]:
     import warnings
 
@@ -177,7 +182,8 @@ def parliament_findings(path: Path, text: str) -> list[str]:
     return [
         f"{path.name}: {f.issue} ({f.severity}) {f.detail}"
         for f in analyze_policy_string(text, str(path)).findings
-        if f.issue == "UNKNOWN_ACTION" or f.severity in ("MEDIUM", "HIGH", "CRITICAL")
+        if (f.issue == "UNKNOWN_ACTION" and not any(a in str(f.detail) for a in NEWER_THAN_PARLIAMENT))
+        or f.severity in ("MEDIUM", "HIGH", "CRITICAL")
     ]
 
 

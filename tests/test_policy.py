@@ -141,6 +141,8 @@ def test_the_rules_catch_the_defects_of_the_json_before_them():
         ("LUNEO-AWS-4", "luneo-prod/postgres-replica/security-group"),
         ("LUNEO-AWS-4", "luneo-prod/postgres/security-group"),
         ("LUNEO-AWS-4", "luneo-prod/redis/security-group"),
+        ("LUNEO-IAM-2", "luneo-prod/postgres-replica/instance"),
+        ("LUNEO-IAM-2", "luneo-prod/postgres/instance"),
         ("LUNEO-PROD-1", "luneo-prod/eks-primary/cluster"),
         ("LUNEO-PROD-1", "luneo-prod/eks-secondary/cluster"),
     ]
@@ -171,6 +173,27 @@ def test_the_rules_catch_round_3_in_the_json_before_it():
     assert len(found["LUNEO-AWS-22"]) == 36, "every subnet of both environments, both regions, three tiers"
     assert found["LUNEO-OBS-1"] == {"luneo-staging/alarms-primary/topic", "luneo-staging/alarms-secondary/topic"}
     assert {p.split("/")[1] for p in found["LUNEO-AWS-23"]} == {"kms-logs", "kms-logs-secondary"}
+
+
+def test_the_grant_rules_catch_the_users_and_databases_nobody_could_use():
+    """Issue 21: on the JSON before it, the cache's IAM user and the IAM-authenticated databases were granted
+    to nobody (no policy allowed elasticache:Connect or rds-db:connect on them)."""
+    tf = json.loads((ROOT / "tests" / "fixtures" / "before-round-3.json").read_text())
+    found = {
+        (checked.id, finding.path)
+        for name, document in tf.items()
+        for checked, finding in evaluate(View(document, name))
+        if checked.id.startswith("LUNEO-IAM-")
+    }
+    assert found == {
+        ("LUNEO-IAM-1", "luneo-prod/redis/app-user"),
+        ("LUNEO-IAM-1", "luneo-prod/redis-secondary/app-user"),
+        ("LUNEO-IAM-1", "luneo-staging/redis/app-user"),
+        ("LUNEO-IAM-2", "luneo-prod/postgres/instance"),
+        ("LUNEO-IAM-2", "luneo-prod/postgres-replica/instance"),
+        ("LUNEO-IAM-2", "luneo-staging/postgres/instance"),
+        ("LUNEO-IAM-2", "luneo-staging/postgres-replica/instance"),
+    }
 
 
 def test_the_kubernetes_rule_warns_before_the_date_and_refuses_after(monkeypatch):

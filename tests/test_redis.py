@@ -59,12 +59,57 @@ def test_encrypted_at_rest_and_in_transit(synthesized):
 
 def test_rbac_with_iam_and_no_secret_anywhere(synthesized):
     users = {u["user_name"]: u for u in resources(synthesized, "aws_elasticache_user").values()}
+    assert list(users) == ["default"], "no user until a workload is granted one"
     assert users["default"]["access_string"].startswith("off"), "the built-in default user is switched off"
-    assert users["luneo-prod-redis-app"]["authentication_mode"] == {"type": "iam"}
     group = only_resource(synthesized, "aws_elasticache_replication_group")
     assert group["user_group_ids"] == ["${aws_elasticache_user_group.redis_user-group.user_group_id}"]
     assert "auth_token" not in group
     assert not [p for p, _ in walk(resources(synthesized, "aws_elasticache_user")) if p.endswith("passwords")]
+
+
+def test_grant_connect_gives_a_workload_its_own_iam_user_and_nothing_else():
+    """Issue 21: the IAM-authenticated user was granted to nobody. grant_connect() makes one user per
+    workload (its id its name, as IAM authentication requires), puts it in the user group, and writes
+    elasticache:Connect on this replication group and that user only."""
+    from constructs_luneo.eks.workload import WorkloadIdentity
+    from tests.helpers import decode_jsonencode
+
+    def build(scope):
+        cache = redis(scope)
+        for workload in ("prod-luneo-worker-ia", "prod-luneo-usdz-converter"):
+            identity = WorkloadIdentity(
+                scope,
+                f"id-{workload}",
+                name=workload,
+                cluster_name="c",
+                cluster_arn="arn:aws:eks:eu-west-1:111122223333:cluster/c",
+                namespace="luneo",
+                service_account=workload,
+            )
+            cache.grant_connect(identity, workload)
+
+    synthesized = synth_scope(build)
+    users = resources(synthesized, "aws_elasticache_user")
+    worker = users["redis_user-prod-luneo-worker-ia"]
+    assert worker["user_id"] == worker["user_name"] == "prod-luneo-worker-ia"
+    assert worker["authentication_mode"] == {"type": "iam"} and "passwords" not in worker
+    group = only_resource(synthesized, "aws_elasticache_user_group")
+    assert group["user_ids"] == [
+        "${aws_elasticache_user.redis_default-user.user_id}",
+        "${aws_elasticache_user.redis_user-prod-luneo-usdz-converter.user_id}",
+        "${aws_elasticache_user.redis_user-prod-luneo-worker-ia.user_id}",
+    ]
+    policy = resources(synthesized, "aws_iam_role_policy")["id-prod-luneo-worker-ia_grant-cache-luneo-prod-redis"]
+    assert decode_jsonencode(policy["policy"])["Statement"] == [
+        {
+            "Effect": "Allow",
+            "Action": ["elasticache:Connect"],
+            "Resource": [
+                "${aws_elasticache_replication_group.redis_replication-group.arn}",
+                "${aws_elasticache_user.redis_user-prod-luneo-worker-ia.arn}",
+            ],
+        }
+    ]
 
 
 def test_snapshots_and_slow_log(synthesized):
@@ -121,7 +166,6 @@ def test_outputs():
         ({"num_cache_clusters": 1}, "automatic_failover_enabled: expected false with num_cache_clusters = 1"),
         ({"automatic_failover_enabled": False}, "multi_az_enabled: expected false unless automatic_failover_enabled"),
         ({"allowed_cidr_blocks": ["0.0.0.0/0"]}, "allowed_cidr_blocks: expected private IPv4 CIDR blocks"),
-        ({"app_user_name": "default"}, "app_user_name: expected"),
         ({"snapshot_retention_limit": 0}, "snapshot_retention_limit: expected 1-35 days"),
     ],
 )

@@ -12,7 +12,7 @@ from constructs_luneo.config import load_environment
 from constructs_luneo.stacks import LuneoEnvironmentStack
 from constructs_luneo.support.facts import STATEFUL_TYPES
 from tests.conftest import PASSWORD_CANARY, ROOT
-from tests.helpers import addresses, walk
+from tests.helpers import addresses, decode_jsonencode, walk
 
 ENVIRONMENTS = {"luneo-prod": "prod", "luneo-staging": "staging"}
 
@@ -705,3 +705,139 @@ def test_every_role_carries_the_environments_workload_boundary(stacks, stack):
         boundary = role.get("permissions_boundary", "")
         assert boundary.endswith(f":policy/luneo-{env}-workload-boundary"), name
         assert ("secondary" in boundary) == (role.get("provider") == "aws.secondary"), name
+
+
+# --- issue 21: workloads can use the platform ---------------------------------------------------
+
+ADDONS = ["aws-ebs-csi-driver", "coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"]
+
+
+@pytest.mark.parametrize("stack", ENVIRONMENTS)
+def test_every_cluster_runs_the_managed_addons_at_its_kubernetes_versions(stacks, stack):
+    """Defect: no aws_eks_addon at all: no EBS CSI driver (no persistent volume), no Pod Identity agent,
+    and the network add-ons the unmanaged defaults nobody upgrades with the cluster."""
+    data = stacks[stack]
+    addons = data["resource"]["aws_eks_addon"]
+    versions = data["data"]["aws_eks_addon_version"]
+    for role in ("primary", "secondary"):
+        mine = {
+            a["addon_name"]: a
+            for a in addons.values()
+            if a["cluster_name"] == f"${{aws_eks_cluster.eks-{role}_cluster.name}}"
+        }
+        assert sorted(mine) == ADDONS
+        for name, addon in mine.items():
+            lookup = versions[f"eks-{role}_addon-{name}-version"]
+            assert addon["addon_version"] == f"${{data.aws_eks_addon_version.eks-{role}_addon-{name}-version.version}}"
+            assert (lookup["kubernetes_version"], lookup["most_recent"]) == ("1.35", False), "the version's default"
+            assert (addon["resolve_conflicts_on_create"], addon["resolve_conflicts_on_update"]) == ("OVERWRITE",) * 2
+            assert addon.get("provider") == (None if role == "primary" else "aws.secondary")
+        assert {n for n, a in mine.items() if a.get("preserve")} == {"vpc-cni", "coredns", "kube-proxy"}
+        assert {n for n, a in mine.items() if a.get("depends_on")} == {"coredns", "aws-ebs-csi-driver"}
+        ebs = mine["aws-ebs-csi-driver"]["pod_identity_association"]
+        assert ebs == [
+            {
+                "role_arn": f"${{aws_iam_role.eks-{role}_ebs-csi-identity_role.arn}}",
+                "service_account": "ebs-csi-controller-sa",
+            }
+        ]
+
+
+@pytest.mark.parametrize("stack", ENVIRONMENTS)
+def test_each_workload_has_an_identity_in_each_cluster_trusted_only_there(stacks, stack):
+    data = stacks[stack]
+    environment = stack.removeprefix("luneo-")
+    associations = data["resource"]["aws_eks_pod_identity_association"]
+    roles = data["resource"]["aws_iam_role"]
+    for workload in ("luneo-worker-ia", "luneo-usdz-converter"):
+        for role, suffix in (("primary", "default"), ("secondary", "aws-secondary")):
+            association = associations[f"workload-{workload}-{role}_association"]
+            assert (association["namespace"], association["service_account"]) == ("luneo", workload)
+            assert association["cluster_name"] == f"${{aws_eks_cluster.eks-{role}_cluster.name}}"
+            iam_role = roles[f"workload-{workload}-{role}_role"]
+            assert iam_role["name"] == f"luneo-{environment}-{workload}-{role}"
+            [statement] = decode_jsonencode(iam_role["assume_role_policy"])["Statement"]
+            assert statement["Principal"] == {"Service": "pods.eks.amazonaws.com"}
+            assert statement["Action"] == ["sts:AssumeRole", "sts:TagSession"]
+            assert statement["Condition"]["StringEquals"]["aws:RequestTag/kubernetes-service-account"] == workload
+            assert statement["Condition"]["ArnEquals"] == {
+                "aws:RequestTag/eks-cluster-arn": f"arn:${{data.aws_partition.partition-{suffix}.partition}}:eks:"
+                f"${{data.aws_region.region-{suffix}.name}}:${{data.aws_caller_identity.caller-{suffix}.account_id}}:"
+                f"cluster/luneo-{environment}-eks-{role}"
+            }, "this region's cluster only, built (the role does not depend on the cluster resource)"
+            assert iam_role["permissions_boundary"].endswith(f":policy/luneo-{environment}-workload-boundary")
+
+
+@pytest.mark.parametrize("stack", ENVIRONMENTS)
+def test_every_grant_names_its_resources(stacks, stack):
+    """A walk of every workload grant: no "*" resource (each service here has resource types), and the
+    grants each region's identity holds are on that region's copies (a failover needs no IAM change)."""
+    data = stacks[stack]
+    policies = {
+        name: decode_jsonencode(body["policy"])["Statement"]
+        for name, body in data["resource"]["aws_iam_role_policy"].items()
+        if name.startswith("workload-")
+    }
+    assert policies
+    for name, statements in policies.items():
+        for statement in statements:
+            resources = statement["Resource"]
+            assert "*" not in resources and all(r != "*" for r in resources), name
+    primary = policies[f"workload-luneo-worker-ia-primary_grant-database-luneo-{stack[6:]}-db"]
+    assert primary[0]["Action"] == ["rds-db:connect"]
+    assert primary[0]["Resource"][0].endswith(
+        ":dbuser:${aws_db_instance.postgres_instance.resource_id}/luneo_worker_ia"
+    )
+    replica = policies[f"workload-luneo-worker-ia-secondary_grant-database-luneo-{stack[6:]}-db-replica"]
+    assert replica[0]["Resource"][0].endswith(
+        ":dbuser:${aws_db_instance.postgres-replica_instance.resource_id}/luneo_worker_ia"
+    )
+    secondary_assets = policies["workload-luneo-worker-ia-secondary_grant-assets-secondary-read-write"]
+    assert secondary_assets[1]["Resource"] == ["${aws_s3_bucket.assets_replica-bucket.arn}/*"]
+    assert "s3:DeleteObjectVersion" not in secondary_assets[1]["Action"], "a workload cannot erase history"
+    assert secondary_assets[2]["Condition"] == {
+        "StringEquals": {"kms:ViaService": "s3.${data.aws_region.region-aws-secondary.name}.amazonaws.com"}
+    }
+
+
+def test_the_cache_users_of_before_are_forgotten_not_destroyed(stacks):
+    """The `<cache>-app` users were granted to nobody; each workload now has its own. Terraform forgets the
+    old ones (removed, destroy = false) instead of destroying them."""
+    assert stacks["luneo-prod"]["removed"] == [
+        {"from": "aws_elasticache_user.redis_app-user", "lifecycle": {"destroy": False}},
+        {"from": "aws_elasticache_user.redis-secondary_app-user", "lifecycle": {"destroy": False}},
+    ]
+    assert stacks["luneo-staging"]["removed"] == [
+        {"from": "aws_elasticache_user.redis_app-user", "lifecycle": {"destroy": False}}
+    ]
+
+
+def test_interface_endpoints_in_prod_only(stacks):
+    prod = stacks["luneo-prod"]["resource"]["aws_vpc_endpoint"]
+    interface = {n: e for n, e in prod.items() if e["vpc_endpoint_type"] == "Interface"}
+    services = sorted(
+        e["service_name"].rsplit(".", 2)[-2] + "." + e["service_name"].rsplit(".", 1)[-1] for e in interface.values()
+    )
+    assert len(interface) == 8, "ecr.api, ecr.dkr, sts and logs in both VPCs"
+    assert all(e["private_dns_enabled"] is True and len(e["subnet_ids"]) == 3 for e in interface.values()), services
+    assert "Interface" not in {
+        e["vpc_endpoint_type"] for e in stacks["luneo-staging"]["resource"]["aws_vpc_endpoint"].values()
+    }
+
+
+def test_a_third_workload_is_one_line(tmp_path):
+    path = tmp_path / "staging.tfvars"
+    path.write_text(
+        (ROOT / "environments" / "staging.tfvars").read_text()
+        + 'workloads = { "luneo-worker-ia" = "luneo/luneo-worker-ia", '
+        '"luneo-usdz-converter" = "luneo/luneo-usdz-converter", "luneo-thumbnails" = "media/thumbnails" }\n'
+    )
+    data = json.loads(Testing.synth(LuneoEnvironmentStack(Testing.app(), load_environment(path))))
+    association = data["resource"]["aws_eks_pod_identity_association"][
+        "workload-luneo-thumbnails-secondary_association"
+    ]
+    assert (association["namespace"], association["service_account"]) == ("media", "thumbnails")
+    assert "redis_user-staging-luneo-thumbnails" in data["resource"]["aws_elasticache_user"]
+    assert (
+        "workload-luneo-thumbnails-primary_grant-database-luneo-staging-db" in data["resource"]["aws_iam_role_policy"]
+    )

@@ -67,6 +67,17 @@ def instance_types(v: list[str]) -> str | None:
     return each(pattern(INSTANCE_TYPE, "EC2 instance types such as m6i.large"))(v)
 
 
+def workloads(v: Mapping[str, str]) -> str | None:
+    """name -> "namespace/service-account": names that make role, cache user and database user names."""
+    for name, where in v.items():
+        parts = where.split("/")
+        if not re.fullmatch(r"[a-z][a-z0-9-]{1,29}", name):
+            return f"workload names of 2-30 lowercase letters, digits or '-' (got {name!r})"
+        if len(parts) != 2 or not all(re.fullmatch(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?", p) for p in parts):
+            return f'"<namespace>/<service account>" for each workload (got {name} = {where!r})'
+    return None
+
+
 def public_cidrs(v: list[str]) -> str | None:
     for cidr in v:
         try:

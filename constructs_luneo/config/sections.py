@@ -32,6 +32,7 @@ class NetworkSettings:
     primary: RegionSettings
     secondary: RegionSettings
     single_nat_gateway: bool
+    interface_endpoints: bool = False
 
     @property
     def regions(self) -> tuple[RegionSettings, RegionSettings]:
@@ -45,7 +46,12 @@ class NetworkSettings:
         )
         _check_regions(primary, secondary, where)
         _check_ranges(primary, secondary, where)
-        return cls(primary=primary, secondary=secondary, single_nat_gateway=values["single_nat_gateway"])
+        return cls(
+            primary=primary,
+            secondary=secondary,
+            single_nat_gateway=values["single_nat_gateway"],
+            interface_endpoints=values["vpc_interface_endpoints"],
+        )
 
 
 @cross_check(
@@ -122,6 +128,8 @@ class EksSettings:
     api_ingress_cidrs: tuple[str, ...]
     admin_roles: tuple[str, ...]
     admin_role_arns: tuple[str, ...]
+    #: workload -> (namespace, service account): an AWS identity each, in both clusters.
+    workloads: tuple[tuple[str, str, str], ...] = ()
 
     def scaling(self, role: Role) -> NodeGroupScaling:
         return self.primary if role == "primary" else self.secondary
@@ -142,6 +150,9 @@ class EksSettings:
             api_ingress_cidrs=tuple(values["eks_api_ingress_cidrs"]),
             admin_roles=tuple(values["eks_admin_roles"]),
             admin_role_arns=tuple(values["eks_admin_role_arns"]),
+            workloads=tuple(
+                (name, where.split("/")[0], where.split("/")[1]) for name, where in sorted(values["workloads"].items())
+            ),
         )
 
 

@@ -201,6 +201,22 @@ EKS = _v(
         each(pattern(ROLE_ARN, "IAM role ARNs such as arn:aws:iam::123456789012:role/platform-admins")),
         example=["arn:aws:iam::123456789012:role/platform-admins"],
     ),
+    Variable(
+        "workloads",
+        "map(string)",
+        {"luneo-worker-ia": "luneo/luneo-worker-ia", "luneo-usdz-converter": "luneo/luneo-usdz-converter"},
+        "the workloads that get an AWS identity in both regions' clusters (EKS Pod Identity): name -> "
+        '"<namespace>/<service account>"; each gets the assets bucket, its own cache user and its own '
+        "database user (docs/WORKLOADS.md)",
+        checks.workloads,
+    ),
+    Variable(
+        "vpc_interface_endpoints",
+        "bool",
+        False,
+        "interface endpoints in each VPC for ECR (api, dkr), STS and CloudWatch Logs: image pulls and "
+        "AWS calls off the NAT gateways (priced by make cost)",
+    ),
 )
 
 DATABASE = _v(

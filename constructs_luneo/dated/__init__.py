@@ -16,10 +16,11 @@ import csv
 import difflib
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
+from typing import Mapping
 
 from ..support.errors import LuneoError
 
@@ -48,6 +49,11 @@ def today() -> date:
         raise FactsError(f"LUNEO_TODAY: expected a date such as 2027-01-31, got {value!r}") from None
 
 
+#: The EKS managed add-ons every cluster runs, in the calendar's column order.
+ADDONS = ("vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent", "aws-ebs-csi-driver")
+ADDON_VERSION = re.compile(r"^v\d+\.\d+\.\d+-eksbuild\.\d+$")
+
+
 @dataclass(frozen=True)
 class KubernetesRelease:
     version: str
@@ -56,6 +62,8 @@ class KubernetesRelease:
     end_of_extended: date
     checked: date
     source: str
+    #: add-on -> its pinned version for this Kubernetes version (None: EKS's default, not pinned).
+    addons: Mapping[str, str | None] = field(default_factory=dict)
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -85,8 +93,28 @@ def kubernetes_calendar(path: Path = KUBERNETES_CALENDAR) -> dict[str, Kubernete
             end_of_extended=dates[2],
             checked=dates[3],
             source=row["source"],
+            addons=_addons(path, number, row),
         )
     return releases
+
+
+def _addons(path: Path, number: int, row: dict[str, str]) -> dict[str, str | None]:
+    found: dict[str, str | None] = {}
+    for addon in ADDONS:
+        value = (row.get(addon) or "").strip()
+        if value and not ADDON_VERSION.match(value):
+            raise FactsError(
+                f"{path}: row {number} ({row.get('version')}): {addon}: expected vX.Y.Z-eksbuild.N, got {value!r}"
+            )
+        found[addon] = value or None
+    return found
+
+
+def addon_versions(kubernetes_version: str) -> dict[str, str | None]:
+    """add-on -> its pinned version for a Kubernetes version (None: not pinned; every add-on when the
+    version is not on the calendar, which LUNEO-AWS-18 refuses anyway)."""
+    release = kubernetes_calendar().get(kubernetes_version)
+    return dict(release.addons) if release else {addon: None for addon in ADDONS}
 
 
 def kubernetes_support(version: str, support_type: str, on: date | None = None) -> tuple[str, str] | None:

@@ -32,7 +32,9 @@ from constructs import Construct
 
 from ..config.environment import NodeGroupScaling
 from ..config.variables import default
+from ..dated import addon_versions
 from ..support.common import account_context, construct_label, is_token, lifecycle
+from .addons import add_managed_addons
 from .checks import check_access, check_nodes, check_shape, check_support
 from .network import allow_api_ingress, cluster_security_groups
 
@@ -70,12 +72,15 @@ class EksCluster(Construct):
         through access entries (`admin-<name>`). admin_role_arns: the same by ARN (another account's
         too; `admin-<account>-<name>`). From configuration, never from whoever runs the plan: an
         entry's principal cannot change, a new one replaces it.
+      addons: EKS managed add-on -> version (None: EKS's default); default: every add-on of the EKS
+        calendar at its version for kubernetes_version (vpc-cni, coredns, kube-proxy,
+        eks-pod-identity-agent, aws-ebs-csi-driver with its own role; eks/addons.py).
       log_retention_in_days, logs_kms_key_arn: the control-plane log group (365 days).
       prevent_destroy: Terraform lifecycle guard on the cluster and its (audit) log group.
       tags: extra tags. provider: the AWS provider (region).
 
     Attributes: name, cluster_name, endpoint, arn, certificate_authority_data, oidc_provider_arn,
-    oidc_issuer_url, cluster_security_group_id, node_security_group_id, node_role_arn, cluster.
+    oidc_issuer_url, cluster_security_group_id, node_security_group_id, node_role_arn, cluster, addons.
     Methods: grant_cluster_admin(id, role_arn).
     """
 
@@ -100,6 +105,7 @@ class EksCluster(Construct):
         api_ingress_cidrs: Sequence[str] = (),
         admin_roles: Sequence[str] = (),
         admin_role_arns: Sequence[str] = (),
+        addons: Mapping[str, str | None] | None = None,
         log_retention_in_days: int = 365,
         logs_kms_key_arn: str | None = None,
         prevent_destroy: bool = False,
@@ -145,6 +151,12 @@ class EksCluster(Construct):
             spot_instance_types,
             system_instance_type,
             system_node_count,
+        )
+        self.addons = add_managed_addons(
+            self,
+            kubernetes_version,
+            addon_versions(kubernetes_version) if addons is None else addons,
+            [self.spot_node_group, self.system_node_group],
         )
         self._expose(issuer)
 

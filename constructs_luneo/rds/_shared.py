@@ -21,7 +21,7 @@ from cdktf_cdktf_provider_aws.rds_cluster_parameter_group import (
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
 from constructs import Construct
 
-from ..support.common import account_context, ingress_security_group, is_token, lifecycle, require
+from ..support.common import account_context, construct_label, ingress_security_group, is_token, lifecycle, require
 from ..support.patterns import DB_CLASS, TIME_WINDOW
 
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
@@ -376,3 +376,35 @@ def db_instance(
         provider=provider,
         **shape,
     )
+
+
+#: A PostgreSQL role name a workload logs in as (IAM authentication: `GRANT rds_iam`), never the master.
+DB_USER = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+
+
+def grant_db_connect(
+    scope: Construct,
+    identity: Any,
+    resource_id: str,
+    user: str,
+    provider: TerraformProvider | None,
+    name: str,
+    master_username: str | None = None,
+) -> Any:
+    """`rds-db:connect` as `user` on one instance or cluster (its DbiResourceId or cluster resource id:
+    a cross-region replica has its own, so a failover needs no IAM change), and nothing else. The user
+    is created inside PostgreSQL: `CREATE USER <user>; GRANT rds_iam TO <user>;` (docs/WORKLOADS.md;
+    never the master user, whose password login rds_iam would replace).
+    https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.IAMPolicy.html"""
+    from ..eks.workload import Permission
+
+    require(
+        bool(DB_USER.match(user)) and user != master_username,
+        construct_label(type(scope), scope, ""),
+        "user",
+        "a PostgreSQL role name of lowercase letters, digits and '_', not the master user",
+        user,
+    )
+    account = account_context(scope, provider)
+    arn = account.arn("rds-db", f"dbuser:{resource_id}/{user}")
+    return identity.grant(f"database-{name}", Permission(["rds-db:connect"], [arn]))

@@ -26,6 +26,7 @@ from ._shared import (
     check_identifier,
     check_instance_class,
     check_password_reference,
+    grant_db_connect,
     support,
 )
 
@@ -108,7 +109,7 @@ class AuroraGlobalDatabase(Construct):
         for side in (primary, secondary):
             check_sources(who, side.allowed_security_group_ids, side.allowed_cidr_blocks)
         super().__init__(scope, id)
-        self.name = name
+        self.name, self._master_username = name, master_username
         self._providers = (primary.provider, secondary.provider)
         self._engine_version, self._prevent_destroy = engine_version, prevent_destroy
         self._tags = dict(tags or {})
@@ -253,7 +254,23 @@ class AuroraGlobalDatabase(Construct):
             for i in range(count)
         ]
 
+    def grant_connect(self, identity: Any, user: str, *, region: str = "primary") -> Any:
+        """`rds-db:connect` as `user` on the writer cluster, or the secondary's (its own cluster resource
+        id: a failover needs no IAM change)."""
+        cluster = self._writer if region == "primary" else self._reader
+        provider = self._providers[0 if region == "primary" else 1]
+        return grant_db_connect(
+            cluster.cluster,
+            identity,
+            cluster.cluster.cluster_resource_id,
+            user,
+            provider,
+            f"{self.name}-{region}",
+            self._master_username,
+        )
+
     def _expose(self, writer: _Cluster, reader: _Cluster) -> None:
+        self._writer, self._reader = writer, reader
         self.global_cluster_id: str = self.global_cluster.id
         self.primary_cluster_id: str = writer.cluster.cluster_identifier
         self.secondary_cluster_id: str = reader.cluster.cluster_identifier

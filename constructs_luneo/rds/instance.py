@@ -47,6 +47,7 @@ from ._shared import (
     check_password_reference,
     check_subnets,
     db_instance,
+    grant_db_connect,
     support,
 )
 
@@ -130,7 +131,7 @@ class PostgresDatabase(Construct):
         _check_engine(who, engine_version, monitoring_interval, performance_insights_retention_period)
         check_sources(who, allowed_security_group_ids, allowed_cidr_blocks)
         super().__init__(scope, id)
-        self.name, self.provider = name, provider
+        self.name, self.provider, self.master_username = name, provider, master_username
         tags = dict(tags or {})
 
         placement = Placement(vpc_id, subnet_ids, allowed_security_group_ids, allowed_cidr_blocks, provider)
@@ -191,6 +192,12 @@ class PostgresDatabase(Construct):
             Token.as_string(Fn.try_([self.instance.master_user_secret.get(0).secret_arn, ""]))
             if managed_password
             else None
+        )
+
+    def grant_connect(self, identity: Any, user: str) -> Any:
+        """The workload's `rds-db:connect` as PostgreSQL user `user` (IAM database authentication)."""
+        return grant_db_connect(
+            self, identity, self.instance.resource_id, user, self.provider, self.name, self.master_username
         )
 
     def metric_cpu_utilization(self) -> Metric:

@@ -18,6 +18,7 @@ from ._shared import (
     check_instance_class,
     check_subnets,
     db_instance,
+    grant_db_connect,
     support,
 )
 
@@ -120,6 +121,11 @@ class PostgresReadReplica(Construct):
         self.arn: str = self.instance.arn
         self.identifier: str = self.instance.identifier
         self.security_group_id: str = self.security_group.id
+
+    def grant_connect(self, identity: Any, user: str) -> Any:
+        """`rds-db:connect` as `user` on the replica (its own DbiResourceId): reads now, writes once
+        promoted, with no IAM change at the failover."""
+        return grant_db_connect(self, identity, self.instance.resource_id, user, self.provider, self.name)
 
     def metric_replica_lag(self) -> Metric:
         """Seconds behind the source (the worst of each period), in the replica's region."""

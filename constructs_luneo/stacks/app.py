@@ -28,7 +28,7 @@ def apply_migration(stack: LuneoStack, migration: Migration) -> None:
     if migration.moved:
         stack.moved(list(migration.moved))
     if migration.removed:
-        stack.add_override("removed", [{"from": s, "lifecycle": {"destroy": False}} for s in migration.removed])
+        stack.forget(list(migration.removed))
 
 
 def build_app(

@@ -30,6 +30,7 @@ class LuneoStack(TerraformStack):
         self._logical_ids: dict[str, str] = {}
         self._path: str | None = None
         self._moves: list[tuple[str, str]] = []
+        self._forgotten: list[str] = []
 
     def _allocate_logical_id(self, tf_element: TerraformElement | Node) -> str:
         """The construct path below the stack, joined with "_" (ids cannot contain "/"): one jsii round
@@ -56,3 +57,9 @@ class LuneoStack(TerraformStack):
         Every call adds to the stack's one `moved` list (CHANGELOG.md names each)."""
         self._moves += pairs
         self.add_override("moved", [{"from": old, "to": new} for old, new in self._moves])
+
+    def forget(self, addresses: list[str]) -> None:
+        """`removed` blocks with destroy = false: Terraform forgets these objects instead of destroying
+        them (CHANGELOG.md names each). Every call adds to the stack's one `removed` list."""
+        self._forgotten += addresses
+        self.add_override("removed", [{"from": a, "lifecycle": {"destroy": False}} for a in self._forgotten])

@@ -21,6 +21,7 @@ from .alarms import add_alarms
 from .base import REQUIRED_TERRAFORM, LuneoStack
 from .outputs import add_outputs
 from .regional import RegionalFoundation
+from .workloads import add_workloads
 
 ECR_REPOSITORIES = ("luneo-worker-ia", "luneo-usdz-converter")
 
@@ -65,6 +66,7 @@ class LuneoEnvironmentStack(LuneoStack):
                 names=self.names,
                 eks=config.eks,
                 single_nat_gateway=config.network.single_nat_gateway,
+                interface_endpoints=config.network.interface_endpoints,
                 alarm_emails=config.alarms.emails,
                 alarm_https_endpoints=config.alarms.https_endpoints,
                 provider=None if role == "primary" else self.secondary,
@@ -85,10 +87,17 @@ class LuneoEnvironmentStack(LuneoStack):
         self.ecr = self._repositories()
         self.ecr_secondary = self._secondary_repositories()
         self.dns = self._dns()
+        self.workloads = add_workloads(self)
         add_alarms(self)
         add_outputs(self)
+        self._finish()
+
+    def _finish(self) -> None:
+        """What applies to the whole stack once it is built: the boundary on every role, the moves and
+        the forgotten objects of this version (CHANGELOG.md)."""
         self._bound_roles()
         self._admin_moves()
+        self._forget_the_unused_cache_users()
 
     def _admin_moves(self) -> None:
         """The cluster-admin entry once taken from whoever ran the plan (`deployer`) becomes the first
@@ -104,6 +113,14 @@ class LuneoEnvironmentStack(LuneoStack):
                 for kind, suffix in (("aws_eks_access_entry", ""), ("aws_eks_access_policy_association", "-policy"))
             ]
         )
+
+    def _forget_the_unused_cache_users(self) -> None:
+        """The cache's `<name>-app` user (IAM authentication) was granted to nobody: each workload now
+        connects as a user of its own. Terraform forgets the old one rather than destroying what an
+        operator has (`removed`, destroy = false); it leaves the user group at the next apply, and can be
+        deleted by hand (CHANGELOG.md)."""
+        caches = [name for name, cache in (("redis", self.redis), ("redis-secondary", self.redis_secondary)) if cache]
+        self.forget([f"aws_elasticache_user.{name}_app-user" for name in caches])
 
     def _bound_roles(self) -> None:
         """Every role of the stack carries the environment's workload boundary (luneo-bootstrap

@@ -26,7 +26,6 @@ def add_outputs(stack: LuneoEnvironmentStack) -> None:
         "assets_distribution_domain_name": stack.assets.distribution_domain_name,
         "redis_endpoint": stack.redis.endpoint,
         "redis_reader_endpoint": stack.redis.reader_endpoint,
-        "redis_app_user_name": stack.redis.app_user_name,
         "alarm_topic_arn": primary.alarm_topic.topic_arn,
         "alarm_topic_secondary_arn": secondary.alarm_topic.topic_arn,
     }

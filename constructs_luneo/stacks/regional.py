@@ -38,6 +38,9 @@ KMS_PURPOSES = {
     "eks": ("KMS key for Kubernetes secrets", ["eks.amazonaws.com"]),
     "alarms": ("KMS key for the alarm topics", ["cloudwatch.amazonaws.com", "sns.amazonaws.com"]),
 }
+#: What the interface endpoints carry (vpc_interface_endpoints): image pulls' API and registry calls,
+#: the Pod Identity and web-identity credentials' STS calls, and the logs agents.
+INTERFACE_ENDPOINTS = ("ecr.api", "ecr.dkr", "sts", "logs")
 #: Keys the secondary region needs (a KMS key is regional): the replicas of the database, its secret,
 #: the assets, the images and the cache are encrypted there with that region's keys.
 SECONDARY_KMS_PURPOSES = ("secrets", "logs", "s3", "rds", "eks", "alarms", "ecr", "redis")
@@ -88,6 +91,7 @@ class RegionalFoundation:
         names: EnvironmentNames,
         eks: EksSettings,
         single_nat_gateway: bool,
+        interface_endpoints: bool,
         alarm_emails: tuple[str, ...],
         alarm_https_endpoints: tuple[str, ...],
         provider: TerraformProvider | None,
@@ -101,6 +105,7 @@ class RegionalFoundation:
             cidr_block=region.vpc_cidr,
             availability_zones=zones(stack, region, provider),
             single_nat_gateway=single_nat_gateway,
+            interface_endpoints=INTERFACE_ENDPOINTS if interface_endpoints else (),
             flow_log_kms_key_arn=self.kms["logs"].key_arn,
             prevent_destroy=names.is_production,
             provider=provider,

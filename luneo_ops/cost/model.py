@@ -131,6 +131,8 @@ FREE: dict[str, str] = {
     "aws_ecr_lifecycle_policy": "no charge (it keeps ECR storage down)",
     "aws_eks_access_entry": "no charge",
     "aws_eks_access_policy_association": "no charge",
+    "aws_eks_addon": "EKS add-ons have no charge (their pods run on the priced nodes)",
+    "aws_eks_pod_identity_association": "EKS Pod Identity has no charge",
     "aws_iam_openid_connect_provider": "IAM has no charge",
     "aws_iam_policy": "IAM has no charge",
     "aws_iam_role": "IAM has no charge",

@@ -81,6 +81,10 @@ class Drill:
             "set-up's applies and of the failover apply"
         )
         self.report.emulated.append(
+            "EKS DescribeAddonVersions (the add-ons' default versions, read at plan): not in moto 5.2.5, "
+            "answered beside it with v0.0.0-eksbuild.0 (luneo_ops/local_aws/moto_launch.py)"
+        )
+        self.report.emulated.append(
             "IAM enforcement of Route 53 and CloudFront: moto fails the signature check of "
             "their requests under enforcement; they were applied, and the drill ran, with "
             "enforcement off"

@@ -312,6 +312,29 @@ TYPE_ACTIONS: dict[str, list[str]] = {
         "eks:DisassociateAccessPolicy",
         "eks:ListAssociatedAccessPolicies",
     ],
+    # EKS managed add-ons and Pod Identity (the EBS CSI driver's role goes through its add-on; a workload's
+    # through its association): both pass a role to pods.eks.amazonaws.com (iam:PassRole, policy.py).
+    "aws_eks_addon": [
+        "eks:CreateAddon",
+        "eks:DescribeAddon",
+        "eks:DescribeAddonVersions",
+        "eks:UpdateAddon",
+        "eks:DeleteAddon",
+        "eks:TagResource",
+        "eks:UntagResource",
+        "eks:ListTagsForResource",
+        "iam:PassRole",
+    ],
+    "aws_eks_addon_version": ["eks:DescribeAddonVersions"],
+    "aws_eks_pod_identity_association": [
+        "eks:CreatePodIdentityAssociation",
+        "eks:DescribePodIdentityAssociation",
+        "eks:UpdatePodIdentityAssociation",
+        "eks:DeletePodIdentityAssociation",
+        "eks:TagResource",
+        "eks:UntagResource",
+        "iam:PassRole",
+    ],
     # Secrets Manager: the database credentials (the values only ever go through write-only arguments)
     "aws_secretsmanager_secret": [
         "secretsmanager:CreateSecret",

@@ -65,6 +65,7 @@ PASSED_TO = [
     "ec2.amazonaws.com",
     "eks.amazonaws.com",
     "monitoring.rds.amazonaws.com",
+    "pods.eks.amazonaws.com",
     "s3.amazonaws.com",
     "vpc-flow-logs.amazonaws.com",
 ]

@@ -5,8 +5,8 @@ on it. It allows exactly
 - the actions of the AWS managed policies the stack attaches (from moto's bundled copy of AWS's
   managed policies, a pinned dev dependency; its date is in the document's Sid), on what those
   policies allow them on ("*");
-- the actions of the stack's inline role policies, on the environment's own buckets, log groups
-  and (by tag) keys.
+- the actions of the stack's inline role policies, on the environment's own buckets, log groups,
+  caches and cache users, its workloads' database users, and (by tag) keys.
 
 So a role the apply role creates can hold no IAM, STS or data permission beyond the stack's own
 roles, and none on another environment's buckets.
@@ -64,7 +64,10 @@ def inline_statements(scope: Scope) -> dict[str, tuple[set[str], set[str]]]:
 
 
 def _arn(scope: Scope, value: str) -> str:
-    """`${aws_s3_bucket.x.arn}/*` -> `arn:aws:s3:::<its bucket>/*`; log groups alike; keys as they are."""
+    """`${aws_s3_bucket.x.arn}/*` -> `arn:aws:s3:::<its bucket>/*`; log groups, caches and cache users
+    alike; a database user's `rds-db` ARN with any database of the account; keys as they are."""
+    if ":rds-db:" in value:  # arn:${partition}:rds-db:${region}:${account}:dbuser:${<db>.resource_id}/<user>
+        return f"arn:aws:rds-db:*:*:dbuser:*/{value.rsplit('/', 1)[1]}"
     reference = next(references(value), None)
     if reference is None:
         return value
@@ -74,6 +77,10 @@ def _arn(scope: Scope, value: str) -> str:
         return f"arn:aws:s3:::{body['bucket']}{rest}"
     if reference.type == "aws_cloudwatch_log_group":
         return f"arn:aws:logs:*:*:log-group:{body['name']}{rest}"
+    if reference.type == "aws_elasticache_replication_group":
+        return f"arn:aws:elasticache:*:*:replicationgroup:{body['replication_group_id']}"
+    if reference.type == "aws_elasticache_user":
+        return f"arn:aws:elasticache:*:*:user:{body['user_id']}"
     return "arn:aws:kms:*:*:key/*" if reference.type == "aws_kms_key" else value
 
 
@@ -109,14 +116,14 @@ def boundary_policy(scope: Scope) -> dict:
         )
     for service, (actions, arns) in sorted(inline_statements(scope).items()):
         statement: dict[str, Any] = {
-            "Sid": f"OwnInline{service.title()}",
+            "Sid": "OwnInline" + service.title().replace("-", ""),
             "Effect": "Allow",
             "Action": sorted(actions),
             "Resource": sorted(arns),
         }
         if service == "kms":
             statement["Condition"] = {"StringEquals": {ENVIRONMENT_TAG: scope.environment}}
-        elif service not in ("s3", "logs"):
+        elif service not in ("s3", "logs", "elasticache", "rds-db"):
             raise KeyError(f"inline role policies use {service}: scope it in luneo_ops/iam/workload.py")
         statements.append(statement)
     return {"Version": "2012-10-17", "Statement": statements}

@@ -87,9 +87,25 @@ def moto_server(workdir: Path, log: Path | None = None) -> Iterator[LocalAws]:
     url.ca_bundle = str(cert)
     # moto only knows AWS-managed IAM policies (AmazonEKSClusterPolicy, ...) when asked to load them.
     env = dict(os.environ, MOTO_IAM_LOAD_MANAGED_POLICIES="true")
+    from ..paths import ROOT  # luneo_ops's parent, for `python -m`
+
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
     out = open(log, "w") if log else open(os.devnull, "w")
+    # moto's server with the calls it lacks answered (moto_launch.py says which, and what that cannot prove).
     proc = subprocess.Popen(
-        [str(MOTO_SERVER), "-H", "127.0.0.1", "-p", str(port), "-c", str(cert), "-k", str(key)],
+        [
+            sys.executable,
+            "-m",
+            "luneo_ops.local_aws.moto_launch",
+            "-H",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-c",
+            str(cert),
+            "-k",
+            str(key),
+        ],
         stdout=out,
         stderr=subprocess.STDOUT,
         env=env,

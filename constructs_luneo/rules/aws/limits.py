@@ -99,3 +99,22 @@ def _tags(view: View) -> Iterable[Finding]:
             problem = tag_problem(key, value)
             if problem:
                 yield Finding(path, f"{address}: {problem}. Fix: a tag AWS accepts")
+
+
+@rule(
+    "LUNEO-AWS-24",
+    "an EKS add-on's version follows the cluster's Kubernetes version",
+    source="https://docs.aws.amazon.com/eks/latest/APIReference/API_DescribeAddonVersions.html",
+)
+def _addon_versions(view: View) -> Iterable[Finding]:
+    """An add-on without addon_version gets EKS's default version for the cluster's Kubernetes version
+    when it is created, and keeps it: an upgrade of the cluster does not upgrade it, and no plan shows
+    it. Pinned (the EKS calendar) or read for the cluster's version (data aws_eks_addon_version), a
+    cluster upgrade shows each add-on's upgrade in the same plan."""
+    for address, path, body in view.each("aws_eks_addon"):
+        if not body.get("addon_version"):
+            yield Finding(
+                path,
+                f"{address} has no addon_version: it would stay at its first version through every cluster "
+                "upgrade. Fix: a version from the EKS calendar, or data aws_eks_addon_version for the cluster's",
+            )

@@ -89,15 +89,28 @@ def _eks_cluster(stack: PricedStack, name: str, body: dict, region: str) -> list
 
 @pricer("aws_nat_gateway", "NAT gateways")
 def _nat_gateway(stack: PricedStack, name: str, body: dict, region: str) -> list[Line]:
-    # The traffic is the region's, whatever the number of gateways: each gets its share.
+    # The traffic is the region's, whatever the number of gateways: each gets its share, less what the
+    # region's interface endpoints carry instead (image pulls' API calls, STS, logs).
     gateways = sum(1 for b in stack.resources["aws_nat_gateway"].values() if stack.region(b) == region)
-    gb = stack.use("nat_gb_processed") / gateways
+    moved = _endpoint_gb(stack, region)
+    gb = max(stack.use("nat_gb_processed") - moved, 0) / gateways
+    what = f"data processed: {gb:g} GB (1/{gateways} of the region's" + (
+        f", less {moved:g} GB through its interface endpoints)" if moved else ")"
+    )
     return [
         stack.hours("gateway", 1, "vpc:nat-gateway", region),
-        stack.line(
-            f"data processed: {gb:g} GB (1/{gateways} of the region's)", gb, "vpc:nat-gateway-data", region, "GB"
-        ),
+        stack.line(what, gb, "vpc:nat-gateway-data", region, "GB"),
     ]
+
+
+def _endpoint_gb(stack: PricedStack, region: str) -> float:
+    """GB a region's interface endpoints carry (usage vpce_gb_processed each), off the NAT gateways."""
+    endpoints = [
+        b
+        for b in stack.resources.get("aws_vpc_endpoint", {}).values()
+        if b.get("vpc_endpoint_type") == "Interface" and stack.region(b) == region
+    ]
+    return len(endpoints) * stack.use("vpce_gb_processed")
 
 
 @pricer("aws_eip", "Public IPv4 addresses")
@@ -114,7 +127,9 @@ def _vpc_endpoint(stack: PricedStack, name: str, body: dict, region: str) -> lis
         return [Line(f"{kind} endpoint", 0, None, f"vpc_endpoint_type {kind!r} has no row")]
     zones = len(body.get("subnet_ids") or []) or 1
     gb = stack.use("vpce_gb_processed")
+    nat = stack.prices.rows.get(("vpc:nat-gateway-data", region))
+    saved = f"; ${gb * nat.usd:,.2f} less NAT processing" if nat else ""
     return [
         stack.hours(f"interface endpoint in {zones} AZ(s)", zones, "vpc:interface-endpoint", region),
-        stack.line(f"data processed: {gb:g} GB", gb, "vpc:interface-endpoint-data", region, "GB"),
+        stack.line(f"data processed: {gb:g} GB{saved}", gb, "vpc:interface-endpoint-data", region, "GB"),
     ]

@@ -1,34 +1,12 @@
-"""ElastiCache Redis (replaces `modules/redis`).
-
-HCL it replaces::
-
-    module "redis" {
-      source                     = "../../modules/redis"
-      name                       = "luneo-prod-redis"
-      vpc_id                     = module.vpc.vpc_id
-      subnet_ids                 = module.vpc.private_subnets
-      node_type                  = "cache.r6g.large"
-      num_cache_clusters         = 2
-      automatic_failover_enabled = true
-      multi_az_enabled           = true
-      tags                       = { Environment = "prod" }
-    }
-
-Python::
-
-    RedisCluster(stack, "redis", name="luneo-prod-redis", vpc_id=vpc.vpc_id, subnet_ids=vpc.database_subnets,
-                 node_type="cache.r6g.large", num_cache_clusters=2, automatic_failover_enabled=True,
-                 multi_az_enabled=True, kms_key_arn=redis_key.key_arn, tags={"Environment": "prod"})
-"""
+"""RedisCluster: a replication group with its subnet group, security group, RBAC users and slow log."""
 
 from __future__ import annotations
 
 import re
 from typing import Any, Mapping, Sequence
 
-from cdktf import TerraformProvider, TerraformResourceLifecycle
+from cdktf import TerraformProvider
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
-from cdktf_cdktf_provider_aws.elasticache_global_replication_group import ElasticacheGlobalReplicationGroup
 from cdktf_cdktf_provider_aws.elasticache_replication_group import (
     ElasticacheReplicationGroup,
     ElasticacheReplicationGroupLogDeliveryConfiguration,
@@ -36,16 +14,18 @@ from cdktf_cdktf_provider_aws.elasticache_replication_group import (
 from cdktf_cdktf_provider_aws.elasticache_subnet_group import ElasticacheSubnetGroup
 from cdktf_cdktf_provider_aws.elasticache_user import ElasticacheUser
 from cdktf_cdktf_provider_aws.elasticache_user_group import ElasticacheUserGroup
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
 from constructs import Construct
 
-from .config.variables import default
-from .monitoring import Metric
-from .support.common import check_sources, construct_label, ingress_security_group, is_token, lifecycle, require
-from .support.patterns import CACHE_TYPE
+from ..config.variables import default
+from ..eks.workload import Permission, WorkloadIdentity
+from ..monitoring import Metric
+from ..support.common import check_sources, construct_label, ingress_security_group, lifecycle, require
+from .checks import check_arguments
 
-NAME = re.compile(r"^[a-z][a-z0-9-]{0,31}$")  # room for the "-default" user id (40 max)
-USER_NAME = re.compile(r"^[a-z][a-z0-9-]{0,31}$")  # room for the "-default" user id (40 max)
+#: An IAM-authenticated user's id (which is also its name): ElastiCache user ids are 1-40 characters.
+USER_ID = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 PORT = 6379
 
 
@@ -62,9 +42,8 @@ class RedisCluster(Construct):
       tags: extra tags.
       engine_version: Redis OSS version (default "7.1").
       kms_key_arn: key for data at rest (default None: the AWS-managed key; the stacks pass the Redis key).
-      app_user_name: the RBAC user applications connect as, authenticated with IAM
-        (`elasticache:Connect`), so there is no password at all (default "<name>-app"). The built-in
-        `default` user is switched off.
+      (RBAC: the built-in `default` user is switched off; each workload connects as its own
+        IAM-authenticated user, which grant_connect() creates, so there is no password at all.)
       allowed_security_group_ids, allowed_cidr_blocks: who may connect on 6379 (default: nobody).
       snapshot_retention_limit: days of daily snapshots (default 7). snapshot_window: default
         "03:00-04:00" UTC. maintenance_window: default "sun:06:30-sun:07:30".
@@ -76,8 +55,10 @@ class RedisCluster(Construct):
         first (hashicorp/terraform-provider-aws#38557).
       prevent_destroy: Terraform lifecycle guard. provider: the AWS provider (region).
 
-    Attributes: name, endpoint (primary), reader_endpoint, port, security_group_id, arn, app_user_name,
-    member_cluster_ids, replication_group (the resource).
+    Attributes: name, endpoint (primary), reader_endpoint, port, security_group_id, arn, users (user id
+    -> its aws_elasticache_user), member_cluster_ids, replication_group (the resource).
+    Methods: grant_connect(identity, user_id): the workload's own IAM-authenticated user, in the user
+    group, and `elasticache:Connect` on the replication group and that user.
     Metrics (per node): metric_engine_cpu_utilization(id), metric_memory_usage(id),
     metric_global_replication_lag(id) (a Global Datastore secondary).
     """
@@ -97,7 +78,6 @@ class RedisCluster(Construct):
         tags: Mapping[str, str] | None = None,
         engine_version: str = "7.1",
         kms_key_arn: str | None = None,
-        app_user_name: str | None = None,
         allowed_security_group_ids: Sequence[str] = (),
         allowed_cidr_blocks: Sequence[str] = (),
         snapshot_retention_limit: int = 7,
@@ -110,8 +90,7 @@ class RedisCluster(Construct):
         provider: TerraformProvider | None = None,
     ) -> None:
         who = construct_label(RedisCluster, scope, id)
-        app_user_name = app_user_name or f"{name}-app"
-        _check(
+        check_arguments(
             who,
             name,
             subnet_ids,
@@ -120,17 +99,18 @@ class RedisCluster(Construct):
             automatic_failover_enabled,
             multi_az_enabled,
             snapshot_retention_limit,
-            app_user_name,
         )
         check_sources(who, allowed_security_group_ids, allowed_cidr_blocks)
         super().__init__(scope, id)
         self.name, self.provider, self.num_cache_clusters = name, provider, num_cache_clusters
         self.engine_version, self.node_type = engine_version, node_type
         tags = dict(tags or {})
+        self.tags = tags
+        self.users: dict[str, ElasticacheUser] = {}
 
         self.subnet_group = self._subnet_group(subnet_ids, tags)
         self.security_group = self._security_group(vpc_id, allowed_security_group_ids, allowed_cidr_blocks, tags)
-        self.user_group = self._users(app_user_name, tags)
+        self.user_group = self._users(tags)
         slow_log = self._slow_log(logs_kms_key_arn, log_retention_in_days, tags, prevent_destroy)
         self.replication_group = ElasticacheReplicationGroup(
             self,
@@ -163,15 +143,14 @@ class RedisCluster(Construct):
             lifecycle=lifecycle(prevent_destroy),
             provider=provider,
         )
-        self._expose(app_user_name)
+        self._expose()
 
-    def _expose(self, app_user_name: str) -> None:
+    def _expose(self) -> None:
         self.endpoint: str = self.replication_group.primary_endpoint_address
         self.reader_endpoint: str = self.replication_group.reader_endpoint_address
         self.port: int = PORT
         self.arn: str = self.replication_group.arn
         self.security_group_id: str = self.security_group.id
-        self.app_user_name: str = app_user_name
 
     def _subnet_group(self, subnet_ids: Sequence[str], tags: dict[str, str]) -> ElasticacheSubnetGroup:
         return ElasticacheSubnetGroup(
@@ -220,9 +199,9 @@ class RedisCluster(Construct):
             provider=self.provider,
         )
 
-    def _users(self, app_user_name: str, tags: dict[str, str]) -> ElasticacheUserGroup:
-        """RBAC: the mandatory `default` user is switched off; applications use an IAM-authenticated
-        user, so no AUTH token or password exists anywhere (JSON, state or environment)."""
+    def _users(self, tags: dict[str, str]) -> ElasticacheUserGroup:
+        """RBAC: the mandatory `default` user is switched off; workloads connect as IAM-authenticated
+        users of their own (grant_connect), so no AUTH token or password exists anywhere."""
         default_user = ElasticacheUser(
             self,
             "default-user",
@@ -234,26 +213,43 @@ class RedisCluster(Construct):
             tags=tags or None,
             provider=self.provider,
         )
-        app_user = ElasticacheUser(
-            self,
-            "app-user",
-            user_id=app_user_name,
-            user_name=app_user_name,
-            engine="redis",
-            access_string="on ~* +@all -@dangerous",
-            authentication_mode={"type": "iam"},
-            tags=tags or None,
-            provider=self.provider,
-        )
+        self._default_user_id = default_user.user_id
         return ElasticacheUserGroup(
             self,
             "user-group",
             user_group_id=self.name,
             engine="redis",
-            user_ids=[default_user.user_id, app_user.user_id],
+            user_ids=[default_user.user_id],
             tags=tags or None,
             provider=self.provider,
         )
+
+    def grant_connect(self, identity: WorkloadIdentity, user_id: str) -> IamRolePolicy:
+        """`user_id` (an IAM-authenticated user, its name the same, as IAM authentication requires) in the
+        user group, and the identity's `elasticache:Connect` on this replication group and that user only
+        ("grant the elasticache:Connect action to the ElastiCache cache and ElastiCache user",
+        https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/auth-iam.html)."""
+        require(
+            bool(USER_ID.match(user_id)),
+            construct_label(RedisCluster, self, ""),
+            "user_id",
+            "1-40 lowercase letters, digits or '-'",
+            user_id,
+        )
+        user = self.users.get(user_id) or ElasticacheUser(
+            self,
+            f"user-{user_id}",
+            user_id=user_id,
+            user_name=user_id,
+            engine="redis",
+            access_string="on ~* +@all -@dangerous",
+            authentication_mode={"type": "iam"},
+            tags=self.tags or None,
+            provider=self.provider,
+        )
+        self.users[user_id] = user
+        self.user_group.user_ids = [self._default_user_id, *(self.users[u].user_id for u in sorted(self.users))]
+        return identity.grant(f"cache-{self.name}", Permission(["elasticache:Connect"], [self.arn, user.arn]))
 
     @property
     def member_cluster_ids(self) -> list[str]:
@@ -320,124 +316,3 @@ def _engine(
         transit_encryption_enabled=True,
         transit_encryption_mode="required",
     )
-
-
-def _check(
-    who: str,
-    name: Any,
-    subnet_ids: Any,
-    node_type: Any,
-    num_cache_clusters: Any,
-    automatic_failover_enabled: bool,
-    multi_az_enabled: bool,
-    snapshot_retention_limit: Any,
-    app_user_name: str,
-) -> None:
-    require(
-        isinstance(name, str) and bool(NAME.match(name)) and "--" not in name and not name.endswith("-"),
-        who,
-        "name",
-        "1-32 lowercase letters, digits or single hyphens, starting with a letter",
-        name,
-    )
-    require(
-        not isinstance(subnet_ids, str) and (is_token(subnet_ids) or len(list(subnet_ids)) >= 1),
-        who,
-        "subnet_ids",
-        "a list of subnet ids",
-        subnet_ids,
-    )
-    require(
-        isinstance(node_type, str) and bool(CACHE_TYPE.match(node_type)),
-        who,
-        "node_type",
-        'an ElastiCache node type such as "cache.r6g.large"',
-        node_type,
-    )
-    require(
-        isinstance(num_cache_clusters, int)
-        and not isinstance(num_cache_clusters, bool)
-        and 1 <= num_cache_clusters <= 6,
-        who,
-        "num_cache_clusters",
-        "a whole number from 1 to 6",
-        num_cache_clusters,
-    )
-    require(
-        not automatic_failover_enabled or num_cache_clusters >= 2,
-        who,
-        "automatic_failover_enabled",
-        f"false with num_cache_clusters = {num_cache_clusters} (failover needs a replica)",
-        automatic_failover_enabled,
-    )
-    require(
-        not multi_az_enabled or automatic_failover_enabled,
-        who,
-        "multi_az_enabled",
-        "false unless automatic_failover_enabled is true (an ElastiCache rule)",
-        multi_az_enabled,
-    )
-    require(
-        isinstance(snapshot_retention_limit, int) and 1 <= snapshot_retention_limit <= 35,
-        who,
-        "snapshot_retention_limit",
-        "1-35 days",
-        snapshot_retention_limit,
-    )
-    require(
-        bool(USER_NAME.match(app_user_name)) and app_user_name != "default",
-        who,
-        "app_user_name",
-        "1-40 lowercase letters, digits or hyphens, not 'default'",
-        app_user_name,
-    )
-
-
-class RedisGlobalDatastore(Construct):
-    """An ElastiCache Global Datastore around a primary RedisCluster: a secondary RedisCluster in
-    another region joins it (`RedisCluster(..., global_replication_group_id=datastore.id)`) and
-    receives every write, read-only until it is promoted (docs/DISASTER_RECOVERY.md).
-
-    Arguments: primary (the RedisCluster, required), suffix (the datastore's name; AWS prefixes it
-    with a region code, default: the primary's name), provider (the primary's region).
-    Attributes: id (the global replication group id, for the secondary), global_group.
-    """
-
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        primary: RedisCluster,
-        suffix: str | None = None,
-        provider: TerraformProvider | None = None,
-    ) -> None:
-        super().__init__(scope, id)
-        self._membership(primary)
-        self.global_group = ElasticacheGlobalReplicationGroup(
-            self,
-            "datastore",
-            global_replication_group_id_suffix=suffix or primary.name,
-            global_replication_group_description=f"{primary.name}: a copy in a second region",
-            primary_replication_group_id=primary.replication_group.id,
-            # Once a member, the primary changes version and node type only through the global group,
-            # which changes every member (provider: "the Global Replication Group manages the version
-            # of all member replication groups"; a member's own change is "Request rejected", #19929).
-            engine_version=primary.engine_version,
-            cache_node_type=primary.node_type,
-            provider=provider,
-            # A promotion (failover-global-replication-group, docs/DISASTER_RECOVERY.md) changes the primary
-            # outside Terraform; provider 5.100 would then replace the datastore to change it back
-            # (hashicorp/terraform-provider-aws#46121). The primary is chosen once, at creation.
-            lifecycle=TerraformResourceLifecycle(ignore_changes=["primary_replication_group_id"]),
-        )
-        self.id: str = self.global_group.global_replication_group_id
-
-    @staticmethod
-    def _membership(primary: RedisCluster) -> None:
-        """The primary as a member: no auto_minor_version_upgrade of its own (AWS reports false on
-        members: hashicorp/terraform-provider-aws#24919), its version and node type left to the global
-        group."""
-        group = primary.replication_group
-        group.reset_auto_minor_version_upgrade()
-        group.add_override("lifecycle.ignore_changes", ["engine_version", "node_type"])

@@ -1,0 +1,53 @@
+"""moto's server, with the calls our plans make that moto 5.2.5 does not implement answered here
+(`python -m luneo_ops.local_aws.moto_launch <moto_server arguments>`; server.py starts it).
+
+- EKS DescribeAddonVersions (data aws_eks_addon_version: each add-on's default version for the
+  cluster's Kubernetes version): moto answers 404 "Not yet implemented", so no plan of a stack with
+  EKS add-ons could run. Answered with one version, `v0.0.0-eksbuild.0`, marked the default for the
+  Kubernetes version asked: the plan reads a version, as it would on AWS. What it cannot prove: that
+  the version exists (the add-ons themselves are never applied on moto, their cluster is not), nor
+  IAM enforcement of this call (it never reaches moto's IAM check; the plan role's policy carries
+  eks:DescribeAddonVersions, tested as a document).
+Said in the drill's report (what was emulated) and in docs/OPERATIONS.md.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+EMULATED_ADDON_VERSION = "v0.0.0-eksbuild.0"
+
+
+def _addon_versions(request: Any, full_url: str, headers: Any) -> tuple[int, dict[str, str], str]:
+    query = parse_qs(urlparse(full_url).query)
+    name = query.get("addonName", [""])[0]
+    kubernetes = query.get("kubernetesVersion", [""])[0]
+    version = {
+        "addonVersion": EMULATED_ADDON_VERSION,
+        "architecture": ["amd64", "arm64"],
+        "compatibilities": [{"clusterVersion": kubernetes, "platformVersions": ["*"], "defaultVersion": True}],
+        "requiresConfiguration": False,
+    }
+    body = {"addons": [{"addonName": name, "type": "emulated", "addonVersions": [version], "owner": "aws"}]}
+    return 200, {"Content-Type": "application/json"}, json.dumps(body)
+
+
+def patch() -> None:
+    """Add the answered calls to moto's EKS routes (before the server builds its app)."""
+    from moto.eks import urls
+
+    urls.url_paths["{0}/addons/supported-versions$"] = _addon_versions
+
+
+def main(argv: list[str]) -> None:
+    patch()
+    from moto.server import main as moto_main
+
+    moto_main(argv)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
