@@ -22,7 +22,7 @@ endif
 
 PYTHON := .venv/bin/python
 
-.PHONY: setup checkov-setup synth test fmt provider-lock checkov local migrate-plan zone-ids diff digests docs iam-policy pin-addresses bench cost clean dr-drill failover-backend failover-targets failover-check failback-backend
+.PHONY: setup checkov-setup synth test fmt provider-lock checkov local migrate-plan zone-ids drift restore-plan diff digests docs iam-policy pin-addresses bench cost clean dr-drill failover-backend failover-targets failover-check failback-backend
 
 setup: .venv/.synced node_modules/.synced
 checkov-setup: .venv-checkov/.synced
@@ -76,12 +76,23 @@ failover-backend failover-targets failover-check failback-backend: setup
 	@test -n "$(STACK)" || { echo "usage: make $@ STACK=luneo-prod" >&2; exit 2; }
 	@$(PYTHON) -m luneo_ops failover $(patsubst failover-%,%,$(patsubst failback-backend,back,$@)) $(STACK)
 
-# Propose moved/removed blocks from an existing HCL state: make migrate-plan STATE=<file or s3://bucket/key> [STACK=luneo-prod]
+# What drifted in AWS from a stack's state: a refresh-only plan with the caller's (plan role's) credentials.
+# Exit 0 clean, 2 drift, 1 error. The nightly workflow (.github/workflows/drift.yml) runs it per stack.
+drift: synth
+	@test -n "$(STACK)" || { echo "usage: make drift STACK=luneo-<env>" >&2; exit 2; }
+	@$(PYTHON) -m luneo_ops drift "$(STACK)"
+
+# What the database restore in environments/<env>.tfvars (db_restore_from) will do, before anything is applied.
+restore-plan: synth
+	@test -n "$(STACK)" || { echo "usage: make restore-plan STACK=luneo-<env>" >&2; exit 2; }
+	@$(PYTHON) -m luneo_ops restore-plan "$(STACK)"
+
 # The zone IDs a running network's subnets are in, as the tfvars lines that keep them (CHANGELOG.md).
 zone-ids: setup
 	@test -n "$(STATE)" || { echo "usage: make zone-ids STATE=<state file or s3://bucket/key> [STACK=luneo-prod]" >&2; exit 2; }
 	@$(PYTHON) -m luneo_ops zone-ids "$(STATE)" --stack "$(or $(STACK),luneo-prod)"
 
+# Propose moved/removed blocks from an existing HCL state: make migrate-plan STATE=<file or s3://bucket/key> [STACK=luneo-prod]
 migrate-plan: synth
 	@test -n "$(STATE)" || { echo "usage: make migrate-plan STATE=<state file or s3://bucket/key> [STACK=luneo-prod]" >&2; exit 2; }
 	@$(PYTHON) -m luneo_ops migrate-plan "$(STATE)" --stack "$(or $(STACK),luneo-prod)"

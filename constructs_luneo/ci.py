@@ -93,10 +93,12 @@ def trust_policy(oidc_provider_arn: str, subjects: Sequence[str]) -> dict:
     }
 
 
-def plan_subjects(repository: str, branch: str) -> list[str]:
-    """A pull request's jobs (`pull_request` events carry no environment) and the plan job of a push
-    to the environment's branch."""
-    return [f"repo:{repository}:pull_request", f"repo:{repository}:ref:refs/heads/{branch}"]
+def plan_subjects(repository: str, branch: str, drift_environment: str | None = None) -> list[str]:
+    """A pull request's jobs (`pull_request` events carry no environment), the plan job of a push to
+    the environment's branch, and the nightly drift job (it runs in the `drift_environment` GitHub
+    Environment: a scheduled run is on the default branch, whatever the environment's branch)."""
+    subjects = [f"repo:{repository}:pull_request", f"repo:{repository}:ref:refs/heads/{branch}"]
+    return subjects + ([f"repo:{repository}:environment:{drift_environment}"] if drift_environment else [])
 
 
 def apply_subjects(repository: str, github_environment: str) -> list[str]:
@@ -109,8 +111,10 @@ class DeliveryRoles(Construct):
     """One environment's delivery roles: `luneo-ci-<env>-plan` and `luneo-ci-<env>-apply`.
 
     Arguments: environment, repository ("owner/name"), branch (whose pushes apply it),
-    github_environment (its apply job's), oidc_provider_arn, plan_policies, apply_policies (the
-    generated documents: each a managed policy attached to its role), boundary_policy (the
+    github_environment (its apply job's), drift_environment (the nightly drift job's GitHub
+    Environment, whose token the plan role trusts too; None: no drift job), oidc_provider_arn,
+    plan_policies, apply_policies (the generated documents: each a managed policy attached to its
+    role), boundary_policy (the
     environment's workload boundary, `luneo-<env>-workload-boundary`), tags, provider.
     Attributes: plan_role_arn, apply_role_arn, boundary_arn.
     """
@@ -125,6 +129,7 @@ class DeliveryRoles(Construct):
         branch: str,
         github_environment: str,
         oidc_provider_arn: str,
+        drift_environment: str | None = None,
         plan_policies: Sequence[dict],
         apply_policies: Sequence[dict],
         boundary_policy: dict,
@@ -160,7 +165,7 @@ class DeliveryRoles(Construct):
             f"luneo-ci-{environment}-plan",
             "plan",
             plan_policies,
-            trust_policy(oidc_provider_arn, plan_subjects(repository, branch)),
+            trust_policy(oidc_provider_arn, plan_subjects(repository, branch, drift_environment)),
         )
         self.apply_role_arn = self._role(
             f"luneo-ci-{environment}-apply",

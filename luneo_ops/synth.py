@@ -46,6 +46,26 @@ def synthesize(outdir: Path, *, source: Path = ROOT, environments: Path | None =
     return job.returncode == 0, stderr
 
 
+def synthesize_with(work: Path, stack: str, lines: str, label: str) -> Path:
+    """`stack` synthesized alone with `lines` added to its tfvars (a drill's switches, a restore), into
+    `work/<label>.out`: the path of its cdk.tf.json. SynthFailed when main.py refuses them."""
+    from .paths import ENVIRONMENTS
+
+    environments = work / f"{label}-environments"
+    environments.mkdir(parents=True, exist_ok=True)
+    name = stack.removeprefix("luneo-")
+    (environments / f"{name}.tfvars").write_text((ENVIRONMENTS / f"{name}.tfvars").read_text() + lines)
+    outdir = work / f"{label}.out"
+    ok, stderr = synthesize(outdir, environments=environments)
+    if not ok:
+        raise SynthFailed(f"synth with {' '.join(lines.split())} failed:\n{stderr}")
+    return outdir / "stacks" / stack / "cdk.tf.json"
+
+
+class SynthFailed(LuneoError):
+    """main.py refused the tfvars it was given."""
+
+
 class RevisionMissing(LuneoError):
     """A git revision that cannot be checked out."""
 

@@ -352,12 +352,12 @@ def test_a_cross_field_error_points_at_the_line_that_is_set(tmp_path):
 
 
 def test_every_check_across_variables_is_registered_and_documented():
-    """docs/CONFIGURATION.md lists the checks from their registry (config/cross.py): a ConfigError
+    """docs/CONFIGURATION.md lists the checks from their registry (config/tfvars.py): a ConfigError
     raised by a section's own code, outside a registered check, would be a rule the docs do not
     state. Only the per-file checks (the file name) live outside the registry."""
     import ast
 
-    from constructs_luneo.config.cross import CROSS_CHECKS
+    from constructs_luneo.config.tfvars import CROSS_CHECKS
 
     registered = {function.__name__ for _, function in CROSS_CHECKS}
     unregistered = []

@@ -24,7 +24,14 @@ def trust(bootstrap, env: str, kind: str) -> dict:
 def test_each_role_trusts_the_audience_and_exact_subjects_only(bootstrap, env):
     branch, github_environment = ENVIRONMENTS[env]
     for kind, subjects in (
-        ("plan", ["repo:luneo/luneo-infra:pull_request", f"repo:luneo/luneo-infra:ref:refs/heads/{branch}"]),
+        (
+            "plan",
+            [
+                "repo:luneo/luneo-infra:environment:drift",
+                "repo:luneo/luneo-infra:pull_request",
+                f"repo:luneo/luneo-infra:ref:refs/heads/{branch}",
+            ],
+        ),
         ("apply", [f"repo:luneo/luneo-infra:environment:{github_environment}"]),
     ):
         statements = trust(bootstrap, env, kind)["Statement"]

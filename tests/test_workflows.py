@@ -139,11 +139,35 @@ def test_the_roles_the_workflows_assume_trust_exactly_these_events(all_stacks):
             for kind in ("plan", "apply")
         }
         assert subjects["plan"] == [
+            "repo:luneo/luneo-infra:environment:drift",  # the nightly drift job (drift.yml)
             "repo:luneo/luneo-infra:pull_request",
             f"repo:luneo/luneo-infra:ref:refs/heads/{branch}",
         ]
         assert subjects["apply"] == [f"repo:luneo/luneo-infra:environment:{github_environment}"]
         assert json.dumps(subjects).count("*") == 0
+
+
+def test_the_nightly_drift_job_reads_with_the_plan_role_and_a_separate_job_keeps_the_issues():
+    """Issue 22: drift.yml runs `luneo_ops drift` per stack with the plan role only (in the `drift` GitHub
+    Environment, whose token the plan roles trust), and the job that writes issues holds no AWS
+    credentials, checks out nothing and runs none of the repository's code."""
+    workflow = load("drift.yml")
+    assert set(workflow[True]) == {"schedule", "workflow_dispatch"} and workflow["permissions"] == {}  # YAML: on
+    drift, issues = workflow["jobs"]["drift"], workflow["jobs"]["issues"]
+    assert drift["environment"] == "drift"
+    assert drift["permissions"] == {"contents": "read", "id-token": "write"}
+    assert drift["strategy"]["matrix"]["stack"] == ["luneo-prod", "luneo-staging"]
+    [credentials] = steps_using(drift, "aws-actions/configure-aws-credentials")
+    assert credentials["with"]["role-to-assume"].endswith("${{ steps.delivery.outputs.plan_role }}")
+    run = "\n".join(step.get("run", "") for step in drift["steps"])
+    assert "luneo_ops drift" in run and "apply" not in run
+    assert issues["permissions"] == {"issues": "write"}
+    assert not steps_using(issues, "actions/checkout") and not steps_using(
+        issues, "aws-actions/configure-aws-credentials"
+    )
+    assert not any("run" in step for step in issues["steps"]), "it runs no code of the repository"
+    script = steps_using(issues, "actions/github-script")[0]["with"]["script"]
+    assert "Drift: ${stack}" in script and "state: 'closed'" in script and "github-actions[bot]" in script
 
 
 def test_zizmor_finds_nothing():

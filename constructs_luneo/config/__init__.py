@@ -2,11 +2,12 @@
 validated before a single construct is built. A bad value fails fast with one line naming the
 file, the variable and what was expected (:class:`ConfigError`).
 
-- tfvars.py: reading one tfvars file against a table of variables;
+- tfvars.py: reading one tfvars file against a table of variables, and the registry of the checks
+  across variables (CROSS_CHECKS: docs/CONFIGURATION.md lists it);
 - variables.py: the environment variables table, the single source of defaults;
-- sections.py: the typed sections an environment loads into, each with its checks across variables;
+- sections.py, database.py: the typed sections an environment loads into, each with its checks
+  across variables (database.py: the database and its restore);
 - environment.py: one environment file loaded into them (EnvironmentConfig);
-- cross.py: the registry of the checks across variables (docs/CONFIGURATION.md lists it);
 - bootstrap.py, migration.py: bootstrap.tfvars and migrations/<stack>.json;
 - reference.py: docs/CONFIGURATION.md and terraform.tfvars.example, generated from the tables
   (`make docs` writes them).

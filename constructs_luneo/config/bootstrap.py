@@ -10,9 +10,8 @@ from typing import Any, ClassVar, Mapping
 
 from ..support.errors import ConfigError
 from .bootstrap_variables import BOOTSTRAP_VARIABLES
-from .cross import cross_check
 from .environment import EnvironmentConfig
-from .tfvars import Where, load_values
+from .tfvars import Where, cross_check, load_values
 
 
 @dataclass(frozen=True)
@@ -50,6 +49,8 @@ class Delivery:
     break_glass_role_name: str
     plans_bucket: str
     targets: tuple[DeliveryTarget, ...]
+    #: The GitHub Environment of the nightly drift job (the plan roles trust its token); None: none.
+    drift_environment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ def load_bootstrap(
             break_glass_role_name=values["break_glass_role_name"],
             plans_bucket=values["plans_bucket"],
             targets=_targets(environments, values, where),
+            drift_environment=values["drift_environment"] or None,
         ),
         image_replication=_image_replication(environments, values, where),
     )

@@ -7,8 +7,9 @@ from __future__ import annotations
 import re
 
 from .checks import int_range, one_of, pattern
+from .checks import region as _region
 from .tfvars import REQUIRED, Variable
-from .variables import _region, _v
+from .variables import _v
 
 #: `owner/name` as GitHub spells a repository (the `repo:` part of an Actions OIDC token's subject).
 REPOSITORY = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
@@ -83,6 +84,14 @@ BOOTSTRAP_VARIABLES: tuple[Variable, ...] = _v(
         "the administrator role for outages and for applying luneo-bootstrap (named, not created): the only "
         "principal that may delete state versions or change the state bucket's versioning, lifecycle or policy",
         pattern(ROLE_NAME, "an IAM role name"),
+    ),
+    Variable(
+        "drift_environment",
+        "string",
+        "drift",
+        "the GitHub Environment the nightly drift job runs in (.github/workflows/drift.yml): each plan role "
+        'trusts its token too (read-only); "" for no drift job. Restrict its deployment branches to main',
+        pattern(re.compile(r"^([A-Za-z0-9._-]{1,255})?$"), 'a GitHub Environment name, or ""'),
     ),
     Variable(
         "image_replication",

@@ -8,11 +8,27 @@ from typing import Any, Mapping
 
 from ..dated import catalog, kubernetes_support
 from ..support.errors import ConfigError
+from ..support.facts import AWS_REGIONS
 from ..support.patterns import DEFAULT_TAG_KEYS, INSTANCE_TYPE, MAX_TAGS, TIME_WINDOW, tag_problem
-from .cross import cross_check
-from .tfvars import Check, Where
+from .tfvars import Check, Where, cross_check
 
+REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
 KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[\w-]+$")
+
+
+def region(expected: str) -> Check:
+    """A region code of the AWS_REGIONS list (the pattern alone lets "eu-west-9" through)."""
+
+    def check(value: str) -> str | None:
+        if not REGION.match(value):
+            return expected
+        if value not in AWS_REGIONS:
+            return (
+                f"{expected} (no AWS region has that code; the list: AWS_REGIONS in constructs_luneo/support/facts.py)"
+            )
+        return None
+
+    return check
 
 
 def pattern(regex: re.Pattern[str], expected: str) -> Check:
@@ -46,6 +62,36 @@ def each(check: Check) -> Check:
         return None
 
     return check_each
+
+
+#: A manual or automated (`rds:`) snapshot's identifier, or a snapshot's ARN (one shared from another
+#: account or copied from another region), after "snapshot:"; a UTC time or "latest" after "time:".
+RESTORE_SNAPSHOT = re.compile(
+    r"^snapshot:((rds:)?[A-Za-z][A-Za-z0-9-]{0,254}|arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:snapshot:(rds:)?[A-Za-z][A-Za-z0-9-]*)$"
+)
+RESTORE_TIME = re.compile(r"^time:(latest|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)$")
+
+
+def restore_source(v: str | None) -> str | None:
+    """`snapshot:<id or ARN>` or `time:<UTC time>|latest`; a time not in the future (RDS restores up to
+    its LatestRestorableTime, a few minutes ago: RestoreDBInstanceToPointInTime)."""
+    from datetime import datetime, timezone
+
+    expected = '"snapshot:<snapshot id or ARN>", "time:<UTC time like 2026-12-05T03:00:00Z>" or "time:latest"'
+    if v is None:
+        return None
+    if RESTORE_SNAPSHOT.match(v):
+        return None
+    if not RESTORE_TIME.match(v):
+        return expected
+    if v != "time:latest":
+        try:
+            when = datetime.strptime(v.removeprefix("time:"), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+        except ValueError:
+            return expected + " (that time does not exist)"
+        if when > datetime.now(timezone.utc):
+            return "a time in the past (RDS restores up to its latest restorable time, a few minutes ago)"
+    return None
 
 
 def tags(v: Mapping[str, str]) -> str | None:

@@ -15,7 +15,6 @@ from typing import Any, Mapping
 
 from ..support.errors import ConfigError
 from .checks import check_kubernetes, check_offered
-from .cross import cross_check
 from .sections import (
     ROLES,
     AlarmSettings,
@@ -30,7 +29,7 @@ from .sections import (
     RegionSettings,
     Role,
 )
-from .tfvars import load_values
+from .tfvars import cross_check, load_values
 from .variables import LEGACY_PROD_STATE_KEY, REMOVED, VARIABLES
 
 ENV_NAME = re.compile(r"^[a-z][a-z0-9-]{1,20}$")

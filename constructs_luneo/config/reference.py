@@ -1,6 +1,6 @@
 """docs/CONFIGURATION.md and terraform.tfvars.example, generated from the variable tables, so that
 every name, type, default and description is written once (variables.py), and the checks across
-variables from their registry (cross.py). `make docs` writes them (luneo_ops/docs.py); the tests
+variables from their registry (tfvars.py CROSS_CHECKS). `make docs` writes them (luneo_ops/docs.py); the tests
 check the committed files are current."""
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ from typing import Any
 
 from . import bootstrap, environment, tfvars  # noqa: F401  (each registers its checks across variables)
 from .bootstrap_variables import BOOTSTRAP_VARIABLES
-from .cross import CROSS_CHECKS
-from .tfvars import REQUIRED, Variable
+from .tfvars import CROSS_CHECKS, REQUIRED, Variable
 from .variables import VARIABLES
 
 GENERATED = (

@@ -10,8 +10,8 @@ from typing import Any, Literal, Mapping
 
 from ..support.errors import ConfigError
 from ..support.facts import DEFAULT_ZONE_IDS, EXCLUDED_ZONE_IDS, zone_id_prefix
-from .cross import cross_check
-from .tfvars import Where
+from .database import DatabaseRestore, DatabaseSettings, PasswordSource  # noqa: F401 (re-exported)
+from .tfvars import Where, cross_check
 
 Role = Literal["primary", "secondary"]
 ROLES: tuple[Role, Role] = ("primary", "secondary")
@@ -192,67 +192,6 @@ class ExistingEncryption:
         if existing is None:
             return ours
         return None if existing == "default" else existing
-
-
-PasswordSource = Literal["generated", "variable", "rds-managed"]
-
-
-@dataclass(frozen=True)
-class DatabaseSettings:
-    primary_instance_class: str
-    replica_instance_class: str  # db_replica_instance_class, or the primary's class
-    allocated_storage: int
-    multi_az: bool
-    master_password_source: PasswordSource
-    master_password_version: int
-    dr_mode: Literal["replica", "aurora-global"]
-    replica_promoted: bool
-    backup_retention_period: int
-    backup_window: str
-
-    @classmethod
-    def load(cls, values: Mapping[str, Any], where: Where) -> DatabaseSettings:
-        source, mode = values["db_master_password_source"], values["db_dr_mode"]
-        _check_password_source(source, mode, where)
-        _check_promoted(values["db_replica_promoted"], mode, where)
-        return cls(
-            primary_instance_class=values["db_primary_instance_class"],
-            replica_instance_class=values["db_replica_instance_class"] or values["db_primary_instance_class"],
-            allocated_storage=values["db_allocated_storage"],
-            multi_az=values["db_multi_az"],
-            master_password_source=source,
-            master_password_version=values["db_master_password_version"],
-            dr_mode=mode,
-            replica_promoted=values["db_replica_promoted"],
-            backup_retention_period=values["backup_retention_period"],
-            backup_window=values["backup_window"],
-        )
-
-
-@cross_check(
-    '`db_master_password_source = "rds-managed"` is refused with both DR modes: AWS does not support a '
-    "read replica, or an Aurora global database, of a database whose password RDS manages."
-)
-def _check_password_source(source: str, mode: str, where: Where) -> None:
-    if source == "rds-managed":
-        # AWS: "Managing master user passwords with Secrets Manager isn't supported for ... creating a
-        # read replica" and "DB clusters that are part of an Aurora global database" (RDS and Aurora
-        # user guides, "Limitations for Secrets Manager integration"); rule LUNEO-AWS-1/2 at synth.
-        shape = "a read replica" if mode == "replica" else "an Aurora global database"
-        raise ConfigError(
-            f"{where('db_master_password_source')}: db_master_password_source: expected "
-            f'"generated" or "variable" with db_dr_mode = "{mode}", got "rds-managed" '
-            f"(AWS does not support {shape} of a database whose password RDS manages)"
-        )
-
-
-@cross_check('`db_replica_promoted = true` only with `db_dr_mode = "replica"`.')
-def _check_promoted(promoted: bool, mode: str, where: Where) -> None:
-    if promoted and mode != "replica":
-        raise ConfigError(
-            f"{where('db_replica_promoted')}: db_replica_promoted: expected false with "
-            f'db_dr_mode = "{mode}" (it describes a promoted read replica)'
-        )
 
 
 GLOBAL_DATASTORE_FAMILIES = ("m5", "m6g", "m7g", "r5", "r6g", "r6gd", "r7g", "c7gn")

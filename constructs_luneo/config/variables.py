@@ -8,13 +8,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..support.facts import AWS_REGIONS
 from ..support.patterns import AZ_ID, BUCKET, CACHE_TYPE, DB_CLASS, HOSTNAME, INSTANCE_TYPE, ROLE_ARN, ROLE_NAME
 from . import checks
 from .checks import each, int_range, optional, pattern
-from .tfvars import REQUIRED, Check, Variable
+from .checks import region as _region
+from .tfvars import REQUIRED, Variable
 
-REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
 STATE_KEY = re.compile(r"^[A-Za-z0-9!_.*'()/-]+\.tfstate$")
 TABLE = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
 ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
@@ -28,21 +27,6 @@ LEGACY_PROD_STATE_KEY = "global/multi-region/terraform.tfstate"
 
 _REGION_EXPECTED = 'an AWS region such as "eu-west-1"'
 _DB_CLASS_EXPECTED = 'an RDS instance class such as "db.r6g.large"'
-
-
-def _region(expected: str) -> Check:
-    """A region code of the AWS_REGIONS list (the pattern alone lets "eu-west-9" through)."""
-
-    def check(value: str) -> str | None:
-        if not REGION.match(value):
-            return expected
-        if value not in AWS_REGIONS:
-            return (
-                f"{expected} (no AWS region has that code; the list: AWS_REGIONS in constructs_luneo/support/facts.py)"
-            )
-        return None
-
-    return check
 
 
 def _v(section: str, *variables: Variable) -> tuple[Variable, ...]:
@@ -271,6 +255,23 @@ DATABASE = _v(
     Variable("backup_retention_period", "int", 7, "days of automated RDS backups", int_range(1, 35)),
     Variable(
         "backup_window", "string", "04:00-05:00", "daily RDS backup window, UTC, at least 30 minutes", checks.window
+    ),
+    Variable(
+        "db_restore_from",
+        "string",
+        None,
+        'restore the primary database into a new instance, <name>-db-restored: "snapshot:<snapshot id or ARN>" or '
+        '"time:<UTC time, 2026-12-05T03:00:00Z>" or "time:latest"; the previous database keeps running, its '
+        "replica follows the restored one, and the setting stays once applied (docs/OPERATIONS.md, Restores)",
+        checks.restore_source,
+        example="snapshot:luneo-prod-db-before-2026-12-05",
+    ),
+    Variable(
+        "db_restore_retire_previous",
+        "bool",
+        False,
+        "after a restore: Terraform forgets the previous database and its replica (removed, destroy = false), "
+        "which the operator deletes by hand with a final snapshot (docs/OPERATIONS.md, Restores)",
     ),
 )
 

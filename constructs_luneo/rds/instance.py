@@ -50,6 +50,7 @@ from ._shared import (
     grant_db_connect,
     support,
 )
+from .restore import RestoreSource
 
 
 class PostgresDatabase(Construct):
@@ -79,6 +80,8 @@ class PostgresDatabase(Construct):
       logs_kms_key_arn: key of the CloudWatch log groups of the exported logs (default None: not
         encrypted with a customer key). log_retention_in_days: their retention.
       prevent_destroy: Terraform lifecycle guard (the stacks set it in prod).
+      restore_from: a RestoreSource (a snapshot, or a point in time of another instance): the new
+        instance starts as that restore; its database name and master user are the source's.
       provider: the AWS provider (region).
 
     Attributes: name, endpoint, address, port, arn, identifier, security_group_id,
@@ -118,9 +121,11 @@ class PostgresDatabase(Construct):
         logs_kms_key_arn: str | None = None,
         log_retention_in_days: int = 365,
         prevent_destroy: bool = False,
+        restore_from: RestoreSource | None = None,
         provider: TerraformProvider | None = None,
     ) -> None:
         who = construct_label(PostgresDatabase, scope, id)
+        RestoreSource.check_optional(who, restore_from)
         check_identifier(who, name)
         check_subnets(who, subnet_ids)
         check_credentials(who, database_name, master_username)
@@ -176,6 +181,7 @@ class PostgresDatabase(Construct):
             final_snapshot_identifier=None if skip_final_snapshot else f"{name}-final",
             backup_window=backup_window,
             maintenance_window=maintenance_window,
+            **(restore_from.arguments() if restore_from else {}),
         )
         self._expose(managed_password=master_password is None)
 

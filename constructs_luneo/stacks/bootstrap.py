@@ -155,6 +155,7 @@ class BootstrapStack(LuneoStack):
                 branch=target.branch,
                 github_environment=target.github_environment,
                 oidc_provider_arn=github.arn,
+                drift_environment=delivery.drift_environment,
                 plan_policies=documents.plan,
                 apply_policies=documents.apply,
                 boundary_policy=documents.boundary,

@@ -12,7 +12,14 @@ from ..config import ROLES, EnvironmentConfig, state_key_alias
 from ..dns import FailoverDns
 from ..ecr import EcrRepository
 from ..eks.cluster import admin_id
-from ..rds import AuroraGlobalDatabase, AuroraRegion, DatabaseCredentials, PostgresDatabase, PostgresReadReplica
+from ..rds import (
+    AuroraGlobalDatabase,
+    AuroraRegion,
+    DatabaseCredentials,
+    PostgresDatabase,
+    PostgresReadReplica,
+    RestoreSource,
+)
 from ..redis import RedisCluster, RedisGlobalDatastore
 from ..storage import AssetStorage
 from ..support.common import account_context
@@ -77,6 +84,7 @@ class LuneoEnvironmentStack(LuneoStack):
         self.credentials = self._credentials()
         self.database: PostgresDatabase | None = None
         self.database_replica: PostgresReadReplica | None = None
+        self.previous_database: tuple[PostgresDatabase, PostgresReadReplica] | None = None  # during a restore
         self.aurora: AuroraGlobalDatabase | None = None
         if config.database.dr_mode == "replica":
             self._database_with_replica()
@@ -192,13 +200,38 @@ class LuneoEnvironmentStack(LuneoStack):
         )
 
     def _database_with_replica(self) -> None:
-        """RDS PostgreSQL in the primary region, an encrypted read replica in the secondary."""
+        """RDS PostgreSQL in the primary region, an encrypted read replica in the secondary. With
+        db_restore_from, the restored primary (a new instance: RDS restores into none other) and a
+        replica of it become the database every dependent uses (secret, alarms, outputs, workload
+        grants); the previous pair keeps running unchanged until db_restore_retire_previous."""
+        restore = self.config.database.restore
+        self.database, self.database_replica = self._database_pair(
+            "postgres", self.names.database, self.names.database_replica
+        )
+        if restore is None:
+            return
+        self.previous_database = (self.database, self.database_replica)
+        source = RestoreSource(
+            snapshot_identifier=restore.snapshot,
+            source_instance=self.names.database if restore.time else None,
+            restore_time=None if restore.time in (None, "latest") else restore.time,
+        )
+        self.database, self.database_replica = self._database_pair(
+            "postgres-restored", self.names.database_restored, self.names.database_restored_replica, source
+        )
+        if restore.retire_previous:
+            self._retire(["postgres", "postgres-replica"])
+
+    def _database_pair(
+        self, id: str, name: str, replica_name: str, restore_from: RestoreSource | None = None
+    ) -> tuple[PostgresDatabase, PostgresReadReplica]:
         config, db, prod = self.config, self.config.database, self.config.is_production
         primary, secondary = self.regions["primary"], self.regions["secondary"]
-        self.database = PostgresDatabase(
+        current = restore_from is not None or db.restore is None  # the pair the failover switch applies to
+        database = PostgresDatabase(
             self,
-            "postgres",
-            name=self.names.database,
+            id,
+            name=name,
             vpc_id=primary.network.vpc_id,
             subnet_ids=primary.network.database_subnets,
             database_name="luneo",
@@ -215,12 +248,13 @@ class LuneoEnvironmentStack(LuneoStack):
             multi_az=db.multi_az,
             deletion_protection=True,
             prevent_destroy=prod,
+            restore_from=restore_from,
         )
-        self.database_replica = PostgresReadReplica(
+        replica = PostgresReadReplica(
             self,
-            "postgres-replica",
-            name=self.names.database_replica,
-            source_db_arn=self.database.arn,
+            f"{id}-replica",
+            name=replica_name,
+            source_db_arn=database.arn,
             vpc_id=secondary.network.vpc_id,
             subnet_ids=secondary.network.database_subnets,
             instance_class=db.replica_instance_class,
@@ -229,10 +263,27 @@ class LuneoEnvironmentStack(LuneoStack):
             logs_kms_key_arn=secondary.kms["logs"].key_arn,
             allowed_security_group_ids=[secondary.eks.node_security_group_id],
             prevent_destroy=prod,
-            promoted=db.replica_promoted,
-            multi_az=db.replica_promoted and db.multi_az,
+            promoted=current and db.replica_promoted,
+            multi_az=current and db.replica_promoted and db.multi_az,
             provider=self.secondary,
         )
+        return database, replica
+
+    def _retire(self, ids: list[str]) -> None:
+        """Terraform forgets every resource of these constructs (`removed`, destroy = false: the
+        instances keep running, deletion protection on, until the operator deletes them by hand with a
+        final snapshot, docs/OPERATIONS.md) and they leave the stack."""
+        from cdktf import TerraformResource
+
+        forgotten = []
+        for id in ids:
+            construct = self.node.find_child(id)
+            for element in construct.node.find_all():
+                if isinstance(element, TerraformResource) and not type(element).__name__.startswith("DataAws"):
+                    forgotten.append(f"{element.terraform_resource_type}.{self.get_logical_id(element)}")
+            self.node.try_remove_child(id)
+        self.forget(sorted(forgotten))
+        self.previous_database = None
 
     def _aurora_global_database(self) -> None:
         """Aurora PostgreSQL Global Database: writer cluster in the primary, reader in the secondary."""

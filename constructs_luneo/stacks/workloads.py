@@ -71,6 +71,10 @@ def _grant(stack: LuneoEnvironmentStack, identity: WorkloadIdentity, workload: s
     if stack.aurora is not None:
         stack.aurora.grant_connect(identity, user, region=role)
     else:
-        database = stack.database if primary else stack.database_replica
-        if database is not None:
-            database.grant_connect(identity, user)
+        # During a restore, the previous pair too: the workloads keep connecting to it until they are
+        # pointed at the restored one (docs/OPERATIONS.md, Restores); retiring it removes these grants.
+        pairs = [(stack.database, stack.database_replica), stack.previous_database or (None, None)]
+        for pair in pairs:
+            database = pair[0] if primary else pair[1]
+            if database is not None:
+                database.grant_connect(identity, user)

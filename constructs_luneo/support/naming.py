@@ -60,6 +60,15 @@ class EnvironmentNames:
         return f"{self.prefix}-db-replica"
 
     @property
+    def database_restored(self) -> str:
+        """The primary restored from a snapshot or to a point in time (db_restore_from)."""
+        return f"{self.prefix}-db-restored"
+
+    @property
+    def database_restored_replica(self) -> str:
+        return f"{self.prefix}-db-restored-replica"
+
+    @property
     def database_master_secret(self) -> str:
         return f"{self.prefix}-db-master"
 

@@ -29,6 +29,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "failover": ("dr", "failover", "backend|back|targets|check STACK: the failover commands (make failover-*)"),
     "iam-policy": ("iam", "iam_policy", "write the Terraform role's policies to iam/; --check (make iam-policy)"),
     "migrate-plan": ("migrate", "migrate_plan", "moved/removed blocks from an existing HCL state (make migrate-plan)"),
+    "drift": ("drift", "drift", "what changed in AWS outside Terraform, with the plan role (make drift STACK=...)"),
+    "restore-plan": ("restore", "restore_plan", "what the database restore in the tfvars will do (make restore-plan)"),
     "zone-ids": ("migrate", "zone_ids", "the zone IDs a running network's subnets are in, as tfvars (make zone-ids)"),
     "checkov": ("checkov", "checkov", "checkov's AWS checks on every synthesized stack (make checkov)"),
 }

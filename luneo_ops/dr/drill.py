@@ -7,6 +7,8 @@ The runbook of docs/DISASTER_RECOVERY.md, as code, through the project's own swi
            stack applied with that role's keys (every AccessDenied would be a missing action), each
            planned again (no change but moto's gaps); then the copies AWS would have made by the
            time of an outage (emulate.py).
+  day-2    drift made out of band and found by `make drift` with the plan role's keys; a database
+           restore planned, applied and retired on a copy of the state (day2.py).
   drill    eu-west-1 cut off (every request signed for it refused, its buckets too); the state's copy
            in us-east-1 (`make failover-backend`); the failover switches in the tfvars
            (db_replica_promoted, dns_force_failover); a plan of what is plannable without eu-west-1
@@ -25,16 +27,15 @@ from pathlib import Path
 from typing import Any
 
 from constructs_luneo.config import replica_bucket_name
-from constructs_luneo.support.facts import STATEFUL_TYPES
 from constructs_luneo.support.synthesized import SynthesizedStack
 
 from ..local_aws import emulation, trust
 from ..local_aws.session import RehearsalFailed, Session
-from ..paths import BUILD, ENVIRONMENTS, OUTDIR
-from ..synth import synthesize
+from ..paths import BUILD, OUTDIR
+from ..synth import SynthFailed, synthesize_with
 from ..terraform import cli
 from ..terraform import plan as saved_plan
-from . import emulate, failover
+from . import day2, emulate, failover
 from .report import Report
 
 WORK = BUILD / "dr-drill"
@@ -52,6 +53,8 @@ class Drill:
         self.report = Report(session.stack.name, steps=session.steps)
         self.workdir: Path = session.work / session.stack.name
         self.failover_dir: Path = session.work / "failover" / session.stack.name
+        self.restore: day2.RestoreRehearsal | None = None
+        self.drift: day2.DriftRehearsal | None = None
 
     def init(self, workdir: Path, flags: list[str]) -> cli.Result:
         """terraform init with the provider from the machine's mirror and the local AWS's path-style S3."""
@@ -63,8 +66,9 @@ class Drill:
 
     def set_up(self) -> None:
         session = self.session
+        self.restore = day2.RestoreRehearsal(session)  # its synths start now, beside the applies
         bootstrap = session.apply_bootstrap()
-        self.workdir = session.apply_stack()
+        self.workdir = session.apply_stack(applied=self._start_day2)
         session.check_backend()
         with session.step("image replication waits for the repositories it would otherwise create") as timer:
             self.report.checks.append(session.prove_image_replication_waits(bootstrap))
@@ -74,6 +78,16 @@ class Drill:
         with session.step("delivery: what the plan and apply roles may and may not do, IAM enforced") as timer:
             self.report.trust = trust.prove(session, self.workdir)
             timer.note = "; ".join(what for what, _ in self.report.trust)
+        self.report.emulated.append(
+            "RDS DbiResourceId: moto gives every instance the same one; each got its own beside it "
+            "(luneo_ops/local_aws/moto_launch.py), as AWS gives them, so a restored database can run beside "
+            "the previous one"
+        )
+        self.report.emulated.append(
+            "a node group's desired size changed out of band: moto applies no EKS cluster, so the drift "
+            "rehearsal changes a tag, a security group rule and an alarm threshold (tests/test_drift.py reads "
+            "a node group's drift from a plan's JSON)"
+        )
         self.report.second_plans = session.second_plans
         self.report.emulated.append(
             "what moto cannot create (EKS, ElastiCache, CloudFront response headers "
@@ -188,26 +202,15 @@ class Drill:
         )
 
     def _synth_with_switches(self) -> Path:
-        environments = self.session.work / "failover-environments"
-        environments.mkdir(exist_ok=True)
-        name = self.stack.name.removeprefix("luneo-")
-        text = (ENVIRONMENTS / f"{name}.tfvars").read_text()
-        text += "".join(f"\n{k} = {v}" for k, v in DRILL_SWITCHES.items()) + "\n"
-        (environments / f"{name}.tfvars").write_text(text)
-        outdir = self.session.work / "failover.out"
-        ok, stderr = synthesize(outdir, environments=environments)
-        if not ok:
-            raise DrillFailed(f"synth with the failover switches failed:\n{stderr}")
-        return outdir / "stacks" / self.stack.name / "cdk.tf.json"
+        lines = "".join(f"\n{k} = {v}" for k, v in DRILL_SWITCHES.items()) + "\n"
+        try:
+            return synthesize_with(self.session.work, self.stack.name, lines, "failover")
+        except SynthFailed as exc:
+            raise DrillFailed(str(exc)) from None
 
     def _check_plan(self) -> None:
         plan = self.report.plan
-        dropped = [
-            a
-            for kind in ("delete", "delete+create", "create+delete")
-            for a in plan.get(kind, [])
-            if a.split(".")[0] in STATEFUL_TYPES
-        ]
+        dropped = saved_plan.stateful_drops(plan)
         if dropped:
             raise DrillFailed(f"the failover plan destroys or replaces stateful resources: {dropped}")
         if "aws_db_instance.postgres-replica_instance" not in plan.get("update", []) + plan.get("no-op", []):
@@ -270,6 +273,24 @@ class Drill:
             f"({SECONDARY}); no lock left"
         )
 
+    def _start_day2(self, workdir: Path) -> None:
+        """The day-2 rehearsals, as soon as the stack is applied: on copies of its state, beside the rest
+        of the set-up and the drill (on the local AWS's own address, not through the region cut: they
+        are not part of the outage); finish_day2 collects them."""
+        session = self.session
+        session.phase = "day-2"
+        assert self.restore is not None
+        self.restore.start(workdir)
+        self.drift = day2.DriftRehearsal(session, workdir)
+        self.drift.start()
+        session.phase = "set-up"
+
+    def finish_day2(self) -> None:
+        """The day-2 rehearsals that ran beside the drill: their results, their steps already timed."""
+        assert self.drift is not None and self.restore is not None
+        self.session.phase = "day-2"
+        self.report.day2 = self.drift.finish() + self.restore.finish()
+
     # --- back: eu-west-1 has returned ---
 
     def back(self) -> None:
@@ -329,4 +350,5 @@ def run(
         drill.set_up()
         drill.drill()
         drill.back()
+        drill.finish_day2()
     return drill.report

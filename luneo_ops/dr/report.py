@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from ..local_aws.session import Step, lines
 
-PHASES = ("set-up", "drill", "back")
+PHASES = ("set-up", "day-2", "drill", "back")
 
 
 @dataclass
@@ -20,6 +20,7 @@ class Report:
     plan: dict[str, list[str]] = field(default_factory=dict)
     second_plans: dict[str, list[str]] = field(default_factory=dict)  # stack -> moto's known gaps it showed
     trust: list[tuple[str, str]] = field(default_factory=list)  # (boundary, evidence) proven under enforcement
+    day2: list[tuple[str, str]] = field(default_factory=list)  # (what, evidence): drift and restore rehearsed
 
     def recovery_seconds(self) -> float:
         return sum(s.seconds for s in self.steps if s.phase == "drill")
@@ -38,6 +39,8 @@ class Report:
         out += [f"  {what}: {evidence}" for what, evidence in self.checks]
         out += ["", "delivery's boundaries, proven with IAM enforced:"]
         out += [f"  {what}: {evidence}" for what, evidence in self.trust]
+        out += ["", "day-2 operations, rehearsed (docs/OPERATIONS.md):"]
+        out += [f"  {what}: {evidence}" for what, evidence in self.day2]
         out += ["", "emulated (moto cannot do it; the drill did what AWS would have done):"]
         out += [f"  - {line}" for line in self.emulated]
         return "\n".join(out)

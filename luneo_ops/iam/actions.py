@@ -203,6 +203,10 @@ TYPE_ACTIONS: dict[str, list[str]] = {
         "rds:ModifyDBInstance",
         "rds:DescribeDBInstances",
         "rds:PromoteReadReplica",
+        # db_restore_from (docs/OPERATIONS.md, Restores): always granted, so that a restore never waits
+        # for a new policy. https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html
+        "rds:RestoreDBInstanceFromDBSnapshot",
+        "rds:RestoreDBInstanceToPointInTime",
         "rds:AddTagsToResource",
         "rds:RemoveTagsFromResource",
         "rds:ListTagsForResource",

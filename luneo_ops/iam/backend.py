@@ -11,16 +11,15 @@ from .statements import scoped
 
 def state_statements(target: DeliveryTarget, replica_region: str, *, write: bool) -> list[dict]:
     """The environment's own state: its key in the state bucket and in the copy, its items in the
-    lock table (the lock and the digest; the plan role only reads the digest), the state key's KMS
-    use through S3 for those objects only."""
+    lock table (the lock and the digest; the plan role only reads them), the state key's KMS use
+    through S3 for those objects only."""
     copies = [
         (target.state_bucket, target.state_region),
         (replica_bucket_name(target.state_bucket, replica_region), replica_region),
     ]
     objects = [f"arn:aws:s3:::{b}/{target.state_key}" for b, _ in copies]
-    lock_ids = [
-        f"{b}/{target.state_key}{suffix}" for b, _ in copies for suffix in (("", "-md5") if write else ("-md5",))
-    ]
+    # Both items, read or written: the plan role reads the lock to say who holds it (make drift).
+    lock_ids = [f"{b}/{target.state_key}{suffix}" for b, _ in copies for suffix in ("", "-md5")]
     item_actions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"] if write else ["dynamodb:GetItem"]
     kms_actions = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"] if write else ["kms:Decrypt"]
     # S3 SSE-KMS: the encryption context is the object's ARN, or the bucket's when the object was written

@@ -8,11 +8,16 @@
   the version exists (the add-ons themselves are never applied on moto, their cluster is not), nor
   IAM enforcement of this call (it never reaches moto's IAM check; the plan role's policy carries
   eks:DescribeAddonVersions, tested as a document).
+- RDS DbiResourceId: moto 5.2.5 gives every DB instance the same one (`db-M5ENSHXFPU6XHZ4G4ZEI5QIO2U`),
+  and provider 5.100 finds an instance by it: with a second instance in a region (a restored
+  database beside the previous one) every wait after a change looks at two and never ends. Each
+  instance gets its own here, derived from its region and identifier, as AWS gives each its own.
 Said in the drill's report (what was emulated) and in docs/OPERATIONS.md.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from typing import Any
@@ -36,10 +41,20 @@ def _addon_versions(request: Any, full_url: str, headers: Any) -> tuple[int, dic
 
 
 def patch() -> None:
-    """Add the answered calls to moto's EKS routes (before the server builds its app)."""
+    """Add the answered calls to moto's EKS routes (before the server builds its app), and a
+    DbiResourceId of its own to each RDS instance."""
     from moto.eks import urls
+    from moto.rds import models
 
     urls.url_paths["{0}/addons/supported-versions$"] = _addon_versions
+    create = models.DBInstance.__init__
+
+    def unique_resource_id(self: Any, *args: Any, **kwargs: Any) -> None:
+        create(self, *args, **kwargs)
+        digest = hashlib.sha256(f"{self.region}/{self.db_instance_identifier}".encode()).hexdigest()
+        self.dbi_resource_id = "db-" + digest[:26].upper()
+
+    models.DBInstance.__init__ = unique_resource_id  # type: ignore[method-assign]
 
 
 def main(argv: list[str]) -> None:

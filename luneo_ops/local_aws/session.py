@@ -150,7 +150,7 @@ class Session:
     def _start(self) -> None:
         with self.step("local AWS: moto" + (" behind the region-cut proxy" if self.region_cut else "")) as timer:
             moto = self._exit.enter_context(server.moto_server(self.work, log=self.work / "moto.log"))
-            self.url = moto
+            self.url = self.moto_url = moto  # moto_url: moto itself, never behind the region cut
             if self.region_cut:
                 self.proxy = RegionCutProxy(moto, moto.ca_bundle, self.work / "moto.key")
                 self.url = server.LocalAws(self._exit.enter_context(self.proxy))
@@ -245,9 +245,9 @@ class Session:
             f"in us-east-1 yet; {self.stack.name}'s do",
         )
 
-    def apply_stack(self) -> Path:
+    def apply_stack(self, applied: Callable[[Path], None] = lambda workdir: None) -> Path:
         """The environment stack: init on the S3 backend, plan everything, apply what moto emulates
-        (under IAM enforcement, Route 53 and CloudFront apart), plan again."""
+        (under IAM enforcement, Route 53 and CloudFront apart), `applied(workdir)`, plan again."""
         name, backend = self.stack.name, self.backend
         workdir = server.prepare_workdir(self.outdir / "stacks" / name / "cdk.tf.json", self.work / name)
         # Under IAM enforcement moto fails Route 53's and CloudFront's signature checks: the first plan
@@ -267,6 +267,7 @@ class Session:
         targets = emulation.emulated_targets(self.stack.document)
         with self.step(f"{name}: apply what moto emulates") as timer:
             timer.note = self._apply_targets(workdir, targets)
+        applied(workdir)
         self.second_plan(workdir, targets, name)
         return workdir
 

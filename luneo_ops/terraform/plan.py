@@ -36,3 +36,15 @@ def actions(plan: dict[str, Any]) -> dict[str, list[str]]:
 def summary(workdir: Path, env: dict[str, str], plan_file: str = "plan.tfplan") -> dict[str, list[str]]:
     """Action -> addresses of a saved plan."""
     return actions(show(workdir, env, plan_file))
+
+
+def stateful_drops(found: dict[str, list[str]]) -> list[str]:
+    """The stateful resources (STATEFUL_TYPES) an `actions()` result destroys or replaces."""
+    from constructs_luneo.support.facts import STATEFUL_TYPES
+
+    return [
+        a
+        for kind in ("delete", "delete+create", "create+delete")
+        for a in found.get(kind, [])
+        if a.split(".")[0] in STATEFUL_TYPES
+    ]
