@@ -29,7 +29,8 @@ def test_the_terraform_role_was_never_denied(report):
     applied by the administrator, the break-glass role)."""
     assert report["denied"] == []
     steps = {s["name"]: s for s in report["steps"] if s["phase"] == "day-2"}
-    assert "IAM enforced" in next(n for n in steps if n.startswith("restore: plan"))
+    enforced = steps["the drift's lock read and the restore call, IAM enforced"]["note"]
+    assert "no lock held" in enforced and "RestoreDBInstanceFromDBSnapshot allowed by IAM" in enforced
     setup = {s["name"]: s for s in report["steps"] if s["phase"] == "set-up"}
     assert any("under IAM enforcement" in s["note"] for s in setup.values())
 
@@ -150,6 +151,7 @@ def test_a_restore_is_planned_applied_by_the_apply_role_and_retired_without_dest
     done = dict(report["day2"])
     assert "luneo-staging-db, luneo-staging-db-replica kept running" in done["restore planned"]
     assert done["restore applied"].startswith("luneo-staging-db-restored from snapshot")
+    assert "allowed under IAM enforcement" in done["restore applied"]
     assert "luneo-staging-db still in AWS" in done["previous retired"]
     assert re.match(r"\d+ addresses forgotten \(removed, destroy = false\)", done["previous retired"])
     assert report["denied"] == []

@@ -8,7 +8,7 @@ The runbook of docs/DISASTER_RECOVERY.md, as code, through the project's own swi
            planned again (no change but moto's gaps); then the copies AWS would have made by the
            time of an outage (emulate.py).
   day-2    drift made out of band and found by `make drift` with the plan role's keys; a database
-           restore planned, applied and retired on a copy of the state (day2.py).
+           restore planned, applied and retired on a copy of the state (day2.py, restore_rehearsal.py).
   drill    eu-west-1 cut off (every request signed for it refused, its buckets too); the state's copy
            in us-east-1 (`make failover-backend`); the failover switches in the tfvars
            (db_replica_promoted, dns_force_failover); a plan of what is plannable without eu-west-1
@@ -29,13 +29,13 @@ from typing import Any
 from constructs_luneo.config import replica_bucket_name
 from constructs_luneo.support.synthesized import SynthesizedStack
 
-from ..local_aws import emulation, trust
+from ..local_aws import emulation, iam, trust
 from ..local_aws.session import RehearsalFailed, Session
 from ..paths import BUILD, OUTDIR
 from ..synth import SynthFailed, synthesize_with
 from ..terraform import cli
 from ..terraform import plan as saved_plan
-from . import day2, emulate, failover
+from . import day2, emulate, failover, restore_rehearsal
 from .report import Report
 
 WORK = BUILD / "dr-drill"
@@ -53,7 +53,7 @@ class Drill:
         self.report = Report(session.stack.name, steps=session.steps)
         self.workdir: Path = session.work / session.stack.name
         self.failover_dir: Path = session.work / "failover" / session.stack.name
-        self.restore: day2.RestoreRehearsal | None = None
+        self.restore: restore_rehearsal.RestoreRehearsal | None = None
         self.drift: day2.DriftRehearsal | None = None
 
     def init(self, workdir: Path, flags: list[str]) -> cli.Result:
@@ -66,10 +66,11 @@ class Drill:
 
     def set_up(self) -> None:
         session = self.session
-        self.restore = day2.RestoreRehearsal(session)  # its synths start now, beside the applies
+        self.restore = restore_rehearsal.RestoreRehearsal(session)  # its synths start now, beside the applies
         bootstrap = session.apply_bootstrap()
         self.workdir = session.apply_stack(applied=self._start_day2)
         session.check_backend()
+        self._day2_enforced()
         with session.step("image replication waits for the repositories it would otherwise create") as timer:
             self.report.checks.append(session.prove_image_replication_waits(bootstrap))
             timer.note = self.report.checks[-1][1]
@@ -144,7 +145,7 @@ class Drill:
         self.report.checks.append(
             (
                 "eu-west-1 not needed",
-                f"no request reached it during the drill ({refused} refused: the cut's proof plan alone)",
+                f"no request reached it during the drill ({refused} refused: the cut's proof alone)",
             )
         )
 
@@ -156,10 +157,33 @@ class Drill:
                 b["bucket"] for _, _, b in self.stack.each("aws_s3_bucket") if "provider" not in b
             ]
             session.proxy.cut(PRIMARY, buckets)
-            refused = session.tf(["plan", "-lock-timeout=0s"], self.workdir, timeout=600)
-            if refused.ok:
-                raise DrillFailed("a plan on the primary backend still works: the region is not cut")
-            timer.note = "the primary backend answers: " + _first_error(refused.output)
+            timer.note = self._prove_cut()
+
+    def _prove_cut(self) -> str:
+        """What the primary backend answers now: its caller check (STS) and the state object, each asked
+        once (no retries: an SDK's backoff on a 503 would only make the proof slower)."""
+        import boto3
+        from botocore.config import Config
+        from botocore.exceptions import ClientError
+
+        session, answers = self.session, []
+        keys = {"aws_access_key_id": session.keys[0], "aws_secret_access_key": session.keys[1]}
+        options = {"endpoint_url": str(session.url), "region_name": PRIMARY, "verify": session.url.ca_bundle}
+        once = Config(retries={"max_attempts": 1, "mode": "standard"})
+        calls = (
+            ("sts", lambda c: c.get_caller_identity()),
+            ("s3", lambda c: c.get_object(Bucket=self.backend["bucket"], Key=self.backend["key"])),
+        )
+        for service, call in calls:
+            try:
+                call(boto3.client(service, config=once, **options, **keys))
+            except ClientError as exc:
+                answers.append(
+                    f"{service}: {exc.response['Error'].get('Code')} ({exc.response['Error'].get('Message')})"
+                )
+                continue
+            raise DrillFailed(f"{service} still answers in {PRIMARY}: the region is not cut")
+        return "the primary backend answers: " + "; ".join(answers)
 
     def _dns_answers(self) -> tuple[set[str], dict[str, Any]]:
         records = self.stack.resources["aws_route53_record"]
@@ -281,8 +305,22 @@ class Drill:
         session.phase = "day-2"
         assert self.restore is not None
         self.restore.start(workdir)
-        self.drift = day2.DriftRehearsal(session, workdir)
-        self.drift.start()
+        self.drift = day2.DriftRehearsal(session)
+        self.drift.start(workdir)
+        session.phase = "set-up"
+
+    def _day2_enforced(self) -> None:
+        """The day-2 calls whose IAM check matters: the drift job's lock read with the plan role's keys,
+        the restore call with the apply role's."""
+        session = self.session
+        assert self.restore is not None and self.drift is not None
+        session.phase = "day-2"
+        with session.step("the drift's lock read and the restore call, IAM enforced") as timer:
+            iam.enforce_iam(session.url)
+            try:
+                timer.note = f"{self.drift.read_lock()}; {self.restore.authorized()}"
+            finally:
+                iam.enforce_iam(session.url, on=False)
         session.phase = "set-up"
 
     def finish_day2(self) -> None:
@@ -329,13 +367,6 @@ def served_record(route53: Any, zone_name: str, record_name: str) -> set[str]:
         [r for r in records if r["Failover"] == "SECONDARY"] if any(r.get("HealthCheckId") for r in primary) else []
     )
     return {value["Value"].rstrip(".") for r in served for value in r["ResourceRecords"]}
-
-
-def _first_error(output: str) -> str:
-    return next(
-        (line.strip() for line in output.splitlines() if "Error" in line or "error" in line),
-        output.strip().splitlines()[-1] if output.strip() else "",
-    )[:160]
 
 
 def run(
