@@ -119,22 +119,7 @@ class Network(Construct):
         self.zones = list(availability_zones)
         self.blocks = list(network.subnets(new_prefix=network.prefixlen + 4))
 
-        self.vpc = Vpc(
-            self,
-            "vpc",
-            cidr_block=cidr_block,
-            enable_dns_hostnames=True,
-            enable_dns_support=True,
-            tags=self._named("vpc"),
-            provider=provider,
-        )
-        self.vpc_id: str = self.vpc.id
-        self.vpc_cidr_block: str = self.vpc.cidr_block
-        # A default security group with no rules: nothing can use it by accident.
-        DefaultSecurityGroup(
-            self, "default-sg", vpc_id=self.vpc.id, tags=self._named("default-closed"), provider=provider
-        )
-        igw = InternetGateway(self, "igw", vpc_id=self.vpc.id, tags=self._named("igw"), provider=provider)
+        igw = self._vpc(cidr_block)
 
         # The role tags let the AWS load balancer controller of EKS place load balancers.
         public = self._subnets("public", 0, {"kubernetes.io/role/elb": "1", "Tier": "public"})
@@ -158,6 +143,26 @@ class Network(Construct):
         self.database_subnets: list[str] = [s.id for s in database]
         self.private_route_table_ids: list[str] = [rt.id for rt in private_rts]
         self.database_route_table_id: str = database_rt.id
+
+    def _vpc(self, cidr_block: str) -> InternetGateway:
+        """The VPC, its default security group kept closed, and its internet gateway."""
+        provider = self.provider
+        self.vpc = Vpc(
+            self,
+            "vpc",
+            cidr_block=cidr_block,
+            enable_dns_hostnames=True,
+            enable_dns_support=True,
+            tags=self._named("vpc"),
+            provider=provider,
+        )
+        self.vpc_id: str = self.vpc.id
+        self.vpc_cidr_block: str = self.vpc.cidr_block
+        # A default security group with no rules: nothing can use it by accident.
+        DefaultSecurityGroup(
+            self, "default-sg", vpc_id=self.vpc.id, tags=self._named("default-closed"), provider=provider
+        )
+        return InternetGateway(self, "igw", vpc_id=self.vpc.id, tags=self._named("igw"), provider=provider)
 
     def _named(self, suffix: str) -> dict[str, str]:
         return {**self.tags, "Name": f"{self.name}-{suffix}"}

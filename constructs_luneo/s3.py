@@ -141,23 +141,7 @@ class PrivateBucket:
             lifecycle=lifecycle(prevent_destroy),
             provider=provider,
         )
-        S3BucketPublicAccessBlock(
-            scope,
-            f"{prefix}public-access-block",
-            bucket=self.bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            provider=provider,
-        )
-        S3BucketOwnershipControls(
-            scope,
-            f"{prefix}ownership",
-            bucket=self.bucket.id,
-            rule={"object_ownership": "BucketOwnerEnforced"},
-            provider=provider,
-        )
+        self._block_public_access()
         self.versioning = S3BucketVersioningA(
             scope,
             f"{prefix}versioning",
@@ -180,6 +164,27 @@ class PrivateBucket:
                     bucket_key_enabled=True,
                 )
             ],
+        )
+
+    def _block_public_access(self) -> None:
+        """All public access blocked, ACLs off (the owner owns every object)."""
+        scope, prefix, provider = self.scope, self.prefix, self.provider
+        S3BucketPublicAccessBlock(
+            scope,
+            f"{prefix}public-access-block",
+            bucket=self.bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            provider=provider,
+        )
+        S3BucketOwnershipControls(
+            scope,
+            f"{prefix}ownership",
+            bucket=self.bucket.id,
+            rule={"object_ownership": "BucketOwnerEnforced"},
+            provider=provider,
         )
 
     @property

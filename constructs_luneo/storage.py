@@ -18,6 +18,7 @@ Python::
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 from cdktf import TerraformProvider
@@ -126,48 +127,23 @@ class AssetStorage(Construct):
             replica_bucket_name,
             replication_time_minutes,
         )
-        _check_lifecycle(
+        rules = _checked_lifecycle_rules(
             who,
             noncurrent_version_expiration_days,
             abort_incomplete_multipart_upload_days,
             transition_days,
             transition_storage_class,
         )
+        cdn = _Cdn(price_class, aliases, acm_certificate_arn, web_acl_id, content_security_policy)
         check_cdn(who, price_class, aliases, acm_certificate_arn)
         super().__init__(scope, id)
-        tags = dict(tags or {})
-        rules = _lifecycle_rules(
-            abort_incomplete_multipart_upload_days,
-            noncurrent_version_expiration_days,
-            transition_days,
-            transition_storage_class,
-        )
+        self._tags, self._rules, self._prevent_destroy = dict(tags or {}), rules, prevent_destroy
         prefix = logging_prefix if logging_prefix is not None else f"{bucket_name}/"
-
-        self.primary = self._bucket("", bucket_name, kms_key_id, rules, tags, prevent_destroy, provider)
+        self.primary = self._bucket("", bucket_name, kms_key_id, provider)
         self._access_logging(logging_bucket, prefix, provider)
-        self._replicate(
-            replica_bucket_name or f"{bucket_name}-replica",
-            kms_key_id,
-            replica_kms_key_id,
-            rules,
-            replication_time_minutes,
-            tags,
-            prevent_destroy,
-            replica_provider,
-        )
-
-        self.distribution = self._distribution(
-            bucket_name,
-            price_class=price_class,
-            aliases=aliases,
-            acm_certificate_arn=acm_certificate_arn,
-            web_acl_id=web_acl_id,
-            content_security_policy=content_security_policy,
-            tags=tags,
-            provider=provider,
-            logging_config=standard_logging(logging_bucket, prefix),
-        )
+        replica_name = replica_bucket_name or f"{bucket_name}-replica"
+        self._replicate(replica_name, kms_key_id, replica_kms_key_id, replication_time_minutes, replica_provider)
+        self.distribution = self._distribution(bucket_name, cdn, standard_logging(logging_bucket, prefix), provider)
         self._attach_policies()
         self._expose()
 
@@ -176,9 +152,6 @@ class AssetStorage(Construct):
         prefix: str,
         name: str,
         kms_key_id: str,
-        rules: list[S3BucketLifecycleConfigurationRule],
-        tags: dict[str, str],
-        prevent_destroy: bool,
         provider: TerraformProvider | None,
     ) -> PrivateBucket:
         """The primary (prefix "") or the replica ("replica-") bucket, with the lifecycle rules."""
@@ -187,11 +160,11 @@ class AssetStorage(Construct):
             prefix,
             name=name,
             kms_key_id=kms_key_id,
-            tags=tags,
-            prevent_destroy=prevent_destroy,
+            tags=self._tags,
+            prevent_destroy=self._prevent_destroy,
             provider=provider,
         )
-        bucket.add_lifecycle_rules(rules, after_versioning=True)
+        bucket.add_lifecycle_rules(self._rules, after_versioning=True)
         return bucket
 
     def _access_logging(self, logging_bucket: str | None, prefix: str, provider: TerraformProvider | None) -> None:
@@ -211,10 +184,7 @@ class AssetStorage(Construct):
         replica_bucket_name: str,
         kms_key_id: str,
         replica_kms_key_id: str | None,
-        rules: list[S3BucketLifecycleConfigurationRule],
         replication_time_minutes: int,
-        tags: dict[str, str],
-        prevent_destroy: bool,
         replica_provider: TerraformProvider | None,
     ) -> None:
         """The replica bucket in the replica provider's region, and the replication into it (none
@@ -223,9 +193,7 @@ class AssetStorage(Construct):
         self.replication: CrossRegionReplication | None = None
         if replica_kms_key_id is None:
             return
-        self.replica = self._bucket(
-            "replica-", replica_bucket_name, replica_kms_key_id, rules, tags, prevent_destroy, replica_provider
-        )
+        self.replica = self._bucket("replica-", replica_bucket_name, replica_kms_key_id, replica_provider)
         self.replication = CrossRegionReplication(
             self,
             source=self.primary,
@@ -233,7 +201,7 @@ class AssetStorage(Construct):
             source_kms_key_id=kms_key_id,
             replica_kms_key_id=replica_kms_key_id,
             minutes=replication_time_minutes,
-            tags=tags,
+            tags=self._tags,
         )
 
     def _expose(self) -> None:
@@ -263,32 +231,22 @@ class AssetStorage(Construct):
         return part
 
     def _distribution(
-        self,
-        bucket_name: str,
-        *,
-        price_class: str,
-        aliases: Sequence[str],
-        acm_certificate_arn: str | None,
-        web_acl_id: str | None,
-        content_security_policy: str,
-        tags: dict[str, str],
-        provider: TerraformProvider | None,
-        logging_config: dict[str, Any] | None,
+        self, bucket_name: str, cdn: _Cdn, logging_config: dict[str, Any] | None, provider: TerraformProvider | None
     ) -> CloudfrontDistribution:
         """CloudFront (constructs_luneo/cdn.py) reading the bucket(s) through Origin Access Control,
         failing over to the replica when there is one."""
         self.origin_access_control = s3_origin_access_control(self, bucket_name, provider)
-        self.response_headers_policy = security_headers_policy(self, bucket_name, content_security_policy, provider)
+        self.response_headers_policy = security_headers_policy(self, bucket_name, cdn.content_security_policy, provider)
         return cloudfront_distribution(
             self,
             bucket_name,
             s3_origins(self.primary, self.replica, self.origin_access_control.id),
             response_headers_policy_id=self.response_headers_policy.id,
-            price_class=price_class,
-            aliases=aliases,
-            acm_certificate_arn=acm_certificate_arn,
-            web_acl_id=web_acl_id,
-            tags=tags,
+            price_class=cdn.price_class,
+            aliases=cdn.aliases,
+            acm_certificate_arn=cdn.acm_certificate_arn,
+            web_acl_id=cdn.web_acl_id,
+            tags=self._tags,
             provider=provider,
             logging_config=logging_config,
         )
@@ -399,6 +357,40 @@ def _check_buckets(
         "replication_time_minutes",
         "15 (the only value S3 Replication Time Control accepts)",
         replication_time_minutes,
+    )
+
+
+@dataclass(frozen=True)
+class _Cdn:
+    """What the distribution is given (checked by check_cdn)."""
+
+    price_class: str
+    aliases: Sequence[str]
+    acm_certificate_arn: str | None
+    web_acl_id: str | None
+    content_security_policy: str
+
+
+def _checked_lifecycle_rules(
+    who: str,
+    noncurrent_version_expiration_days: int,
+    abort_incomplete_multipart_upload_days: int,
+    transition_days: int | None,
+    transition_storage_class: str,
+) -> list[S3BucketLifecycleConfigurationRule]:
+    """The lifecycle arguments checked, then the bucket's rules (abort, noncurrent, transition)."""
+    _check_lifecycle(
+        who,
+        noncurrent_version_expiration_days,
+        abort_incomplete_multipart_upload_days,
+        transition_days,
+        transition_storage_class,
+    )
+    return _lifecycle_rules(
+        abort_incomplete_multipart_upload_days,
+        noncurrent_version_expiration_days,
+        transition_days,
+        transition_storage_class,
     )
 
 

@@ -131,22 +131,31 @@ def identity(
     return None
 
 
-def plan(state: dict, stack: dict) -> dict:
-    ours = Ours(stack)
-    resolve = ours.resolve
-    our_index: dict[tuple, str] = {}
+def _our_index(ours: Ours) -> dict[tuple, str]:
+    """(type, provider alias, identity) -> the address of ours that has it (the first, if several)."""
+    index: dict[tuple, str] = {}
     for address, (resource_type, body) in ours.by_address.items():
-        ident = identity(resource_type, {**body, "__address__": address}, resolve, kms_alias=ours.kms_alias)
+        ident = identity(resource_type, {**body, "__address__": address}, ours.resolve, kms_alias=ours.kms_alias)
         if ident is not None:
-            our_index.setdefault((resource_type, _alias(body.get("provider")), ident), address)
+            index.setdefault((resource_type, _alias(body.get("provider")), ident), address)
+    return index
 
-    state_resources = [r for r in state.get("resources", []) if r.get("mode") == "managed"]
-    state_aliases = {
+
+def _state_aliases(state_resources: list[dict]) -> dict[str, str]:
+    """A legacy state's KMS key id -> its alias's name."""
+    return {
         inst["attributes"].get("target_key_id"): inst["attributes"].get("name")
         for r in state_resources
         if r["type"] == "aws_kms_alias"
         for inst in r["instances"]
     }
+
+
+def plan(state: dict, stack: dict) -> dict:
+    ours = Ours(stack)
+    our_index = _our_index(ours)
+    state_resources = [r for r in state.get("resources", []) if r.get("mode") == "managed"]
+    state_aliases = _state_aliases(state_resources)
     moved: list[dict] = []
     removed: list[dict] = []
     settings: dict[str, Any] = {}

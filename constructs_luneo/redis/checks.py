@@ -21,6 +21,20 @@ def check_arguments(
     multi_az_enabled: bool,
     snapshot_retention_limit: Any,
 ) -> None:
+    """Each argument against what ElastiCache takes, in the order they are declared."""
+    _check_placement(who, name, subnet_ids)
+    _check_nodes(who, node_type, num_cache_clusters)
+    _check_availability(who, num_cache_clusters, automatic_failover_enabled, multi_az_enabled)
+    require(
+        isinstance(snapshot_retention_limit, int) and 1 <= snapshot_retention_limit <= 35,
+        who,
+        "snapshot_retention_limit",
+        "1-35 days",
+        snapshot_retention_limit,
+    )
+
+
+def _check_placement(who: str, name: Any, subnet_ids: Any) -> None:
     require(
         isinstance(name, str) and bool(NAME.match(name)) and "--" not in name and not name.endswith("-"),
         who,
@@ -35,6 +49,9 @@ def check_arguments(
         "a list of subnet ids",
         subnet_ids,
     )
+
+
+def _check_nodes(who: str, node_type: Any, num_cache_clusters: Any) -> None:
     require(
         isinstance(node_type, str) and bool(CACHE_TYPE.match(node_type)),
         who,
@@ -51,24 +68,20 @@ def check_arguments(
         "a whole number from 1 to 6",
         num_cache_clusters,
     )
+
+
+def _check_availability(who: str, num_cache_clusters: int, failover: bool, multi_az: bool) -> None:
     require(
-        not automatic_failover_enabled or num_cache_clusters >= 2,
+        not failover or num_cache_clusters >= 2,
         who,
         "automatic_failover_enabled",
         f"false with num_cache_clusters = {num_cache_clusters} (failover needs a replica)",
-        automatic_failover_enabled,
+        failover,
     )
     require(
-        not multi_az_enabled or automatic_failover_enabled,
+        not multi_az or failover,
         who,
         "multi_az_enabled",
         "false unless automatic_failover_enabled is true (an ElastiCache rule)",
-        multi_az_enabled,
-    )
-    require(
-        isinstance(snapshot_retention_limit, int) and 1 <= snapshot_retention_limit <= 35,
-        who,
-        "snapshot_retention_limit",
-        "1-35 days",
-        snapshot_retention_limit,
+        multi_az,
     )

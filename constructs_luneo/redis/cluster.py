@@ -112,38 +112,60 @@ class RedisCluster(Construct):
         self.security_group = self._security_group(vpc_id, allowed_security_group_ids, allowed_cidr_blocks, tags)
         self.user_group = self._users(tags)
         slow_log = self._slow_log(logs_kms_key_arn, log_retention_in_days, tags, prevent_destroy)
-        self.replication_group = ElasticacheReplicationGroup(
+        self.replication_group = self._replication_group(
+            _engine(
+                engine_version, node_type, automatic_failover_enabled, multi_az_enabled, global_replication_group_id
+            ),
+            kms_key_arn=kms_key_arn,
+            snapshots=(snapshot_retention_limit, snapshot_window),
+            maintenance_window=maintenance_window,
+            slow_log=slow_log.name,
+            prevent_destroy=prevent_destroy,
+        )
+        self._expose()
+
+    def _replication_group(
+        self,
+        engine: dict[str, Any],
+        *,
+        kms_key_arn: str | None,
+        snapshots: tuple[int, str],
+        maintenance_window: str,
+        slow_log: str,
+        prevent_destroy: bool,
+    ) -> ElasticacheReplicationGroup:
+        """The replication group: `engine` is its engine, node type, failover and Global Datastore
+        membership (_engine); snapshots are (retention in days, window)."""
+        name = self.name
+        return ElasticacheReplicationGroup(
             self,
             "replication-group",
             replication_group_id=name,
-            description=f"{name} (Redis {engine_version})",
-            num_cache_clusters=num_cache_clusters,
-            **_engine(
-                engine_version, node_type, automatic_failover_enabled, multi_az_enabled, global_replication_group_id
-            ),
+            description=f"{name} (Redis {self.engine_version})",
+            num_cache_clusters=self.num_cache_clusters,
+            **engine,
             port=PORT,
             subnet_group_name=self.subnet_group.name,
             security_group_ids=[self.security_group.id],
             kms_key_id=kms_key_arn,
             user_group_ids=[self.user_group.user_group_id],
-            snapshot_retention_limit=snapshot_retention_limit,
-            snapshot_window=snapshot_window,
+            snapshot_retention_limit=snapshots[0],
+            snapshot_window=snapshots[1],
             maintenance_window=maintenance_window,
             final_snapshot_identifier=f"{name}-final",
             apply_immediately=False,
             log_delivery_configuration=[
                 ElasticacheReplicationGroupLogDeliveryConfiguration(
-                    destination=slow_log.name,
+                    destination=slow_log,
                     destination_type="cloudwatch-logs",
                     log_format="json",
                     log_type="slow-log",
                 )
             ],
-            tags=tags or None,
+            tags=self.tags or None,
             lifecycle=lifecycle(prevent_destroy),
-            provider=provider,
+            provider=self.provider,
         )
-        self._expose()
 
     def _expose(self) -> None:
         self.endpoint: str = self.replication_group.primary_endpoint_address
