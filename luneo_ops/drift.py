@@ -204,6 +204,21 @@ def report(stack: str, found: list[Drifted]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def lock_reader(client: Callable[[], Any], table: str) -> Callable[[str], dict[str, Any] | None]:
+    """GetItem on the lock table through `client()` (a boto3 DynamoDB client, made at the first read):
+    the item, or None when absent; any AWS error is a DriftError of one line."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    def read(lock_id: str) -> dict[str, Any] | None:
+        try:
+            item = client().get_item(TableName=table, Key={"LockID": {"S": lock_id}}).get("Item")
+        except (BotoCoreError, ClientError) as exc:
+            raise DriftError(classify(f"{exc.__class__.__name__}: {exc}")) from None
+        return dict(item) if item else None
+
+    return read
+
+
 def held_lock(read_item: Callable[[str], dict[str, Any] | None], lock_id: str) -> str | None:
     """Who holds the state's lock, from the lock table's item (None when nobody does)."""
     item = read_item(lock_id)

@@ -51,23 +51,16 @@ def drift(argv: list[str]) -> int:
 
 
 def _lock_reader(backend: dict) -> Callable[[str], dict | None]:
-    """GetItem on the lock table (the plan role may read its own lock items): None when absent."""
+    """GetItem on the lock table with the caller's credentials (the plan role may read its own lock
+    items), at the endpoint the environment names if any."""
     import os
 
     import boto3
-    from botocore.exceptions import BotoCoreError, ClientError
 
-    from ..drift import DriftError, classify
+    from ..drift import lock_reader
 
-    def read(lock_id: str) -> dict | None:
-        try:
-            client = boto3.client(
-                "dynamodb",
-                region_name=backend.get("region"),
-                endpoint_url=os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or os.environ.get("AWS_ENDPOINT_URL"),
-            )
-            return client.get_item(TableName=backend["dynamodb_table"], Key={"LockID": {"S": lock_id}}).get("Item")
-        except (BotoCoreError, ClientError) as exc:
-            raise DriftError(classify(f"{exc.__class__.__name__}: {exc}")) from None
-
-    return read
+    endpoint = os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or os.environ.get("AWS_ENDPOINT_URL")
+    return lock_reader(
+        lambda: boto3.client("dynamodb", region_name=backend.get("region"), endpoint_url=endpoint),
+        backend["dynamodb_table"],
+    )

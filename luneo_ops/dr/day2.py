@@ -233,29 +233,21 @@ def _drift_subjects(session: Session, state: dict) -> dict[str, str]:
     }
 
 
-def _lock_reader(session: Session) -> Any:
+def _lock_reader(session: Session) -> Callable[[str], dict[str, Any] | None]:
+    """`make drift`'s lock read, with the plan role's keys, through the region-cut proxy."""
     import boto3
 
-    from .. import drift as library
-
-    client = boto3.client(
-        "dynamodb",
-        endpoint_url=str(session.url),
-        region_name=session.backend["region"],
-        verify=session.url.ca_bundle,
-        aws_access_key_id=session.plan_keys[0],
-        aws_secret_access_key=session.plan_keys[1],
+    return drift.lock_reader(
+        lambda: boto3.client(
+            "dynamodb",
+            endpoint_url=str(session.url),
+            region_name=session.backend["region"],
+            verify=session.url.ca_bundle,
+            aws_access_key_id=session.plan_keys[0],
+            aws_secret_access_key=session.plan_keys[1],
+        ),
+        session.backend["dynamodb_table"],
     )
-
-    def read(lock_id: str) -> Any:
-        try:
-            return client.get_item(TableName=session.backend["dynamodb_table"], Key={"LockID": {"S": lock_id}}).get(
-                "Item"
-            )
-        except Exception as exc:  # noqa: BLE001 - what the command reports as one line
-            raise library.DriftError(library.classify(f"{exc.__class__.__name__}: {exc}")) from None
-
-    return read
 
 
 def _change_out_of_band(session: Session, names: dict[str, str]) -> list[Any]:
