@@ -279,7 +279,7 @@ class LuneoEnvironmentStack(LuneoStack):
         for id in ids:
             construct = self.node.find_child(id)
             for element in construct.node.find_all():
-                if isinstance(element, TerraformResource) and not type(element).__name__.startswith("DataAws"):
+                if isinstance(element, TerraformResource):  # a data source is not one (TerraformDataSource)
                     forgotten.append(f"{element.terraform_resource_type}.{self.get_logical_id(element)}")
             self.node.try_remove_child(id)
         self.forget(sorted(forgotten))
